@@ -1,0 +1,11 @@
+"""numpyvae: a Variational AutoEncoder written from scratch in NumPy.
+
+Read it beside the lecture: every equation has a number (see README.md), and the
+function that implements it cites that number.
+"""
+
+from .model import VAE, AutoEncoder, ForwardResult, VAEConfig
+from .optim import SGD, Adam
+
+__version__ = "0.1.0"
+__all__ = ["VAE", "AutoEncoder", "ForwardResult", "VAEConfig", "Adam", "SGD", "__version__"]

@@ -1,0 +1,91 @@
+"""Numerical gradients: the referee for every backward pass in numpyvae.
+
+A backward pass is proven by comparing it with central differences,
+
+    df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2 h),
+
+in float64 (in float32 the rounding error of f swamps the difference). A module's
+backward is checked as a vector-Jacobian product: draw a random upstream gradient
+``dout``, and compare ``backward(dout)`` with the numerical gradient of the scalar
+``sum(forward(x) * dout)``. The two agree to the bounds below (DESIGN.md, section 3);
+``rel_error`` is the elementwise max of ``|a - b| / max(1e-8, |a| + |b|)``.
+
+This module imports only numpy.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+#: Bounds on ``rel_error`` in float64 (DESIGN.md, section 3).
+BOUND_SMOOTH = 1e-7  # sigmoid, cross entropy, KL, reparameterization
+BOUND_PIECEWISE = 1e-6  # Dense and ReLU, inputs kept away from the kink
+BOUND_MODEL = 1e-5  # the whole VAE with a fixed eps
+
+
+def _require_float64(x: np.ndarray, what: str) -> None:
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
+        dtype = getattr(x, "dtype", type(x).__name__)
+        raise TypeError(
+            f"gradient checks need float64 arrays, but {what} is {dtype}: "
+            "in float32 the rounding error of f swamps the finite difference"
+        )
+
+
+def rel_error(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest elementwise relative error ``|a - b| / max(1e-8, |a| + |b|)``."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"rel_error: shapes differ, {a.shape} and {b.shape}")
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Central-difference gradient of the scalar ``f()`` with respect to ``x``.
+
+    ``f`` takes no argument and reads ``x``, which is perturbed in place one entry at
+    a time and restored exactly afterwards (so ``x`` may be a model parameter).
+
+    Args:
+        f: a function returning a scalar that depends on ``x``.
+        x: float64 array of any shape.
+        h: the step.
+
+    Returns:
+        array shaped like ``x``: df/dx.
+    """
+    _require_float64(x, "x")
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        f_plus = float(f())
+        x[i] = old - h
+        f_minus = float(f())
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def numerical_vjp(
+    f: Callable[[], np.ndarray], x: np.ndarray, dout: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
+    """Numerical vector-Jacobian product: the gradient of ``sum(f() * dout)`` in ``x``.
+
+    This is what ``backward(dout)`` must return for a module whose forward is ``f``.
+
+    Args:
+        f: a function returning an array shaped like ``dout``; it reads ``x``.
+        x: float64 array, perturbed in place and restored.
+        dout: float64 upstream gradient, shaped like ``f()``.
+    """
+    _require_float64(x, "x")
+    _require_float64(dout, "dout")
+    return numerical_gradient(lambda: np.sum(f() * dout), x, h)

@@ -1,0 +1,341 @@
+"""The Variational AutoEncoder of the lecture, and the plain AutoEncoder it starts from.
+
+    x --encoder--> (mu, logvar) --reparameterize--> z --decoder--> logits --sigmoid--> p
+         Eq. (1)                    Eq. (2)               Eq. (3)
+
+    loss = mean over the batch of [ recon(x, p) + beta * KL(q(z|x) || N(0, I)) ]   Eq. (6)
+                                    Eq. (4)              Eq. (5)
+
+``backward()`` runs the chain rule in the opposite direction by hand: decoder, then
+the sample (Eq. 7), then the encoder, where mu and logvar receive gradient from two
+places, the sample and the KL term (Eq. 8).
+
+Parameters form one flat mapping with stable names::
+
+    encoder.{i}.W, encoder.{i}.b      hidden layers of the encoder, i = 0, 1, ...
+    encoder.mu.W, encoder.mu.b        Eq. (1): mu = h W_mu + b_mu
+    encoder.logvar.W, encoder.logvar.b  Eq. (1): logvar = h W_lv + b_lv
+    decoder.{i}.W, decoder.{i}.b      hidden layers of the decoder
+    decoder.out.W, decoder.out.b      Eq. (3): logits = h W_out + b_out
+
+The AutoEncoder has ``encoder.z.W``, ``encoder.z.b`` (the code) in place of the two
+heads. Weight matrices are shaped ``(in, out)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .layers import MLP, Dense, sigmoid
+from .losses import bernoulli_nll, gaussian_nll, kl_std_normal
+from .params import FlatParams
+from .reparam import Reparameterize
+
+ACTIVATIONS = ("relu", "tanh")
+LIKELIHOODS = ("bernoulli", "gaussian")
+DTYPES = ("float32", "float64")
+
+
+@dataclass
+class VAEConfig:
+    """Everything that defines a model. Stored as JSON in checkpoints.
+
+    Attributes:
+        input_dim: pixels per image (784 for 28x28).
+        hidden_dims: sizes of the encoder's hidden layers, any depth; the decoder
+            mirrors them (``(512, 256)`` gives 784-512-256-z-256-512-784).
+        latent_dim: size of z.
+        activation: "relu" or "tanh" for the hidden layers.
+        likelihood: "bernoulli" (pixels in [0, 1], sigmoid outputs, Eq. 4) or
+            "gaussian" (continuous data, the decoder outputs means, unit variance).
+        beta: weight of the KL term, Eq. (6); 1 is the VAE.
+        dtype: "float32" for training, "float64" for gradient checks.
+        seed: seed of the weight initialisation and of the model's own generator.
+    """
+
+    input_dim: int = 784
+    hidden_dims: tuple[int, ...] = (400,)
+    latent_dim: int = 20
+    activation: str = "relu"
+    likelihood: str = "bernoulli"
+    beta: float = 1.0
+    dtype: str = "float32"
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.hidden_dims, (int, np.integer)):
+            self.hidden_dims = (self.hidden_dims,)
+        self.hidden_dims = tuple(int(h) for h in self.hidden_dims)
+        for name in ("input_dim", "latent_dim"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
+            setattr(self, name, int(getattr(self, name)))
+        if any(h < 1 for h in self.hidden_dims):
+            raise ValueError(f"hidden_dims must be positive integers, got {self.hidden_dims}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+        if self.likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
+        self.beta = float(self.beta)
+        if not (np.isfinite(self.beta) and self.beta >= 0):
+            raise ValueError(f"beta must be a finite number >= 0, got {self.beta}")
+        try:
+            self.dtype = np.dtype(self.dtype).name
+        except TypeError as e:
+            raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}") from e
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}")
+        self.seed = int(self.seed)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict."""
+        d = dataclasses.asdict(self)
+        d["hidden_dims"] = list(self.hidden_dims)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> VAEConfig:
+        """The inverse of :meth:`to_dict`; unknown keys are an error."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown config keys: {sorted(unknown)}")
+        return cls(**d)
+
+
+@dataclass
+class ForwardResult:
+    """What ``forward`` computed for a batch of N examples.
+
+    ``loss`` is a float (nats per example, averaged over the batch: Eq. 6);
+    ``recon`` and ``kl`` are (N,) per example (Eq. 4, Eq. 5; zeros for the
+    AutoEncoder); ``mu``, ``logvar``, ``z`` are (N, latent_dim) (``logvar`` is None
+    for the AutoEncoder, whose ``mu`` is its code ``z``); ``logits`` is (N, input_dim).
+    """
+
+    loss: float
+    recon: np.ndarray
+    kl: np.ndarray
+    mu: np.ndarray
+    logvar: np.ndarray | None
+    z: np.ndarray
+    logits: np.ndarray
+    eps: np.ndarray | None = field(default=None, repr=False)
+
+
+class _EncoderDecoder:
+    """What the VAE and the AutoEncoder share: the hidden layers, the decoder, the
+    reconstruction term, the flat parameters."""
+
+    #: names of the encoder's output heads (each a Dense from the last hidden layer to z)
+    _heads: tuple[str, ...] = ()
+
+    def __init__(self, config: VAEConfig | None = None) -> None:
+        self.config = config = config if config is not None else VAEConfig()
+        self.dtype = np.dtype(config.dtype)
+        rng = np.random.default_rng(config.seed)
+        hidden = config.hidden_dims
+        last = hidden[-1] if hidden else config.input_dim
+        # Eq. (1): h = act(x W + b), then one linear head per output
+        self.encoder = MLP((config.input_dim, *hidden), config.activation, rng, self.dtype)
+        self.heads = {
+            name: Dense(last, config.latent_dim, rng, init="glorot", dtype=self.dtype)
+            for name in self._heads
+        }
+        # Eq. (3): the decoder mirrors the encoder, then logits = h W_out + b_out
+        first = hidden[-1] if hidden else config.latent_dim
+        dec_sizes = (config.latent_dim, *reversed(hidden))
+        self.decoder = MLP(dec_sizes, config.activation, rng, self.dtype)
+        self.out = Dense(first, config.input_dim, rng, init="glorot", dtype=self.dtype)
+        #: the model's own generator, used for eps when forward() is given neither
+        self.rng = np.random.default_rng(rng.integers(2**63))
+        self._cache: dict | None = None
+        self._pack()
+
+    def _layers(self) -> dict[str, Dense]:
+        named = {f"encoder.{i}": d for i, d in enumerate(self.encoder.dense)}
+        named.update({f"encoder.{h}": d for h, d in self.heads.items()})
+        named.update({f"decoder.{i}": d for i, d in enumerate(self.decoder.dense)})
+        named["decoder.out"] = self.out
+        return named
+
+    def _pack(self) -> None:
+        """Move every layer's arrays into the two flat buffers ``params`` and ``grads``."""
+        layers = self._layers()
+        shapes = {f"{p}.{k}": a.shape for p, d in layers.items() for k, a in d.params.items()}
+        self.params = FlatParams(shapes, self.dtype)
+        self.grads = FlatParams(shapes, self.dtype)
+        for prefix, dense in layers.items():
+            for k in ("W", "b"):
+                self.params[f"{prefix}.{k}"] = dense.params[k]  # copy the initial values
+                dense.params[k] = self.params[f"{prefix}.{k}"]  # the layer now uses the view
+                dense.grads[k] = self.grads[f"{prefix}.{k}"]
+
+    @property
+    def num_params(self) -> int:
+        return int(self.params.flat.size)
+
+    # ---- inference -------------------------------------------------------------
+
+    def _check_input(self, x: np.ndarray, what: str = "x") -> np.ndarray:
+        x = np.asarray(x)
+        if x.ndim != 2 or x.shape[1] != self.config.input_dim:
+            raise ValueError(
+                f"{what} must have shape (N, {self.config.input_dim}), got {x.shape}"
+            )
+        if not np.issubdtype(x.dtype, np.number):
+            raise ValueError(f"{what} must be numeric, got dtype {x.dtype}")
+        return x.astype(self.dtype, copy=False)
+
+    def _decode_logits(self, z: np.ndarray) -> np.ndarray:
+        """Eq. (3) before the sigmoid: z (N, latent_dim) -> logits (N, input_dim)."""
+        return self.out.forward(self.decoder.forward(z))
+
+    def decode(self, z: np.ndarray) -> np.ndarray:
+        """Eq. (3): z (N, latent_dim) -> pixel probabilities (or means) (N, input_dim)."""
+        self._cache = None
+        logits = self._decode_logits(self._as_latent(z))
+        return sigmoid(logits) if self.config.likelihood == "bernoulli" else logits
+
+    def _as_latent(self, z: np.ndarray) -> np.ndarray:
+        z = np.asarray(z)
+        if z.ndim != 2 or z.shape[1] != self.config.latent_dim:
+            raise ValueError(f"z must have shape (N, {self.config.latent_dim}), got {z.shape}")
+        return z.astype(self.dtype, copy=False)
+
+    def _recon(self, logits: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Eq. (4) per example, and its gradient with respect to the logits (Eq. 9)."""
+        if self.config.likelihood == "bernoulli":
+            return bernoulli_nll(logits, x)
+        return gaussian_nll(logits, x)
+
+    def sample(self, n: int, rng: np.random.Generator | None = None) -> np.ndarray:
+        """New data: decode z ~ N(0, I). Returns (n, input_dim)."""
+        rng = rng if rng is not None else self.rng
+        z = rng.standard_normal((int(n), self.config.latent_dim), dtype=self.dtype)
+        return self.decode(z)
+
+    def reconstruct(self, x: np.ndarray) -> np.ndarray:
+        """Decode the code of x (the mean mu for the VAE). (N, input_dim) -> (N, input_dim)."""
+        return self.decode(self.encode(x)[0])
+
+    # ---- training ----------------------------------------------------------------
+
+    def _backward_decoder(self) -> np.ndarray:
+        """From the cached dL/dlogits back to dL/dz (N, latent_dim)."""
+        if self._cache is None:
+            raise RuntimeError(
+                "backward() needs the activations of forward(): call forward(x) right before it"
+            )
+        dlogits = self._cache["dlogits"]  # (N, input_dim), already divided by N
+        return self.decoder.backward(self.out.backward(dlogits))
+
+
+class VAE(_EncoderDecoder):
+    """The Variational AutoEncoder: encoder q(z|x), reparameterization, decoder p(x|z)."""
+
+    _heads = ("mu", "logvar")
+
+    def __init__(self, config: VAEConfig | None = None) -> None:
+        super().__init__(config)
+        self.reparam = Reparameterize()
+
+    def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Eq. (1): x (N, input_dim) -> (mu, logvar), each (N, latent_dim)."""
+        self._cache = None
+        return self._encode(self._check_input(x))
+
+    def _encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        h = self.encoder.forward(x)  # (N, hidden)
+        mu = self.heads["mu"].forward(h)  # Eq. (1): mu = h W_mu + b_mu
+        logvar = self.heads["logvar"].forward(h)  # Eq. (1): logvar = h W_lv + b_lv
+        return mu, logvar
+
+    def forward(
+        self,
+        x: np.ndarray,
+        eps: np.ndarray | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> ForwardResult:
+        """The loss of a batch, Eq. (6), and everything backward() needs.
+
+        Args:
+            x: (N, input_dim) data (pixels in [0, 1] for the Bernoulli likelihood).
+            eps: (N, latent_dim) noise of Eq. (2); drawn from ``rng`` (or the model's
+                own generator) when not given.
+            rng: generator for eps.
+        """
+        x = self._check_input(x)
+        n = x.shape[0]
+        mu, logvar = self._encode(x)  # Eq. (1)   (N, latent_dim) each
+        if eps is None:
+            eps = (rng if rng is not None else self.rng).standard_normal(mu.shape, dtype=self.dtype)
+        else:
+            eps = np.asarray(eps, dtype=self.dtype)
+        z = self.reparam.forward(mu, logvar, eps)  # Eq. (2)   (N, latent_dim)
+        logits = self._decode_logits(z)  # Eq. (3)   (N, input_dim)
+        recon, dlogits = self._recon(logits, x)  # Eq. (4)   (N,)
+        kl, dkl = kl_std_normal(mu, logvar)  # Eq. (5)   (N,)
+        beta = self.config.beta
+        loss = float(np.mean(recon + beta * kl))  # Eq. (6)
+        dlogits *= self.dtype.type(1.0 / n)  # d(mean)/d(logits)
+        self._cache = {"dlogits": dlogits, "dkl": dkl, "n": n}
+        return ForwardResult(loss, recon, kl, mu, logvar, z, logits, eps)
+
+    def backward(self) -> FlatParams:
+        """Gradients of the last forward()'s loss for every parameter; returns ``grads``."""
+        dz = self._backward_decoder()  # (N, latent_dim)
+        dmu, dlogvar = self.reparam.backward(dz)  # Eq. (7): through the sample
+        dmu_kl, dlogvar_kl = self._cache["dkl"]  # Eq. (8): through the KL term
+        scale = self.dtype.type(self.config.beta / self._cache["n"])
+        dmu += scale * dmu_kl
+        dlogvar += scale * dlogvar_kl
+        dh = self.heads["mu"].backward(dmu)  # (N, hidden)
+        dh += self.heads["logvar"].backward(dlogvar)  # h feeds both heads: gradients add
+        self.encoder.backward(dh, need_dx=False)
+        self._cache = None
+        return self.grads
+
+
+class AutoEncoder(_EncoderDecoder):
+    """The deterministic AutoEncoder of the lecture's introduction (도입).
+
+    x -> code z -> reconstruction, loss = reconstruction error only. Its latent space
+    is not trained to follow any distribution, which is why decoding arbitrary points
+    of it gives poor data: the motivation for the VAE.
+    """
+
+    _heads = ("z",)
+
+    def encode(self, x: np.ndarray) -> tuple[np.ndarray, None]:
+        """x (N, input_dim) -> (z, None): the code, and no variance."""
+        self._cache = None
+        return self.heads["z"].forward(self.encoder.forward(self._check_input(x))), None
+
+    def forward(
+        self,
+        x: np.ndarray,
+        eps: np.ndarray | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> ForwardResult:
+        """Reconstruction loss of a batch. ``eps`` and ``rng`` are accepted and unused,
+        so that the AutoEncoder and the VAE can be trained by the same loop."""
+        x = self._check_input(x)
+        n = x.shape[0]
+        z = self.heads["z"].forward(self.encoder.forward(x))  # (N, latent_dim)
+        logits = self._decode_logits(z)  # (N, input_dim)
+        recon, dlogits = self._recon(logits, x)  # Eq. (4)
+        dlogits *= self.dtype.type(1.0 / n)
+        self._cache = {"dlogits": dlogits, "n": n}
+        kl = np.zeros(n, dtype=self.dtype)
+        return ForwardResult(float(np.mean(recon)), recon, kl, z, None, z, logits)
+
+    def backward(self) -> FlatParams:
+        """Gradients of the last forward()'s loss for every parameter; returns ``grads``."""
+        dz = self._backward_decoder()
+        self.encoder.backward(self.heads["z"].backward(dz), need_dx=False)
+        self._cache = None
+        return self.grads
