@@ -146,7 +146,7 @@ class _EncoderDecoder:
             for name in self._heads
         }
         # Eq. (3): the decoder mirrors the encoder, then logits = h W_out + b_out
-        first = hidden[-1] if hidden else config.latent_dim
+        first = hidden[0] if hidden else config.latent_dim
         dec_sizes = (config.latent_dim, *reversed(hidden))
         self.decoder = MLP(dec_sizes, config.activation, rng, self.dtype)
         self.out = Dense(first, config.input_dim, rng, init="glorot", dtype=self.dtype)
