@@ -16,13 +16,20 @@ from __future__ import annotations
 import numpy as np
 
 
+#: Weight initialisations a Dense layer knows.
+INITS = ("he", "glorot", "torch")
+
+
 class Dense:
     """Affine layer ``y = x W + b`` with ``W`` shaped ``(in_dim, out_dim)``.
 
     Weights are drawn from an explicit ``numpy.random.Generator``:
-    ``init="he"`` (for ReLU) gives N(0, 2 / in_dim); ``init="glorot"`` (for tanh,
-    sigmoid and the linear heads) gives U(-a, a) with a = sqrt(6 / (in_dim + out_dim)).
-    Biases start at zero.
+
+    - ``init="he"`` (for ReLU): W ~ N(0, 2 / in_dim), b = 0;
+    - ``init="glorot"`` (for tanh, sigmoid and linear layers): W ~ U(-a, a) with
+      a = sqrt(6 / (in_dim + out_dim)), b = 0;
+    - ``init="torch"``: W and b ~ U(-a, a) with a = 1 / sqrt(in_dim), the default of
+      PyTorch's ``nn.Linear``, so that results compare like for like with PyTorch code.
 
     ``grads["W"]`` and ``grads["b"]`` are buffers allocated once and overwritten by
     every ``backward``; copy them if you need to keep them.
@@ -38,14 +45,19 @@ class Dense:
     ) -> None:
         if in_dim < 1 or out_dim < 1:
             raise ValueError(f"Dense needs positive sizes, got in_dim={in_dim}, out_dim={out_dim}")
+        b = np.zeros(out_dim)
         if init == "he":
             W = rng.normal(0.0, np.sqrt(2.0 / in_dim), size=(in_dim, out_dim))
         elif init == "glorot":
             a = np.sqrt(6.0 / (in_dim + out_dim))
             W = rng.uniform(-a, a, size=(in_dim, out_dim))
+        elif init == "torch":
+            a = 1.0 / np.sqrt(in_dim)
+            W = rng.uniform(-a, a, size=(in_dim, out_dim))
+            b = rng.uniform(-a, a, size=out_dim)
         else:
-            raise ValueError(f"unknown init {init!r}: use 'he' or 'glorot'")
-        self.params = {"W": W.astype(dtype), "b": np.zeros(out_dim, dtype=dtype)}
+            raise ValueError(f"unknown init {init!r}: use one of {INITS}")
+        self.params = {"W": W.astype(dtype), "b": b.astype(dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.x: np.ndarray | None = None
 
@@ -134,7 +146,8 @@ class MLP:
 
     ``sizes = (in, h1, h2, ...)`` gives ``len(sizes) - 1`` Dense layers, each followed
     by ``activation``. Parameters are named ``"{i}.W"`` and ``"{i}.b"`` for the i-th
-    Dense layer (from 0), so a model can prefix them (``encoder.0.W``).
+    Dense layer (from 0), so a model can prefix them (``encoder.0.W``). ``init`` is
+    the Dense initialisation; by default the one that suits the activation.
     """
 
     def __init__(
@@ -143,13 +156,15 @@ class MLP:
         activation: str,
         rng: np.random.Generator,
         dtype: np.dtype | type | str = np.float32,
+        init: str | None = None,
     ) -> None:
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}: use one of {sorted(ACTIVATIONS)}")
-        if len(sizes) < 2:
-            raise ValueError(f"MLP needs at least an input and an output size, got {sizes}")
+        if len(sizes) < 1:
+            raise ValueError("MLP needs at least an input size")
+        init = init or INIT_FOR[activation]
         self.dense = [
-            Dense(a, b, rng, init=INIT_FOR[activation], dtype=dtype)
+            Dense(a, b, rng, init=init, dtype=dtype)
             for a, b in zip(sizes[:-1], sizes[1:])
         ]
         self.acts = [ACTIVATIONS[activation]() for _ in self.dense]

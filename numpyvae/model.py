@@ -35,6 +35,7 @@ from .params import FlatParams
 from .reparam import Reparameterize
 
 ACTIVATIONS = ("relu", "tanh")
+INITS = ("torch", "he")
 LIKELIHOODS = ("bernoulli", "gaussian")
 DTYPES = ("float32", "float64")
 
@@ -54,6 +55,11 @@ class VAEConfig:
         beta: weight of the KL term, Eq. (6); 1 is the VAE.
         dtype: "float32" for training, "float64" for gradient checks.
         seed: seed of the weight initialisation and of the model's own generator.
+        init: "torch" (the default): every layer's W and b ~ U(+-1/sqrt(fan_in)), as
+            PyTorch's nn.Linear, so that results compare like for like with the
+            PyTorch recipe; "he": He for ReLU layers, Glorot for tanh layers, the
+            linear heads and the output, zero biases (the textbook choice; after 10
+            MNIST epochs it ends about 0.5 nats behind).
     """
 
     input_dim: int = 784
@@ -64,6 +70,7 @@ class VAEConfig:
     beta: float = 1.0
     dtype: str = "float32"
     seed: int = 0
+    init: str = "torch"
 
     def __post_init__(self) -> None:
         if isinstance(self.hidden_dims, (int, np.integer)):
@@ -89,6 +96,8 @@ class VAEConfig:
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}")
         self.seed = int(self.seed)
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
 
     def to_dict(self) -> dict:
         """A JSON-ready dict."""
@@ -139,17 +148,19 @@ class _EncoderDecoder:
         rng = np.random.default_rng(config.seed)
         hidden = config.hidden_dims
         last = hidden[-1] if hidden else config.input_dim
+        hidden_init = "torch" if config.init == "torch" else None  # None: suits the activation
+        linear_init = "torch" if config.init == "torch" else "glorot"
         # Eq. (1): h = act(x W + b), then one linear head per output
-        self.encoder = MLP((config.input_dim, *hidden), config.activation, rng, self.dtype)
+        self.encoder = MLP((config.input_dim, *hidden), config.activation, rng, self.dtype, hidden_init)
         self.heads = {
-            name: Dense(last, config.latent_dim, rng, init="glorot", dtype=self.dtype)
+            name: Dense(last, config.latent_dim, rng, init=linear_init, dtype=self.dtype)
             for name in self._heads
         }
         # Eq. (3): the decoder mirrors the encoder, then logits = h W_out + b_out
         first = hidden[0] if hidden else config.latent_dim
         dec_sizes = (config.latent_dim, *reversed(hidden))
-        self.decoder = MLP(dec_sizes, config.activation, rng, self.dtype)
-        self.out = Dense(first, config.input_dim, rng, init="glorot", dtype=self.dtype)
+        self.decoder = MLP(dec_sizes, config.activation, rng, self.dtype, hidden_init)
+        self.out = Dense(first, config.input_dim, rng, init=linear_init, dtype=self.dtype)
         #: the model's own generator, used for eps when forward() is given neither
         self.rng = np.random.default_rng(rng.integers(2**63))
         self._cache: dict | None = None
@@ -259,6 +270,7 @@ class VAE(_EncoderDecoder):
         x: np.ndarray,
         eps: np.ndarray | None = None,
         rng: np.random.Generator | None = None,
+        beta: float | None = None,
     ) -> ForwardResult:
         """The loss of a batch, Eq. (6), and everything backward() needs.
 
@@ -267,6 +279,8 @@ class VAE(_EncoderDecoder):
             eps: (N, latent_dim) noise of Eq. (2); drawn from ``rng`` (or the model's
                 own generator) when not given.
             rng: generator for eps.
+            beta: weight of the KL term for this batch (a KL warm-up changes it);
+                ``config.beta`` when not given.
         """
         x = self._check_input(x)
         n = x.shape[0]
@@ -279,10 +293,10 @@ class VAE(_EncoderDecoder):
         logits = self._decode_logits(z)  # Eq. (3)   (N, input_dim)
         recon, dlogits = self._recon(logits, x)  # Eq. (4)   (N,)
         kl, dkl = kl_std_normal(mu, logvar)  # Eq. (5)   (N,)
-        beta = self.config.beta
+        beta = self.config.beta if beta is None else float(beta)
         loss = float(np.mean(recon + beta * kl))  # Eq. (6)
         dlogits *= self.dtype.type(1.0 / n)  # d(mean)/d(logits)
-        self._cache = {"dlogits": dlogits, "dkl": dkl, "n": n}
+        self._cache = {"dlogits": dlogits, "dkl": dkl, "n": n, "beta": beta}
         return ForwardResult(loss, recon, kl, mu, logvar, z, logits, eps)
 
     def backward(self) -> FlatParams:
@@ -290,7 +304,7 @@ class VAE(_EncoderDecoder):
         dz = self._backward_decoder()  # (N, latent_dim)
         dmu, dlogvar = self.reparam.backward(dz)  # Eq. (7): through the sample
         dmu_kl, dlogvar_kl = self._cache["dkl"]  # Eq. (8): through the KL term
-        scale = self.dtype.type(self.config.beta / self._cache["n"])
+        scale = self.dtype.type(self._cache["beta"] / self._cache["n"])
         dmu += scale * dmu_kl
         dlogvar += scale * dlogvar_kl
         dh = self.heads["mu"].backward(dmu)  # (N, hidden)
@@ -320,8 +334,9 @@ class AutoEncoder(_EncoderDecoder):
         x: np.ndarray,
         eps: np.ndarray | None = None,
         rng: np.random.Generator | None = None,
+        beta: float | None = None,
     ) -> ForwardResult:
-        """Reconstruction loss of a batch. ``eps`` and ``rng`` are accepted and unused,
+        """Reconstruction loss of a batch. ``eps``, ``rng``, ``beta`` are accepted and unused,
         so that the AutoEncoder and the VAE can be trained by the same loop."""
         x = self._check_input(x)
         n = x.shape[0]

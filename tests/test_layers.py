@@ -38,6 +38,9 @@ def test_dense_shapes_and_init():
     assert abs(he.params["W"].std() - np.sqrt(2 / 1000)) < 0.002
     assert abs(glorot.params["W"].std() - np.sqrt(2 / 1300)) < 0.002
     assert np.all(he.params["b"] == 0)
+    torch = Dense(400, 20, rng, init="torch")  # PyTorch's nn.Linear: U(+-1/sqrt(fan_in))
+    for a in torch.params.values():
+        assert np.abs(a).max() <= 1 / 20 and np.abs(a).max() > 0.9 / 20
     with pytest.raises(ValueError, match="init"):
         Dense(3, 3, rng, init="xavier-ish")
 

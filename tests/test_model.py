@@ -11,10 +11,10 @@ from numpyvae.gradcheck import BOUND_MODEL, numerical_gradient, rel_error
 COMBINATIONS = list(itertools.product(["relu", "tanh"], ["bernoulli", "gaussian"], [(7,), (7, 5)]))
 
 
-def small_model(cls, activation, likelihood, hidden, seed=0):
+def small_model(cls, activation, likelihood, hidden, seed=0, init="he"):
     config = VAEConfig(
         input_dim=6, hidden_dims=hidden, latent_dim=3, activation=activation,
-        likelihood=likelihood, beta=1.0, dtype="float64", seed=seed,
+        likelihood=likelihood, beta=1.0, dtype="float64", seed=seed, init=init,
     )
     model = cls(config)
     rng = np.random.default_rng(seed + 100)
@@ -46,6 +46,10 @@ def test_vae_gradient_matches_numerical_for_every_parameter(activation, likeliho
 @pytest.mark.parametrize("activation,likelihood,hidden", COMBINATIONS)
 def test_autoencoder_gradient_matches_numerical_for_every_parameter(activation, likelihood, hidden):
     check_every_parameter(*small_model(AutoEncoder, activation, likelihood, hidden))
+
+
+def test_vae_gradient_with_the_torch_initialisation():
+    check_every_parameter(*small_model(VAE, "relu", "bernoulli", (7,), seed=3, init="torch"))
 
 
 def test_vae_gradient_with_beta_not_one():
