@@ -327,9 +327,9 @@ def _download_one(url: str, dest: Path, sha256: str | None) -> None:
     tmp = _temp_path(dest)
     try:
         digest = hashlib.sha256()
-        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response, \
-                open(tmp, "xb") as out:
-            for chunk in iter(lambda: response.read(1 << 16), b""):
+        response = urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT)
+        with response, open(tmp, "xb") as out:
+            for chunk in iter(lambda: response.read(1 << 16), b""):  # 64 kB at a time
                 digest.update(chunk)
                 out.write(chunk)
         if sha256 is not None and digest.hexdigest() != sha256.lower():
@@ -387,7 +387,7 @@ def _fetch_files(
         try:
             download(mirror_urls(dataset, path.name), path, SHA256[key])
         except DataError as exc:
-            # Stop at the first failure: the other mirrors' answers would be the same.
+            # Stop at the first failure: the next file would fail the same way.
             missing = [p for p in paths if not p.exists()]
             raise DataError(_missing_files_message(dataset, missing, str(exc))) from None
         except OSError as exc:  # e.g. the cache directory cannot be created
@@ -400,11 +400,11 @@ def _missing_files_message(dataset: str, missing: list[Path], mirror_report: str
     return "\n".join(
         [
             f"{dataset}: {len(missing)} file(s) missing and the download failed.",
-            f"Put the original files here (or set NUMPYVAE_DATA to a directory with {dataset}/):",
+            f"Put the original .gz files here (or set NUMPYVAE_DATA to a dir with {dataset}/):",
             *(f"  {path}" for path in missing),
             mirror_report,
-            "Or set NUMPYVAE_MIRROR to other mirrors.",
-            "Or train offline on stroke-drawn digits: --dataset glyph-digits",
+            "Other mirrors can be given in NUMPYVAE_MIRROR (base URLs, space-separated).",
+            "To work offline, use the stroke-drawn digits instead: --dataset glyph-digits",
         ]
     )
 
@@ -457,11 +457,13 @@ def _load_image_files(dataset: str, split: str, data_dir: PathLike | None
     images = _read_cached(image_path)  # (N, 28, 28) uint8
     labels = _read_cached(label_path)  # (N,) uint8
     if images.dtype != np.uint8 or images.shape[1:] != (28, 28):
-        raise _cached_file_error(
-            image_path, f"expected uint8 images of shape (N, 28, 28), found "
-            f"{images.dtype} {images.shape}")
+        found = f"{images.dtype} {images.shape}"
+        raise _damaged(f"{image_path}: expected uint8 images (N, 28, 28), found {found}",
+                       image_path)
     if labels.dtype != np.uint8 or labels.ndim != 1 or (labels.size and labels.max() > 9):
-        raise _cached_file_error(label_path, "expected uint8 labels 0..9 of shape (N,)")
+        found = f"{labels.dtype} {labels.shape}"
+        raise _damaged(f"{label_path}: expected uint8 labels 0..9 (N,), found {found}",
+                       label_path)
     if len(images) != len(labels):
         raise DataError(
             f"{image_path} has {len(images)} images but {label_path} has {len(labels)} labels"
@@ -472,20 +474,18 @@ def _load_image_files(dataset: str, split: str, data_dir: PathLike | None
     return x, y
 
 
-def _cached_file_error(path: Path, problem: str) -> DataError:
-    return DataError(
-        f"{path}: {problem}\nThe cached file is damaged: delete it and it will be "
-        "downloaded again."
-    )
-
-
 def _read_cached(path: Path) -> np.ndarray:
+    """read_idx, with advice for a damaged file in the cache."""
     try:
         return read_idx(path)
     except DataError as exc:
-        raise DataError(
-            f"{exc}\nThe cached file is damaged: delete {path} and it will be downloaded again."
-        ) from exc
+        raise _damaged(str(exc), path) from exc
+
+
+def _damaged(problem: str, path: Path) -> DataError:
+    return DataError(
+        f"{problem}\nThe cached file is damaged: delete {path} and it will be downloaded again."
+    )
 
 
 def load_dataset(
@@ -684,15 +684,15 @@ def make_glyph_digits(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     bend = -0.3 + 0.6 * u[:, 6:8]  # (n, 2)
     half_width = 0.8 + 1.0 * u[:, 8]  # pixels
 
-    # Pen transform (unit box -> pixels): p = centre + shift + M (c - 0.5), with
-    # M = height * rotation @ shear @ diag(aspect, 1). Rendering needs its inverse.
-    cos, sin = np.cos(angle), np.sin(angle)
-    m = height[:, None, None] * np.stack(
-        [np.stack([cos, cos * shear - sin], -1), np.stack([sin, sin * shear + cos], -1)], -2
-    ) * np.stack([aspect, np.ones(n)], -1)[:, None, :]  # (n, 2, 2)
-    m_inv = np.linalg.inv(m) if n else m  # (n, 2, 2)
+    # The pen maps a point c of the unit box to the pixel p = centre + shift + M (c - 0.5).
+    zero, one = np.zeros(n), np.ones(n)
+    rotation = _matrices(np.cos(angle), -np.sin(angle), np.sin(angle), np.cos(angle))
+    slant = _matrices(one, shear, zero, one)
+    stretch = _matrices(aspect, zero, zero, one)
+    m = height[:, None, None] * (rotation @ slant @ stretch)  # (n, 2, 2)
+    m_inv = np.linalg.inv(m)  # (n, 2, 2): rendering maps pixels back into the box
     # Distances scale by sqrt(|det M|), the pen's mean magnification.
-    pixels_per_unit = np.sqrt(np.abs(np.linalg.det(m))) if n else np.ones(0)  # (n,)
+    pixels_per_unit = np.sqrt(np.abs(np.linalg.det(m)))  # (n,)
 
     x = np.empty((n, 784), dtype=np.float32)
     for start in range(0, n, _GLYPH_CHUNK):
@@ -702,6 +702,11 @@ def make_glyph_digits(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
             pixels_per_unit[part], half_width[part],
         )
     return x, y
+
+
+def _matrices(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The 2x2 matrices [[a, b], [c, d]] from four arrays (n,): shape (n, 2, 2)."""
+    return np.stack([np.stack([a, b], axis=-1), np.stack([c, d], axis=-1)], axis=-2)
 
 
 def _render_glyphs(fields: np.ndarray, style: np.ndarray, m_inv: np.ndarray,
@@ -858,7 +863,7 @@ def write_npy_source(
             rows += len(chunk)
             if rows > n_rows:
                 raise ValueError(f"the chunks have more than n_rows={n_rows} rows")
-            out.write(chunk.astype("<f4", copy=False).tobytes())
+            out.write(np.ascontiguousarray(chunk, dtype="<f4"))  # its bytes, no copy
         if rows != n_rows:
             raise ValueError(f"the chunks have {rows} rows, expected n_rows={n_rows}")
 
@@ -887,13 +892,16 @@ class MemmapSource:
     ``batches(MemmapSource(path), ...)`` yields exactly the batches that
     ``batches(np.load(path), ...)`` would, for the same rng.
 
-    Memory: the constructor reads only the file's header. Each ``source[idx]``
-    maps the file, copies the requested rows into a fresh float32 array and
-    unmaps it again before returning. Keeping one mapping open for the whole
-    run would be simpler, but every page it ever touched would count as the
-    process's resident memory, and a shuffled epoch touches all of them: the
-    process would grow to the size of the file. Mapping per call keeps it at
-    about one batch, whatever the size of the file.
+    Memory: the constructor reads only the file's header, and each
+    ``source[idx]`` reads just the requested rows into a new float32 array
+    (one read per row, or one read for a slice), so the process holds about
+    one batch, whatever the size of the file. A NumPy memory map
+    (``np.load(path, mmap_mode="r")``) would be shorter to write but costs
+    more: every page it touches counts as the process's resident memory while
+    it is mapped, so a map kept open grows to the size of the file over a
+    shuffled epoch; and even a map opened and dropped in every call briefly
+    holds far more than a batch, because Linux maps page-cache pages in large
+    blocks (up to 2 MB per touched row: about 250 MB for 128 random rows).
 
     Attributes:
         path: the file.
@@ -928,12 +936,50 @@ class MemmapSource:
         return self.shape[0]
 
     def __getitem__(self, idx: Any) -> np.ndarray:
-        """Rows `idx` (an index array (B,), a slice or an int) as a new float32 array (B, D)."""
-        mapping = np.memmap(self.path, dtype=self.dtype, mode="r", offset=self._offset,
-                            shape=self.shape)
-        rows = np.array(mapping[idx], dtype=np.float32)  # a copy: nothing refers to the map
-        del mapping  # unmaps the file
-        return rows
+        """Rows `idx` as a new float32 array.
+
+        Args:
+            idx: an index array (B,) of ints (negative ones count from the end)
+                or of bools (N,), a slice, or an int.
+
+        Returns:
+            float32 (B, D); (D,) for an int.
+        """
+        n, d = self.shape
+        row_bytes = d * self.dtype.itemsize
+        if isinstance(idx, slice) and idx.indices(n)[2] == 1:
+            start, stop, _ = idx.indices(n)
+            out = np.empty((max(stop - start, 0), d), dtype=self.dtype)  # (B, D)
+            self._read_into([(self._offset + start * row_bytes, out)])
+            return out.astype(np.float32, copy=False)
+        if isinstance(idx, slice):
+            rows = np.arange(*idx.indices(n))
+        else:
+            rows = np.asarray(idx)
+            if rows.dtype == bool:
+                if rows.shape != (n,):
+                    raise IndexError(f"a boolean index must have shape ({n},), got {rows.shape}")
+                rows = np.flatnonzero(rows)
+            elif rows.dtype.kind not in "iu":
+                raise IndexError(f"rows must be indexed by ints, got {rows.dtype}")
+            if rows.size and (rows.min() < -n or rows.max() >= n):
+                raise IndexError(f"row index out of range for {n} rows")
+        flat = rows.reshape(-1) % n  # (B,) in 0..n-1
+        out = np.empty((flat.size, d), dtype=self.dtype)  # (B, D)
+        self._read_into([(self._offset + int(r) * row_bytes, out[i]) for i, r in enumerate(flat)])
+        return out.reshape(*rows.shape, d).astype(np.float32, copy=False)
+
+    def _read_into(self, pieces: list[tuple[int, np.ndarray]]) -> None:
+        """Fill each (contiguous) array of `pieces` with the file's bytes at its offset."""
+        with open(self.path, "rb", buffering=0) as f:
+            for offset, target in pieces:
+                f.seek(offset)
+                view = memoryview(target.reshape(-1).view(np.uint8))  # its bytes
+                while view:  # one read, unless the operating system returns less
+                    count = f.readinto(view)
+                    if not count:
+                        raise DataError(f"{self.path}: file ended while reading rows")
+                    view = view[count:]
 
     def __repr__(self) -> str:
         return f"MemmapSource({str(self.path)!r}, shape={self.shape}, dtype={self.dtype})"
