@@ -1,0 +1,346 @@
+"""The ``numpyvae`` command: help, exit codes, error messages, and the run folder.
+
+Most tests call ``cli.main(argv)`` in-process with a small slice of the offline data
+set glyph-digits (``small_data``), so that a training run takes a fraction of a
+second; a few run the real ``python -m numpyvae`` and console script as subprocesses.
+"""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from numpyvae import cli, datasets, train
+
+TINY = ["--dataset", "glyph-digits", "--hidden", "32", "--latent-dim", "2", "--epochs", "1"]
+
+
+@pytest.fixture
+def small_data(monkeypatch):
+    """glyph-digits with 600 training and 200 test images instead of 60,000 and 10,000."""
+    real = datasets.load_dataset
+
+    def load_small(name, split="train", data_dir=None, seed=0, n=None):
+        return real(name, split, data_dir, seed, n=600 if split == "train" else 200)
+
+    monkeypatch.setattr(datasets, "load_dataset", load_small)
+
+
+def run(capsys, *argv):
+    """``numpyvae argv...`` in-process: (exit status, stdout, stderr)."""
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_user_error(code, err, *words):
+    """Status 2 and one line 'numpyvae: error: ...' (or argparse's usage + error)."""
+    assert code == 2
+    assert "Traceback" not in err
+    assert "error:" in err
+    for word in words:
+        assert word in err
+
+
+# ---- help and the command line ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command, words",
+    [
+        ([], ["train", "evaluate", "sample", "gradcheck"]),
+        (["train"], ["--dataset", "--hidden", "--latent-dim", "--epochs", "--resume",
+                     "--binarize", "--init", "NUMPYVAE_DATA", "runs/<dataset>-<model>-z<latent>",
+                     "checkpoint.npz", "history.json", "examples:"]),
+        (["evaluate"], ["RUN_DIR", "--iw-samples", "--elbo-samples", "eval.json", "bits",
+                        "examples:"]),
+        (["sample"], ["RUN_DIR", "--n", "--out", "--seed", "samples.png", "numpyvae[plot]",
+                      "examples:"]),
+        (["gradcheck"], ["float64", "exit status", "example:"]),
+    ],
+)
+def test_help_of_each_command_names_its_options(capsys, command, words):
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0
+    for word in words:
+        assert word in out
+
+
+def test_version(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.strip() == f"numpyvae {cli.__version__}"
+
+
+@pytest.mark.parametrize("argv", [["--bogus"], ["train", "--bogus"], ["frobnicate"], []])
+def test_unknown_option_or_command_exits_2(capsys, argv):
+    code, _, err = run(capsys, *argv)
+    assert_user_error(code, err)
+
+
+@pytest.mark.parametrize(
+    "argv, option",
+    [
+        (["train", "--epochs", "0"], "--epochs"),
+        (["train", "--epochs", "two"], "--epochs"),
+        (["train", "--lr", "-1"], "--lr"),
+        (["train", "--lr", "nan"], "--lr"),
+        (["train", "--batch-size", "0"], "--batch-size"),
+        (["train", "--hidden", "400", "0"], "--hidden"),
+        (["train", "--latent-dim", "-3"], "--latent-dim"),
+        (["train", "--beta", "-0.5"], "--beta"),
+        (["train", "--warmup-epochs", "-1"], "--warmup-epochs"),
+        (["train", "--seed", "-1"], "--seed"),
+        (["train", "--dataset", "cifar"], "--dataset"),
+        (["evaluate", "run", "--iw-samples", "-5"], "--iw-samples"),
+        (["evaluate", "run", "--elbo-samples", "0"], "--elbo-samples"),
+        (["sample", "run", "--n", "0"], "--n"),
+    ],
+)
+def test_bad_values_are_rejected_naming_the_option(capsys, argv, option):
+    code, _, err = run(capsys, *argv)
+    assert_user_error(code, err, f"argument {option}")
+
+
+@pytest.mark.parametrize("command", ["evaluate", "sample"])
+def test_missing_run_folder_is_one_line_error(capsys, tmp_path, command):
+    code, _, err = run(capsys, command, tmp_path / "no-such-run")
+    assert_user_error(code, err, "no-such-run")
+    assert err.count("\n") == 1 and err.startswith("numpyvae: error: ")
+
+
+def test_folder_without_checkpoint_is_not_a_run(capsys, tmp_path):
+    code, _, err = run(capsys, "evaluate", tmp_path)
+    assert_user_error(code, err, "checkpoint.npz")
+
+
+def test_corrupt_checkpoint_is_one_line_error(capsys, tmp_path):
+    (tmp_path / train.CHECKPOINT).write_bytes(b"not a zip file")
+    code, _, err = run(capsys, "sample", tmp_path)
+    assert_user_error(code, err, "checkpoint")
+    assert err.count("\n") == 1
+
+
+# ---- train ------------------------------------------------------------------------------
+
+
+def test_train_writes_checkpoint_and_history(capsys, tmp_path, small_data):
+    out_dir = tmp_path / "run"
+    code, out, err = run(capsys, "train", *TINY, "--out", out_dir)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("glyph-digits: 600 train / 200 test images")
+    assert "784-32-2" in lines[0] and "parameters" in lines[0] and str(out_dir) in lines[0]
+    assert any(line.startswith("epoch   1  train") for line in lines)
+    assert (out_dir / "checkpoint.npz").is_file()
+    history = json.loads((out_dir / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1]
+    assert str(out_dir / "checkpoint.npz") in out and str(out_dir / "history.json") in out
+    model, _, meta = train.load_checkpoint(out_dir)
+    assert model.config.hidden_dims == (32,) and model.config.latent_dim == 2
+    assert meta["settings"]["extra"]["dataset"] == "glyph-digits"
+
+
+def test_train_default_run_folder_is_named_after_the_run(capsys, tmp_path, monkeypatch,
+                                                         small_data):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "train", *TINY)
+    assert code == 0, err
+    assert (tmp_path / "runs" / "glyph-digits-vae-z2" / "checkpoint.npz").is_file()
+
+
+def test_train_refuses_to_overwrite_a_run(capsys, tmp_path, small_data):
+    out_dir = tmp_path / "run"
+    assert run(capsys, "train", *TINY, "--out", out_dir)[0] == 0
+    before = (out_dir / "checkpoint.npz").read_bytes()
+    code, _, err = run(capsys, "train", *TINY, "--out", out_dir)
+    assert_user_error(code, err, "--resume", "--out", "epoch 1")
+    assert (out_dir / "checkpoint.npz").read_bytes() == before
+
+
+def test_resume_extends_epochs_as_one_uninterrupted_run(capsys, tmp_path, small_data):
+    two_steps, one_go = tmp_path / "a", tmp_path / "b"
+    assert run(capsys, "train", *TINY, "--out", two_steps)[0] == 0
+    code, out, err = run(capsys, "train", "--out", two_steps, "--resume", "--epochs", "2")
+    assert code == 0, err
+    assert "resuming" in out and "epoch   2" in out
+    assert run(capsys, "train", *TINY[:-1], "2", "--out", one_go)[0] == 0
+    history = json.loads((two_steps / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2]
+    resumed, _, meta = train.load_checkpoint(two_steps)
+    direct, _, _ = train.load_checkpoint(one_go)
+    assert meta["epoch"] == 2
+    for name, w in direct.params.items():
+        np.testing.assert_array_equal(resumed.params[name], w, err_msg=name)
+
+
+def test_resume_takes_the_model_from_the_checkpoint(capsys, tmp_path, small_data):
+    out_dir = tmp_path / "run"
+    assert run(capsys, "train", *TINY, "--out", out_dir)[0] == 0
+    # options that agree with the run are fine; the model options come from the checkpoint
+    code, out, err = run(capsys, "train", "--out", out_dir, "--resume", "--epochs", "2",
+                         "--latent-dim", "2")
+    assert code == 0, err
+    assert "784-32-2" in out
+
+
+def test_resume_with_conflicting_options_names_them(capsys, tmp_path, small_data):
+    out_dir = tmp_path / "run"
+    assert run(capsys, "train", *TINY, "--out", out_dir)[0] == 0
+    code, _, err = run(capsys, "train", "--out", out_dir, "--resume", "--epochs", "2",
+                       "--latent-dim", "5", "--lr", "0.01")
+    assert_user_error(code, err, "--latent-dim 5 (the run has 2)", "--lr 0.01 (the run has 0.001)")
+
+
+def test_resume_needs_more_epochs_than_done(capsys, tmp_path, small_data):
+    out_dir = tmp_path / "run"
+    assert run(capsys, "train", *TINY, "--out", out_dir)[0] == 0
+    code, _, err = run(capsys, "train", "--out", out_dir, "--resume")
+    assert_user_error(code, err, "--epochs")
+
+
+def test_resume_without_checkpoint_is_an_error(capsys, tmp_path, small_data):
+    code, _, err = run(capsys, "train", *TINY, "--out", tmp_path / "new", "--resume")
+    assert_user_error(code, err, "no checkpoint.npz")
+
+
+def test_interrupt_reports_the_last_checkpoint(capsys, tmp_path, small_data, monkeypatch):
+    real_fit = train.fit
+
+    def fit_interrupted_in_epoch_2(*args, **kwargs):
+        def log(line):
+            print(line)
+            if line.startswith("epoch   2"):  # before epoch 2's checkpoint is written
+                raise KeyboardInterrupt
+
+        return real_fit(*args, **{**kwargs, "log": log})
+
+    monkeypatch.setattr(train, "fit", fit_interrupted_in_epoch_2)
+    out_dir = tmp_path / "run"
+    code, _, err = run(capsys, "train", *TINY[:-1], "3", "--out", out_dir)
+    assert code == 130
+    assert f"interrupted; the last checkpoint (epoch 1) is in {out_dir}" in err
+    assert "Traceback" not in err
+
+
+def test_interrupt_in_the_first_epoch_says_nothing_was_saved(capsys, tmp_path, small_data,
+                                                             monkeypatch):
+    def fit_interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "fit", fit_interrupted)
+    code, _, err = run(capsys, "train", *TINY, "--out", tmp_path / "run")
+    assert code == 130
+    assert "no checkpoint" in err and "Traceback" not in err
+
+
+def test_data_dir_is_stored_absolute(capsys, tmp_path, small_data, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "train", *TINY, "--data-dir", "cache", "--out", "run")[0] == 0
+    _, _, meta = train.load_checkpoint(tmp_path / "run")
+    assert meta["settings"]["extra"]["data_dir"] == str((tmp_path / "cache").resolve())
+
+
+# ---- evaluate and sample ----------------------------------------------------------------
+
+
+@pytest.fixture
+def trained_run(capsys, tmp_path, small_data):
+    out_dir = tmp_path / "run"
+    code, _, err = run(capsys, "train", *TINY, "--out", out_dir)
+    assert code == 0, err
+    return out_dir
+
+
+def test_evaluate_writes_eval_json(capsys, trained_run):
+    code, out, err = run(capsys, "evaluate", trained_run, "--iw-samples", "50",
+                         "--elbo-samples", "10")
+    assert code == 0, err
+    assert "nats per image" in out and "bits/dim" in out and "K=50" in out
+    result = json.loads((trained_run / "eval.json").read_text())
+    for key in ("dataset", "images", "epoch", "test_neg_elbo", "test_nll_iw", "iw_samples",
+                "bits_per_dim"):
+        assert key in result, key
+    assert result["dataset"] == "glyph-digits" and result["images"] == 200
+    assert result["epoch"] == 1 and result["iw_samples"] == 50
+    assert all(math.isfinite(result[k]) for k in ("test_neg_elbo", "test_neg_elbo_avg",
+                                                   "test_nll_iw", "bits_per_dim"))
+    # Eq. (11): K importance samples give a tighter bound than the ELBO (in expectation)
+    assert result["test_nll_iw"] <= result["test_neg_elbo_avg"] + 0.5
+    assert result["bits_per_dim"] == pytest.approx(result["test_nll_iw"] / (784 * math.log(2)))
+
+
+def test_evaluate_binarized_run_on_binarized_test_images(capsys, tmp_path, small_data):
+    out_dir = tmp_path / "binary"
+    assert run(capsys, "train", *TINY, "--binarize", "dynamic", "--out", out_dir)[0] == 0
+    code, out, err = run(capsys, "evaluate", out_dir, "--iw-samples", "5")
+    assert code == 0, err
+    assert "binarized" in out
+    assert json.loads((out_dir / "eval.json").read_text())["test_pixels"] == "binarized"
+
+
+def test_evaluate_autoencoder_run_is_user_error(capsys, tmp_path, small_data):
+    out_dir = tmp_path / "ae"
+    assert run(capsys, "train", *TINY, "--model", "ae", "--out", out_dir)[0] == 0
+    code, _, err = run(capsys, "evaluate", out_dir, "--iw-samples", "5")
+    assert_user_error(code, err, "AutoEncoder")
+    assert not (out_dir / "eval.json").exists()
+
+
+def test_sample_writes_png(capsys, trained_run, tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "pictures" / "grid.png"
+    code, out, err = run(capsys, "sample", trained_run, "--n", "9", "--out", png)
+    assert code == 0, err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert str(png) in out
+
+
+def test_sample_default_file_is_in_the_run_folder(capsys, trained_run):
+    pytest.importorskip("matplotlib")
+    code, _, err = run(capsys, "sample", trained_run, "--n", "4")
+    assert code == 0, err
+    assert (trained_run / "samples.png").is_file()
+
+
+def test_sample_without_matplotlib_says_what_to_install(capsys, trained_run, tmp_path,
+                                                        monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    code, _, err = run(capsys, "sample", trained_run, "--out", tmp_path / "x.png")
+    assert_user_error(code, err, "pip install numpyvae[plot]")
+
+
+# ---- the real command, as a subprocess --------------------------------------------------
+
+
+def test_python_m_numpyvae_gradcheck_passes():
+    proc = subprocess.run([sys.executable, "-m", "numpyvae", "gradcheck"],
+                          check=False, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.endswith(" ok")]
+    assert len(rows) > 10
+    assert proc.stdout.splitlines()[-1] == f"all {len(rows)} gradients within their bounds"
+
+
+def test_console_script_error_is_one_line_without_traceback(tmp_path):
+    script = Path(sys.executable).with_name("numpyvae")
+    if not script.exists():
+        pytest.skip("the numpyvae console script is not installed beside this Python")
+    proc = subprocess.run([str(script), "evaluate", str(tmp_path / "missing")],
+                          check=False, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("numpyvae: error: ") and proc.stderr.count("\n") == 1
+
+
+def test_python_m_numpyvae_rejects_bad_number():
+    proc = subprocess.run([sys.executable, "-m", "numpyvae", "train", "--epochs", "0"],
+                          check=False, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "argument --epochs: must be a positive integer" in proc.stderr
+    assert "Traceback" not in proc.stderr
