@@ -27,13 +27,12 @@ import http.client
 import math
 import os
 import re
-import secrets
 import struct
 import sys
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO, Union
@@ -41,6 +40,7 @@ from typing import Any, BinaryIO, Union
 import numpy as np
 
 from .errors import DataError
+from .fileio import atomic_write, temp_path
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -185,27 +185,7 @@ def write_idx(path: PathLike, array: np.ndarray) -> None:
             out.write(header)
             out.write(payload)
 
-    _write_atomically(path, write)
-
-
-def _temp_path(path: Path) -> Path:
-    """A fresh hidden name beside `path`, for writing before the final rename."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-
-
-def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Call ``write(file)`` on a temporary file beside `path`, then rename it to `path`.
-
-    On any failure the temporary file is removed and `path` is left untouched.
-    """
-    tmp = _temp_path(path)
-    try:
-        with open(tmp, "xb") as out:
-            write(out)
-        os.replace(tmp, path)
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)  # still there only if something failed
+    atomic_write(path, write)
 
 
 # ---------------------------------------------------------------------------
@@ -324,7 +304,7 @@ def _download_one(url: str, dest: Path, sha256: str | None) -> None:
     """Stream `url` into a temporary file, check it, rename it to `dest`."""
     print(f"downloading {url}", file=sys.stderr)
     request = urllib.request.Request(url, headers={"User-Agent": "numpyvae"})
-    tmp = _temp_path(dest)
+    tmp = temp_path(dest)
     try:
         digest = hashlib.sha256()
         response = urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT)
@@ -867,7 +847,7 @@ def write_npy_source(
         if rows != n_rows:
             raise ValueError(f"the chunks have {rows} rows, expected n_rows={n_rows}")
 
-    _write_atomically(path, write)
+    atomic_write(path, write)
     return path
 
 

@@ -13,8 +13,9 @@ Shapes: a batch is a 2-D array ``(N, D)``: N examples of D features.
 
 from __future__ import annotations
 
-import numpy as np
+import itertools
 
+import numpy as np
 
 #: Weight initialisations a Dense layer knows.
 INITS = ("he", "glorot", "torch")
@@ -85,8 +86,9 @@ class Dense:
 class ReLU:
     """``y = max(x, 0)``; backward lets the gradient through where ``x > 0``."""
 
-    params: dict = {}
-    grads: dict = {}
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}  # no parameters
+        self.grads: dict[str, np.ndarray] = {}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.mask = x > 0
@@ -99,8 +101,9 @@ class ReLU:
 class Tanh:
     """``y = tanh(x)``; dy/dx = 1 - y^2."""
 
-    params: dict = {}
-    grads: dict = {}
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}  # no parameters
+        self.grads: dict[str, np.ndarray] = {}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.y = np.tanh(x)
@@ -125,8 +128,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 class Sigmoid:
     """``p = sigmoid(x)``; dp/dx = p (1 - p). Eq. (3): the decoder's last activation."""
 
-    params: dict = {}
-    grads: dict = {}
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}  # no parameters
+        self.grads: dict[str, np.ndarray] = {}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.p = sigmoid(x)
@@ -165,7 +169,7 @@ class MLP:
         init = init or INIT_FOR[activation]
         self.dense = [
             Dense(a, b, rng, init=init, dtype=dtype)
-            for a, b in zip(sizes[:-1], sizes[1:])
+            for a, b in itertools.pairwise(sizes)
         ]
         self.acts = [ACTIVATIONS[activation]() for _ in self.dense]
 

@@ -7,6 +7,7 @@ so the model sees the new values without any copying.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -130,7 +131,7 @@ class Adam:
             n = arrays[0].size
             parts = min(os.cpu_count() or 1, 2) if n >= _SPLIT_MIN else 1
             cuts = [n * i // parts for i in range(parts + 1)]
-            return [tuple(a[lo:hi] for a in arrays) for lo, hi in zip(cuts[:-1], cuts[1:])]
+            return [tuple(a[lo:hi] for a in arrays) for lo, hi in itertools.pairwise(cuts)]
         return [
             (w, grads[k], self.m[k], self.v[k], self._tmp[k]) for k, w in self.params.items()
         ]

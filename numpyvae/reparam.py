@@ -26,8 +26,9 @@ class Reparameterize:
     reproducible and its gradient can be checked.
     """
 
-    params: dict = {}
-    grads: dict = {}
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}  # no parameters
+        self.grads: dict[str, np.ndarray] = {}
 
     def forward(self, mu: np.ndarray, logvar: np.ndarray, eps: np.ndarray) -> np.ndarray:
         """``mu``, ``logvar``, ``eps``: (N, latent_dim) -> ``z`` (N, latent_dim)."""

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from .datasets import batches, binarize
 from .errors import CheckpointError, TrainingError
+from .fileio import atomic_write
 from .losses import bernoulli_nll, gaussian_nll
 from .model import VAE, AutoEncoder, VAEConfig
 from .optim import Adam
@@ -40,25 +39,6 @@ LOG_2PI = math.log(2 * math.pi)
 
 
 # ---- checkpoints ----------------------------------------------------------------------
-
-
-def atomic_write(path: Path, write: Callable[[object], None]) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it into place.
-
-    A crash or an error midway leaves the previous ``path`` untouched.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_checkpoint(
@@ -232,8 +212,10 @@ def fit(
     _check_data(x_train, "training data", cfg.input_dim, cfg.likelihood)
     if x_test is not None:
         _check_data(x_test, "test data", cfg.input_dim, cfg.likelihood)
-    x_train = binarize(x_train, "static", np.random.default_rng(settings.seed)) \
-        if settings.binarize == "static" else x_train
+    if settings.binarize == "static":  # one fixed 0/1 sample of the training set
+        x_train = binarize(x_train, "static", np.random.default_rng(settings.seed))
+    if x_test is not None and settings.binarize != "none":  # test on fixed 0/1 images too
+        x_test = binarize(x_test, "static", np.random.default_rng([settings.seed, 2]))
     steps_per_epoch = math.ceil(len(x_train) / settings.batch_size)
     warmup_steps = settings.warmup_epochs * steps_per_epoch
     step = len(history) * steps_per_epoch
@@ -273,8 +255,8 @@ def fit(
                 "settings": settings.__dict__,
             }
             save_checkpoint(out / CHECKPOINT, model, optimizer, meta)
-            data = json.dumps([h.__dict__ for h in history], indent=1).encode()
-            atomic_write(out / HISTORY, lambda f: f.write(data))
+            history_json = json.dumps([h.__dict__ for h in history], indent=1).encode()
+            atomic_write(out / HISTORY, lambda f, data=history_json: f.write(data))
     return history
 
 
@@ -376,7 +358,7 @@ def evaluate(
     samples); ``bits_per_dim`` of the best of these estimates (nats / (D ln 2)).
     """
     d = model.config.input_dim
-    out: dict = {"images": int(len(x))}
+    out: dict = {"images": len(x)}
     out["test_neg_elbo"] = neg_elbo(model, x, np.random.default_rng([seed, 1]))
     best = out["test_neg_elbo"]
     if elbo_samples > 1:

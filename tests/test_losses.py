@@ -6,7 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from numpyvae.gradcheck import BOUND_SMOOTH, numerical_gradient, numerical_vjp, rel_error
+from numpyvae.gradcheck import (
+    BOUND_SMOOTH,
+    numerical_gradient,
+    numerical_vjp,
+    rel_error,
+)
 from numpyvae.losses import bernoulli_nll, gaussian_nll, kl_std_normal
 
 
@@ -62,7 +67,7 @@ def test_kl_matches_the_definition_by_monte_carlo():
     assert abs(kl[0] - mc) < 0.01
 
 
-finite = dict(allow_nan=False, allow_infinity=False)
+finite = {"allow_nan": False, "allow_infinity": False}
 
 
 @settings(max_examples=200, deadline=None)

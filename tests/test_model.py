@@ -139,12 +139,12 @@ def test_sample_and_reconstruct_shapes():
 @pytest.mark.parametrize(
     "kwargs,message",
     [
-        (dict(activation="gelu"), "activation"),
-        (dict(likelihood="poisson"), "likelihood"),
-        (dict(latent_dim=0), "latent_dim"),
-        (dict(hidden_dims=(400, -1)), "hidden_dims"),
-        (dict(beta=float("nan")), "beta"),
-        (dict(dtype="float16"), "dtype"),
+        ({"activation": "gelu"}, "activation"),
+        ({"likelihood": "poisson"}, "likelihood"),
+        ({"latent_dim": 0}, "latent_dim"),
+        ({"hidden_dims": (400, -1)}, "hidden_dims"),
+        ({"beta": float("nan")}, "beta"),
+        ({"dtype": "float16"}, "dtype"),
     ],
 )
 def test_bad_config_is_a_clear_error(kwargs, message):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from numpyvae import SGD, Adam, VAE, VAEConfig
+from numpyvae import SGD, VAE, Adam, VAEConfig
 from numpyvae.params import FlatParams
 
 
@@ -71,8 +71,8 @@ def test_flat_and_per_name_adam_agree_on_a_large_model():
     shapes = {"W": (300, 300), "b": (300,)}
     flat_p, flat_g = FlatParams(shapes, np.float32), FlatParams(shapes, np.float32)
     plain_p = {k: np.zeros(s, np.float32) for k, s in shapes.items()}
-    for k in shapes:
-        flat_p[k] = plain_p[k] = rng.normal(size=shapes[k]).astype(np.float32)
+    for k, shape in shapes.items():
+        flat_p[k] = plain_p[k] = rng.normal(size=shape).astype(np.float32)
     a, b = Adam(flat_p), Adam(plain_p)
     for _ in range(3):
         g = {k: rng.normal(size=s).astype(np.float32) for k, s in shapes.items()}
@@ -105,7 +105,7 @@ def test_sgd_with_momentum():
     np.testing.assert_allclose(params["w"], [1.0 - 0.1 - 0.19])
 
 
-@pytest.mark.parametrize("kwargs", [dict(lr=0), dict(lr=-1), dict(betas=(0.9, 1.0)), dict(eps=0)])
+@pytest.mark.parametrize("kwargs", [{"lr": 0}, {"lr": -1}, {"betas": (0.9, 1.0)}, {"eps": 0}])
 def test_adam_rejects_bad_hyperparameters(kwargs):
     with pytest.raises(ValueError):
         Adam({"w": np.zeros(1)}, **kwargs)

@@ -1,0 +1,220 @@
+"""How fast is one training epoch, next to the floor that BLAS sets on this machine?
+
+    python benchmarks/bench_epoch.py [--data-dir DIR] [--repeats 3] [--iw-images 10000]
+
+Times, in one run (medians of --repeats):
+- one epoch of the default recipe (784-400-20 ReLU, batch 128, Adam, float32) with
+  numpyvae.train.fit, on MNIST when the data directory has it, else on random data
+  of the same shape;
+- the floor: the same matrix products alone, with the same shapes, in the same order,
+  for the same number of batches (what any dense VAE must pay);
+- the importance-weighted evaluation (Eq. 11, K = 1000 on 10,000 test images) and its
+  own floor (the encoder and decoder products for the same rows);
+- the same recipe in PyTorch on the CPU, when torch happens to be importable (it is not
+  a dependency of numpyvae);
+- the time of ``import numpyvae`` in a fresh interpreter, and the peak memory of a full
+  ``numpyvae train`` run (10 epochs) in a child process.
+
+Nothing here is asserted: the script prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from numpyvae import VAE, VAEConfig
+from numpyvae.datasets import load_dataset
+from numpyvae.errors import DataError
+from numpyvae.train import TrainSettings, fit, log_likelihood_iw
+
+HERE = Path(__file__).resolve().parent
+SHARED_DATA = HERE.parent.parent / "shared" / "data"
+
+
+def load_data(data_dir: str | None) -> tuple[np.ndarray, np.ndarray, str]:
+    for d in [data_dir, os.environ.get("NUMPYVAE_DATA"), SHARED_DATA]:
+        if d is None or not Path(d, "mnist").is_dir():
+            continue
+        try:
+            return load_dataset("mnist", "train", d)[0], load_dataset("mnist", "test", d)[0], f"MNIST ({d})"
+        except DataError:
+            pass
+    rng = np.random.default_rng(0)
+    return rng.random((60000, 784), dtype=np.float32), rng.random((10000, 784), dtype=np.float32), "random"
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def epoch_time(x: np.ndarray, repeats: int) -> float:
+    def one_epoch():
+        model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=20, seed=1))
+        fit(model, x, settings=TrainSettings(epochs=1, batch_size=128, seed=1), log=None)
+
+    return median_time(one_epoch, repeats)
+
+
+def floor_epoch(n: int, repeats: int, batch: int = 128, d: int = 784, h: int = 400, k: int = 20) -> float:
+    """The matrix products of one epoch of 784-400-20, alone: 5 forward, 9 backward."""
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    W0, Wmu, Wlv = rng.random((d, h), f32), rng.random((h, k), f32), rng.random((h, k), f32)
+    Wd, Wout = rng.random((k, h), f32), rng.random((h, d), f32)
+    sizes = [batch] * (n // batch) + ([n % batch] if n % batch else [])
+    data = {b: [rng.random(s, f32) for s in [(b, d), (b, h), (b, k), (b, d), (b, h)]] for b in set(sizes)}
+
+    def products():
+        for b in sizes:
+            x, hh, z, dlogits, dh = data[b]
+            x @ W0, hh @ Wmu, hh @ Wlv, z @ Wd, hh @ Wout  # forward
+            hh.T @ dlogits, dlogits @ Wout.T  # decoder.out
+            z.T @ dh, dh @ Wd.T  # decoder.0
+            hh.T @ z, z @ Wmu.T, hh.T @ z, z @ Wlv.T  # the two heads
+            x.T @ dh  # encoder.0 (no gradient for the data)
+
+    return median_time(products, repeats)
+
+
+def iw_time(model: VAE, x: np.ndarray, k: int) -> float:
+    t = time.perf_counter()
+    log_likelihood_iw(model, x, k, np.random.default_rng(0))
+    return time.perf_counter() - t
+
+
+def floor_iw(model: VAE, x: np.ndarray, k: int, max_rows: int = 16384) -> float:
+    """The products of the IW evaluation alone: encoder once, decoder for N * K rows."""
+    p = {name: w for name, w in model.params.items()}
+    rng = np.random.default_rng(0)
+    rows = len(x) * k
+    images = max(1, min(len(x), max_rows // k))
+    block = images * min(k, max_rows // images)
+    z = rng.random((block, 20), np.float32)
+    h = rng.random((block, 400), np.float32)
+    t = time.perf_counter()
+    for s in range(0, len(x), 1000):
+        hx = x[s : s + 1000] @ p["encoder.0.W"]
+        hx @ p["encoder.mu.W"], hx @ p["encoder.logvar.W"]
+    for s in range(0, rows, block):
+        z @ p["decoder.0.W"]
+        h @ p["decoder.out.W"]
+    return time.perf_counter() - t
+
+
+def import_time(repeats: int = 5) -> float:
+    code = "import time; t = time.perf_counter(); import numpyvae; print(time.perf_counter() - t)"
+    times = [float(subprocess.check_output([sys.executable, "-c", code], text=True)) for _ in range(repeats)]
+    return statistics.median(times)
+
+
+def train_run_peak_mb(data_dir: str | None, epochs: int) -> float | None:
+    """Peak resident memory of ``numpyvae train`` (a child process), in MB."""
+    if data_dir is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "numpyvae", "train", "--dataset", "mnist", "--data-dir", data_dir,
+               "--epochs", str(epochs), "--out", str(Path(tmp) / "run")]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def torch_epoch(x: np.ndarray, repeats: int) -> float | None:
+    """The PyTorch recipe (pytorch/examples vae), one epoch on the CPU, when torch is there."""
+    try:
+        import torch
+        from torch import nn
+        from torch.nn import functional as F
+    except ImportError:
+        return None
+
+    class TorchVAE(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc21, self.fc22 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
+            self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
+
+        def forward(self, x):
+            h = F.relu(self.fc1(x))
+            mu, logvar = self.fc21(h), self.fc22(h)
+            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+            return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, logvar
+
+    data = torch.from_numpy(x)
+
+    def one_epoch():
+        torch.manual_seed(1)
+        model = TorchVAE()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for idx in torch.randperm(len(data)).split(128):
+            xb = data[idx]
+            p, mu, logvar = model(xb)
+            loss = F.binary_cross_entropy(p, xb, reduction="sum") - 0.5 * torch.sum(1 + logvar - mu**2 - logvar.exp())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+    return median_time(one_epoch, repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", default=None, help="folder with mnist/ (default: $NUMPYVAE_DATA or ../shared/data)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--iw-images", type=int, default=10000)
+    parser.add_argument("--iw-samples", type=int, default=1000)
+    parser.add_argument("--train-epochs", type=int, default=10, help="epochs of the memory run (0: skip)")
+    args = parser.parse_args()
+
+    x_train, x_test, source = load_data(args.data_dir)
+    data_dir = next((str(d) for d in [args.data_dir, os.environ.get("NUMPYVAE_DATA"), SHARED_DATA]
+                     if d is not None and Path(d, "mnist").is_dir()), None)
+    print(f"data: {source}, {len(x_train)} training images")
+    print(f"numpy {np.__version__}, {os.cpu_count()} cores")
+
+    t_import = import_time()
+    t_epoch = epoch_time(x_train, args.repeats)
+    t_floor = floor_epoch(len(x_train), args.repeats)
+    print(f"import numpyvae          {t_import:8.3f} s")
+    print(f"epoch (784-400-20, b128) {t_epoch:8.2f} s")
+    print(f"matrix-product floor     {t_floor:8.2f} s")
+    print(f"epoch / floor            {t_epoch / t_floor:8.2f}")
+    t_torch = torch_epoch(x_train, args.repeats)
+    if t_torch is None:
+        print("PyTorch                  not installed (optional)")
+    else:
+        print(f"PyTorch epoch (CPU)      {t_torch:8.2f} s   numpyvae / PyTorch {t_epoch / t_torch:.2f}")
+
+    model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=20, seed=1))
+    fit(model, x_train, settings=TrainSettings(epochs=1, seed=1), log=None)
+    xs = x_test[: args.iw_images]
+    t_iw = iw_time(model, xs, args.iw_samples)
+    t_iw_floor = floor_iw(model, xs, args.iw_samples)
+    print(f"IW eval K={args.iw_samples}, {len(xs)} images {t_iw:8.2f} s")
+    print(f"IW matrix-product floor  {t_iw_floor:8.2f} s")
+    print(f"IW / floor               {t_iw / t_iw_floor:8.2f}")
+    print(f"peak memory, this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:7.0f} MB")
+    if args.train_epochs > 0:
+        peak = train_run_peak_mb(data_dir, args.train_epochs)
+        if peak is None:
+            print("peak memory of `numpyvae train`: skipped (no MNIST files)")
+        else:
+            print(f"peak memory of `numpyvae train` ({args.train_epochs} epochs) {peak:7.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
