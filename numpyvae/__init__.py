@@ -8,4 +8,4 @@ from .model import VAE, AutoEncoder, ForwardResult, VAEConfig
 from .optim import SGD, Adam
 
 __version__ = "0.1.0"
-__all__ = ["VAE", "AutoEncoder", "ForwardResult", "VAEConfig", "Adam", "SGD", "__version__"]
+__all__ = ["SGD", "VAE", "Adam", "AutoEncoder", "ForwardResult", "VAEConfig", "__version__"]

@@ -10,8 +10,8 @@ DESIGN.md section 3 that it must stay under. ``numpyvae gradcheck`` prints them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -116,7 +116,7 @@ def check_reparam(cls: type = Reparameterize, seed: int = 5) -> list[Check]:
     r = cls()
     r.forward(mu, logvar, eps)
     dmu, dlogvar = r.backward(dz)
-    f = lambda: r.forward(mu, logvar, eps)  # noqa: E731
+    f = lambda: r.forward(mu, logvar, eps)
     return [
         Check("Reparameterize  dz -> dmu", rel_error(dmu, numerical_vjp(f, mu, dz)), BOUND_SMOOTH),
         Check("Reparameterize  dz -> dlogvar", rel_error(dlogvar, numerical_vjp(f, logvar, dz)), BOUND_SMOOTH),
@@ -145,7 +145,7 @@ def check_kl(fn: Callable = kl_std_normal, seed: int = 8) -> list[Check]:
     rng = _rng(seed)
     mu, logvar = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
     _, (dmu, dlogvar) = fn(mu, logvar)
-    f = lambda: np.sum(fn(mu, logvar)[0])  # noqa: E731
+    f = lambda: np.sum(fn(mu, logvar)[0])
     return [
         Check("KL  dmu", rel_error(dmu, numerical_gradient(f, mu)), BOUND_SMOOTH),
         Check("KL  dlogvar", rel_error(dlogvar, numerical_gradient(f, logvar)), BOUND_SMOOTH),
@@ -166,7 +166,7 @@ def check_model(kind: str = "vae", activation: str = "relu", likelihood: str = "
     x, eps = rng.uniform(size=(4, 6)), rng.standard_normal((4, 3))
     model.forward(x, eps=eps)
     grads = {k: g.copy() for k, g in model.backward().items()}
-    loss = lambda: model.forward(x, eps=eps).loss  # noqa: E731
+    loss = lambda: model.forward(x, eps=eps).loss
     worst = max(rel_error(grads[k], numerical_gradient(loss, w)) for k, w in model.params.items())
     depth = len(hidden)
     return [Check(f"{kind.upper()} {activation} {likelihood} {depth} hidden  all parameters", worst, BOUND_MODEL)]
