@@ -1,0 +1,105 @@
+"""How the cost of training grows: batch size, hidden width, and data larger than memory.
+
+    python benchmarks/bench_scaling.py [--data-dir DIR] [--images 20000] [--sizes 60000 600000]
+
+Prints three tables:
+1. time per 60,000 images against the batch size (32 ... 1024), 784-400-20;
+2. time per 60,000 images against the hidden width (100 ... 1000), batch 128;
+3. peak resident memory of one training epoch against the size of the data set
+   (60,000 ... 600,000 images), streamed from an .npy file on disk through
+   ``numpyvae.datasets.MemmapSource``; each size runs in a fresh child process, so
+   each peak is its own.
+
+The data are MNIST's training images when the data directory has them (repeated to
+reach the larger sizes), random pixels otherwise. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from numpyvae import VAE, VAEConfig
+from numpyvae.datasets import MemmapSource, load_dataset, write_npy_source
+from numpyvae.train import TrainSettings, fit
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def training_images(data_dir: str | None) -> np.ndarray:
+    for d in [data_dir, os.environ.get("NUMPYVAE_DATA"), SHARED_DATA]:
+        if d is not None and Path(d, "mnist").is_dir():
+            return load_dataset("mnist", "train", d)[0]
+    return np.random.default_rng(0).random((60000, 784), dtype=np.float32)
+
+
+def seconds_per_60k(x: np.ndarray, hidden: int, batch: int) -> float:
+    model = VAE(VAEConfig(hidden_dims=(hidden,), latent_dim=20, seed=1))
+    t = time.perf_counter()
+    fit(model, x, settings=TrainSettings(epochs=1, batch_size=batch, seed=1), log=None)
+    return (time.perf_counter() - t) * 60000 / len(x)
+
+
+def child_memory(path: str) -> None:
+    """In a child process: one epoch streamed from ``path``; print the peak RSS in MB."""
+    source = MemmapSource(path)
+    model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=20, seed=1))
+    t = time.perf_counter()
+    fit(model, source, settings=TrainSettings(epochs=1, seed=1), log=None)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{peak:.1f} {time.perf_counter() - t:.1f}")
+
+
+def memory_table(x: np.ndarray, sizes: list[int]) -> None:
+    print("\npeak memory of one epoch streamed from disk (784-400-20, batch 128)")
+    print(f"{'images':>9}  {'file MB':>8}  {'peak RSS MB':>11}  {'epoch s':>8}")
+    base = None
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            path = Path(tmp) / f"train-{n}.npy"
+            chunks = (x[i % len(x) : i % len(x) + min(10000, n - i)] for i in range(0, n, 10000))
+            write_npy_source(path, chunks, n, x.shape[1])
+            out = subprocess.check_output(
+                [sys.executable, __file__, "--child-memory", str(path)], text=True
+            ).split()
+            peak, secs = float(out[0]), float(out[1])
+            base = base or peak
+            print(f"{n:9d}  {path.stat().st_size / 2**20:8.0f}  {peak:11.1f}  {secs:8.1f}"
+                  f"   ({100 * (peak / base - 1):+.1f}% vs the first)")
+            path.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--images", type=int, default=20000, help="images per timing run")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[60000, 120000, 300000, 600000])
+    parser.add_argument("--skip-timing", action="store_true")
+    parser.add_argument("--child-memory", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_memory:
+        child_memory(args.child_memory)
+        return
+    x = training_images(args.data_dir)
+    if not args.skip_timing:
+        xs = x[: args.images]
+        print(f"seconds per 60,000 images (timed on {len(xs)}), 784-H-20, Adam, float32")
+        print(f"{'batch':>6}  {'s/60k':>7}      (hidden 400)")
+        for batch in (32, 64, 128, 256, 512, 1024):
+            print(f"{batch:6d}  {seconds_per_60k(xs, 400, batch):7.2f}")
+        print(f"\n{'hidden':>6}  {'s/60k':>7}      (batch 128)")
+        for hidden in (100, 200, 400, 700, 1000):
+            print(f"{hidden:6d}  {seconds_per_60k(xs, hidden, 128):7.2f}")
+    memory_table(x, args.sizes)
+
+
+if __name__ == "__main__":
+    main()

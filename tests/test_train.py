@@ -1,0 +1,193 @@
+"""Training, evaluation (Eq. 11) and checkpoints."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from numpyvae import VAE, AutoEncoder, VAEConfig
+from numpyvae.datasets import make_glyph_digits
+from numpyvae.errors import CheckpointError, TrainingError
+from numpyvae.train import (
+    CHECKPOINT,
+    HISTORY,
+    TrainSettings,
+    evaluate,
+    fit,
+    load_checkpoint,
+    log_likelihood_iw,
+    neg_elbo,
+    save_checkpoint,
+)
+
+
+@pytest.fixture(scope="module")
+def glyphs():
+    x, _ = make_glyph_digits(1200, seed=0)
+    return x[:1000], x[1000:]
+
+
+def small_vae(seed=0, latent=2, **kw):
+    return VAE(VAEConfig(hidden_dims=(64,), latent_dim=latent, seed=seed, **kw))
+
+
+def test_a_short_run_on_the_offline_data_lowers_the_loss(glyphs, tmp_path):
+    x_train, x_test = glyphs
+    model = small_vae()
+    before = neg_elbo(model, x_test, np.random.default_rng(0))
+    lines = []
+    history = fit(model, x_train, x_test, TrainSettings(epochs=3, batch_size=50), tmp_path, log=lines.append)
+    assert len(history) == 3 and len(lines) == 3 and lines[0].startswith("epoch   1")
+    # 784 pixels at p = 0.5 cost 543 nats; three short epochs must take off a third of it
+    assert before > 500
+    assert history[-1].test_loss < 0.66 * before
+    assert history[-1].train_loss < history[0].train_loss
+    saved = json.loads((tmp_path / HISTORY).read_text())
+    assert [h["epoch"] for h in saved] == [1, 2, 3]
+
+
+def test_training_stays_float32(glyphs):
+    x_train, _ = glyphs
+    model = small_vae()
+    fit(model, x_train.astype(np.float64), settings=TrainSettings(epochs=1, batch_size=100), log=None)
+    out = model.forward(x_train[:10])
+    grads = model.backward()
+    assert all(a.dtype == np.float32 for a in model.params.values())
+    assert all(a.dtype == np.float32 for a in grads.values())
+    assert out.logits.dtype == out.z.dtype == out.recon.dtype == np.float32
+
+
+def test_checkpoint_round_trip_is_bit_for_bit(tmp_path, glyphs):
+    model = small_vae(seed=3, activation="tanh", beta=2.0)
+    fit(model, glyphs[0][:200], settings=TrainSettings(epochs=1, batch_size=50), log=None)
+    save_checkpoint(tmp_path / "c.npz", model, meta={"note": "hello"})
+    loaded, optim_state, meta = load_checkpoint(tmp_path / "c.npz")
+    assert loaded.config == model.config and meta["note"] == "hello" and optim_state == {}
+    for k, w in model.params.items():
+        assert loaded.params[k].dtype == w.dtype
+        np.testing.assert_array_equal(loaded.params[k], w)
+    ae = AutoEncoder(VAEConfig(hidden_dims=(8,), latent_dim=2))
+    save_checkpoint(tmp_path / "ae.npz", ae)
+    assert isinstance(load_checkpoint(tmp_path / "ae.npz")[0], AutoEncoder)
+
+
+def test_resume_ends_where_an_uninterrupted_run_ends(tmp_path, glyphs):
+    x_train, x_test = glyphs
+    settings = TrainSettings(epochs=3, batch_size=64, seed=5, warmup_epochs=2, binarize="dynamic")
+    straight = small_vae(seed=1)
+    fit(straight, x_train, x_test, settings, tmp_path / "a", log=None)
+
+    interrupted = small_vae(seed=1)
+    fit(interrupted, x_train, x_test, TrainSettings(**{**settings.__dict__, "epochs": 2}), tmp_path / "b", log=None)
+    resumed = small_vae(seed=1)
+    history = fit(resumed, x_train, x_test, settings, tmp_path / "b", resume=True, log=None)
+    assert [h.epoch for h in history] == [1, 2, 3]
+    for k, w in straight.params.items():
+        np.testing.assert_array_equal(resumed.params[k], w)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_non_finite_loss_stops_training_and_keeps_the_last_checkpoint(tmp_path, glyphs):
+    x_train, _ = glyphs
+    model = small_vae()
+    fit(model, x_train[:200], settings=TrainSettings(epochs=1, batch_size=50), out_dir=tmp_path, log=None)
+    good = (tmp_path / CHECKPOINT).read_bytes()
+    model.params["encoder.logvar.b"][...] = 1e30  # sigma = exp(5e29): the loss overflows
+    with pytest.raises(TrainingError, match=r"loss became (nan|inf).*last good checkpoint"):
+        fit(model, x_train[:200], settings=TrainSettings(epochs=2, batch_size=50), out_dir=tmp_path,
+            resume=False, log=None)
+    assert (tmp_path / CHECKPOINT).read_bytes() == good
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [(b"", "not a readable checkpoint"), (b"PK\x03\x04garbage", "not a readable checkpoint")],
+)
+def test_corrupt_checkpoints_give_a_clear_error(tmp_path, content, message):
+    path = tmp_path / CHECKPOINT
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError, match=message):
+        load_checkpoint(path)
+
+
+def test_truncated_and_foreign_checkpoints(tmp_path):
+    model = small_vae()
+    save_checkpoint(tmp_path / "c.npz", model)
+    data = (tmp_path / "c.npz").read_bytes()
+    (tmp_path / "t.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="t.npz"):
+        load_checkpoint(tmp_path / "t.npz")
+    np.savez(tmp_path / "f.npz", a=np.zeros(3))
+    with pytest.raises(CheckpointError, match="not a numpyvae checkpoint"):
+        load_checkpoint(tmp_path / "f.npz")
+    with pytest.raises(CheckpointError, match="no such checkpoint"):
+        load_checkpoint(tmp_path / "missing.npz")
+
+
+def test_a_failed_save_leaves_the_old_checkpoint_intact(tmp_path, monkeypatch):
+    model = small_vae()
+    save_checkpoint(tmp_path / CHECKPOINT, model)
+    before = (tmp_path / CHECKPOINT).read_bytes()
+
+    def broken_savez(f, **arrays):
+        f.write(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    model.params["decoder.out.b"] += 1
+    with pytest.raises(OSError, match="disk full"):
+        save_checkpoint(tmp_path / CHECKPOINT, model)
+    assert (tmp_path / CHECKPOINT).read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [CHECKPOINT]  # no temporary file left
+
+
+def test_importance_weighted_log_likelihood_matches_numerical_integration():
+    """Eq. (11) against log p(x) = log integral p(x|z) p(z) dz, by quadrature in 1-D."""
+    config = VAEConfig(input_dim=5, hidden_dims=(6,), latent_dim=1, dtype="float64", seed=2, init="he")
+    model = VAE(config)
+    x = (np.random.default_rng(0).uniform(size=(3, 5)) > 0.5).astype(np.float64)
+    z = np.linspace(-8, 8, 4001)[:, None]
+    p = model.decode(z)  # (Z, 5)
+    log_pz = -0.5 * (z[:, 0] ** 2 + math.log(2 * math.pi))
+    dz = z[1, 0] - z[0, 0]
+    for i in range(3):
+        log_px_given_z = np.sum(x[i] * np.log(p) + (1 - x[i]) * np.log(1 - p), axis=1)
+        a = log_px_given_z + log_pz
+        exact = a.max() + math.log(np.sum(np.exp(a - a.max())) * dz)
+        estimate = log_likelihood_iw(model, x[i : i + 1], k=20000, rng=np.random.default_rng(i))[0]
+        assert estimate == pytest.approx(exact, abs=0.02)
+
+
+def test_iw_bound_is_tighter_than_the_elbo_and_memory_blocks_do_not_change_it(glyphs):
+    x_train, x_test = glyphs
+    model = small_vae(seed=4, latent=4)
+    fit(model, x_train, settings=TrainSettings(epochs=2, batch_size=50), log=None)
+    figures = evaluate(model, x_test, iw_samples=200, elbo_samples=5)
+    assert figures["test_nll_iw"] < figures["test_neg_elbo_avg"]
+    assert figures["bits_per_dim"] == pytest.approx(figures["test_nll_iw"] / (784 * math.log(2)))
+    a = log_likelihood_iw(model, x_test[:7], 300, np.random.default_rng(1), max_rows=50)
+    b = log_likelihood_iw(model, x_test[:7], 300, np.random.default_rng(1), max_rows=100000)
+    assert np.all(np.isfinite(a)) and abs(a.mean() - b.mean()) < 0.5
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [({"epochs": 0}, "epochs"), ({"batch_size": 0}, "batch size"), ({"lr": -1.0}, "learning rate"),
+     ({"warmup_epochs": -1}, "warm-up")],
+)
+def test_bad_settings_are_clear_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        TrainSettings(**kwargs)
+
+
+def test_bad_data_is_a_clear_error():
+    model = small_vae()
+    x = np.full((10, 784), 0.5, dtype=np.float32)
+    x[3, 7] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):
+        fit(model, x, log=None)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        fit(model, np.full((10, 784), 2.0, dtype=np.float32), log=None)
+    with pytest.raises(ValueError, match=r"\(N, 784\)"):
+        fit(model, np.zeros((10, 783), dtype=np.float32), log=None)
