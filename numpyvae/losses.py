@@ -18,7 +18,9 @@ import numpy as np
 from .layers import sigmoid
 
 
-def bernoulli_nll(logits: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def bernoulli_nll(
+    logits: np.ndarray, x: np.ndarray, need_grad: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Cross entropy of pixels ``x`` in [0, 1] under Bernoulli(sigmoid(logits)): Eq. (4), (9).
 
     With p = sigmoid(l), -[x log p + (1 - x) log(1 - p)] = softplus(l) - x l, where
@@ -27,16 +29,24 @@ def bernoulli_nll(logits: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.nda
     allowed: the loss is then the cross entropy between two Bernoulli distributions.
 
     Args:
-        logits: (N, D) decoder outputs before the sigmoid.
+        logits: (N, D) decoder outputs before the sigmoid (or (..., D): leading axes
+            broadcast against those of ``x``).
         x: (N, D) target pixels in [0, 1].
+        need_grad: False skips the gradient (evaluation only needs the value).
 
     Returns:
         nll: (N,) Eq. (4) summed over the D pixels.
-        dlogits: (N, D) d(sum of nll)/dlogits = p - x, Eq. (9).
+        dlogits: (N, D) d(sum of nll)/dlogits = p - x, Eq. (9); None without need_grad.
     """
-    softplus = np.log1p(np.exp(-np.abs(logits)))  # log(1 + e^-|l|), in [0, log 2]
-    softplus += np.maximum(logits, 0)  # + max(l, 0)
-    nll = softplus.sum(axis=1) - np.einsum("nd,nd->n", x, logits)  # Eq. (4)
+    softplus = np.abs(logits)
+    np.negative(softplus, out=softplus)
+    np.exp(softplus, out=softplus)
+    np.log1p(softplus, out=softplus)  # log(1 + e^-|l|), in [0, log 2]
+    nll = softplus.sum(axis=-1)
+    nll += np.maximum(logits, 0).sum(axis=-1)  # softplus(l) = max(l, 0) + log(1 + e^-|l|)
+    nll -= np.einsum("...d,...d->...", x, logits)  # Eq. (4): sum of softplus(l) - x l
+    if not need_grad:
+        return nll, None
     dlogits = sigmoid(logits)
     dlogits -= x  # Eq. (9): p - x
     return nll, dlogits
@@ -58,8 +68,8 @@ def gaussian_nll(
         nll: (N,); dmean: (N, D) = (mean - x) / sigma^2.
     """
     diff = mean - x  # (N, D)
-    const = x.shape[1] * (np.log(sigma) + 0.5 * np.log(2 * np.pi))
-    nll = 0.5 * np.einsum("nd,nd->n", diff, diff) / sigma**2 + const
+    const = x.shape[-1] * (np.log(sigma) + 0.5 * np.log(2 * np.pi))
+    nll = 0.5 * np.einsum("...d,...d->...", diff, diff) / sigma**2 + const
     dmean = diff / diff.dtype.type(sigma**2)
     return nll.astype(mean.dtype, copy=False), dmean
 

@@ -289,9 +289,9 @@ def neg_elbo(
 
 
 def _log_px_given_z(model: VAE, logits: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """log p(x|z) per row: minus Eq. (4) (or minus the Gaussian NLL)."""
+    """log p(x|z): minus Eq. (4) (or minus the Gaussian NLL). logits (G, C, D), x (G, 1, D)."""
     if model.config.likelihood == "bernoulli":
-        return -bernoulli_nll(logits, x)[0]
+        return -bernoulli_nll(logits, x, need_grad=False)[0]
     return -gaussian_nll(logits, x)[0]
 
 
@@ -300,7 +300,7 @@ def log_likelihood_iw(
     x: np.ndarray,
     k: int,
     rng: np.random.Generator,
-    max_rows: int = 16384,
+    max_rows: int = 4096,
 ) -> np.ndarray:
     """Importance-weighted estimate of log p(x) per image, Eq. (11).
 
@@ -335,9 +335,8 @@ def log_likelihood_iw(
             c = min(chunk, k - s)
             eps = rng.standard_normal((g, c, latent), dtype=dt)
             z = mu[:, None, :] + sigma[:, None, :] * eps  # Eq. (2)   (G, C, L)
-            logits = model._decode_logits(z.reshape(g * c, latent))  # (G*C, D)
-            x_rep = np.broadcast_to(xb[:, None, :], (g, c, xb.shape[1])).reshape(g * c, -1)
-            log_px = _log_px_given_z(model, logits, x_rep).reshape(g, c)
+            logits = model._decode_logits(z.reshape(g * c, latent)).reshape(g, c, -1)  # (G, C, D)
+            log_px = _log_px_given_z(model, logits, xb[:, None, :])  # (G, C)
             log_pz = -0.5 * np.sum(z * z, axis=2) - 0.5 * latent * LOG_2PI
             log_qz = -0.5 * np.sum(eps * eps + logvar[:, None, :], axis=2) - 0.5 * latent * LOG_2PI
             log_w[:, s : s + c] = log_px + log_pz - log_qz  # Eq. (11), inside the sum
