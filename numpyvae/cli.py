@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_evaluate(sub)
     _add_sample(sub)
     _add_gradcheck(sub)
+    _add_exercises(sub)
     return parser
 
 
@@ -354,6 +355,61 @@ def _add_gradcheck(sub: argparse._SubParsersAction) -> None:
         epilog="example:\n  numpyvae gradcheck",
     )
     p.set_defaults(func=cmd_gradcheck)
+
+
+def _add_exercises(sub: argparse._SubParsersAction) -> None:
+    from . import exercises
+
+    p = sub.add_parser(
+        "exercises",
+        help="write the backward passes yourself and check them",
+        formatter_class=_HelpFormatter,
+        description=(
+            "Six exercises: Dense, ReLU, Sigmoid with cross entropy, Reparameterize, the KL\n"
+            "term, one Adam step. 'init' copies skeletons (the math, shapes, hints, and\n"
+            "'raise NotImplementedError' where your code goes) into a folder; 'check' runs\n"
+            "the checks of 'numpyvae gradcheck' on your version and prints, per gradient,\n"
+            "the relative error, the bound, and ok / not yet solved / wrong (with a hint) /\n"
+            "error (with your file:line).\n\n"
+            "Exit status of check: 0 when nothing is wrong (exercises not yet solved are\n"
+            "fine), 1 when an exercise is wrong or raised an error."
+        ),
+        epilog=(
+            "examples:\n"
+            f"  numpyvae exercises init                 skeletons -> ./{exercises.DEFAULT_DIR}/\n"
+            "  numpyvae exercises check                check them all\n"
+            "  numpyvae exercises check --only relu    one exercise\n"
+            "  numpyvae exercises check --solutions    the library's own code"
+        ),
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    init = actions.add_parser(
+        "init", help="copy the skeletons into a folder (never overwrites)",
+        description="Copy the six exercise skeletons into DIR; existing files are kept.",
+    )
+    init.add_argument(
+        "dir", metavar="DIR", nargs="?", default=None,
+        help=f"where to put them (default: ./{exercises.DEFAULT_DIR})",
+    )
+    check = actions.add_parser(
+        "check", help="check your exercises against numerical gradients",
+        description="Check the exercises in DIR with the library's gradient checks.",
+    )
+    check.add_argument(
+        "dir", metavar="DIR", nargs="?", default=None,
+        help=f"the folder that holds them (default: ./{exercises.DEFAULT_DIR}, or the "
+        "current folder if the files are there)",
+    )
+    check.add_argument(
+        "--only", metavar="NAME", action="append", default=None,
+        help="check only this exercise (repeatable): "
+        + ", ".join(ex.key for ex in exercises.EXERCISES) + ", or its number",
+    )
+    check.add_argument(
+        "--solutions", action="store_true",
+        help="check the library's own implementation instead (all must pass)",
+    )
+    p.set_defaults(func=cmd_exercises)
 
 
 # ---- train -------------------------------------------------------------------------------
@@ -673,6 +729,21 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
         return 1
     print(f"all {len(rows)} gradients within their bounds")
     return 0
+
+
+# ---- exercises ---------------------------------------------------------------------------
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    """``numpyvae exercises init|check``: see numpyvae/exercises/__init__.py."""
+    from . import exercises
+
+    if args.action == "init":
+        print(exercises.init(args.dir))
+        return 0
+    report, status = exercises.check(args.dir, only=args.only, solutions=args.solutions)
+    print(report)
+    return status
 
 
 # ---- main --------------------------------------------------------------------------------

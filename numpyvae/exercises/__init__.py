@@ -1,0 +1,45 @@
+"""Exercises: write the backward passes yourself, checked like the library's own.
+
+Six exercises, one file each, in the order of the lecture:
+
+    ex1_dense.py                   Dense.backward                Eq. (1)
+    ex2_relu.py                    ReLU.backward
+    ex3_sigmoid_cross_entropy.py   Sigmoid.backward,             Eq. (3), (4), (9)
+                                   bernoulli_nll_grad
+    ex4_reparameterize.py          Reparameterize.backward       Eq. (2), (7)
+    ex5_kl.py                      kl_std_normal_grad            Eq. (5), (8)
+    ex6_adam.py                    Adam.step                     Eq. (10)
+
+The workflow::
+
+    numpyvae exercises init                 # skeletons -> ./numpyvae-exercises/
+    # read a file's docstring (the math, the shapes, hints), replace its
+    # `raise NotImplementedError` with your code, then:
+    numpyvae exercises check                # every exercise
+    numpyvae exercises check --only relu    # one (name, number, or file)
+    numpyvae exercises check --solutions    # the library's own code, same checks
+
+``init`` never overwrites a file (run it again to restore one you deleted). ``check``
+imports each file by its path and hands it to the checks of ``numpyvae/checks.py``,
+the ones ``numpyvae gradcheck`` runs on the library: central differences in float64,
+each gradient's relative error under its bound. Per gradient it prints the error, the
+bound and a verdict: ``ok``; ``not yet solved`` (still raises NotImplementedError:
+not a failure); ``wrong``, with a hint when your answer matches a typical mistake (a
+missing 1/2, sigma where sigma^2 belongs, a transposed matrix, a sign, a mean instead
+of a sum, an array changed in place ...); or ``error`` (your code raised: the
+exception and your file:line). The exit status is 1 when an exercise is wrong or
+stopped by an error, else 0.
+
+Each skeleton names the library function to compare with, after trying.
+
+Modules: ``templates/`` the skeletons, ``catalog.py`` the exercises and their typical
+mistakes, ``spies.py`` what is recorded while a check runs, ``runner.py`` the commands.
+"""
+
+from .catalog import EXERCISES, Exercise, Part
+from .runner import DEFAULT_DIR, Result, Row, check, find_exercise, init, run_exercise
+
+__all__ = [
+    "DEFAULT_DIR", "EXERCISES", "Exercise", "Part", "Result", "Row",
+    "check", "find_exercise", "init", "run_exercise",
+]

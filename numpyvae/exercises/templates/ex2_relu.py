@@ -1,0 +1,51 @@
+"""Exercise 2 of 6: the backward pass of ReLU, y = max(x, 0).
+
+Lecture: 단계1 Encoder and 단계3 Decoder, the activation ``act`` of Eq. (1) and
+Eq. (3) (numpyvae's default).
+
+Forward (given)::
+
+    y = max(x, 0)          x, y: (N, D)
+
+Backward (yours). ``dout`` = dL/dy, shape (N, D). ReLU acts entry by entry, with
+
+    dy/dx = 1 where x > 0,  0 where x < 0      (at x = 0 pick 0; the check stays away)
+
+so by the chain rule, entry by entry::
+
+    dL/dx[n, d] = dout[n, d]  if x[n, d] > 0,  else 0      -> dx: (N, D)
+
+Hints:
+- The mask comes from the forward input ``self.x``, not from ``dout`` and not from y:
+  the gradient passes where the unit was on, whatever its own sign.
+- ``x > 0`` is an array of booleans; multiplying by it turns True into 1, False into 0.
+- Do not write ``dout[mask] = 0``: that changes the caller's ``dout`` in place (the
+  trap of many NumPy ReLUs). Return a new array.
+
+Check your version (in this folder, or in the one that holds it)::
+
+    numpyvae exercises check --only relu
+
+After trying, compare with the library's own: numpyvae/layers.py, ``ReLU.backward``.
+"""
+
+import numpy as np
+
+
+class ReLU:
+    """``y = max(x, 0)``; backward lets the gradient through where ``x > 0``."""
+
+    def __init__(self):
+        self.params = {}  # no parameters
+        self.grads = {}
+        self.x = None
+
+    def forward(self, x):
+        """``x`` (N, D) -> ``max(x, 0)`` (N, D). Keeps x for backward."""
+        self.x = x
+        return np.maximum(x, 0)
+
+    def backward(self, dout):
+        """``dout`` = dL/dy (N, D) -> dL/dx (N, D)."""
+        # YOUR CODE: one line, `return ...`.
+        raise NotImplementedError("exercise 2: write ReLU.backward")
