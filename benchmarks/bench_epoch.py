@@ -63,11 +63,14 @@ def median_time(fn, repeats: int) -> float:
 
 
 def epoch_time(x: np.ndarray, repeats: int) -> float:
-    def one_epoch():
+    """Seconds of one training epoch (fit's own per-epoch clock: batches, forward,
+    backward, Adam; not the one-time check of the data before the first epoch)."""
+    times = []
+    for _ in range(repeats):
         model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=20, seed=1))
-        fit(model, x, settings=TrainSettings(epochs=1, batch_size=128, seed=1), log=None)
-
-    return median_time(one_epoch, repeats)
+        history = fit(model, x, settings=TrainSettings(epochs=1, batch_size=128, seed=1), log=None)
+        times.append(history[-1].seconds)
+    return statistics.median(times)
 
 
 def floor_epoch(n: int, repeats: int, batch: int = 128, d: int = 784, h: int = 400, k: int = 20) -> float:
@@ -174,9 +177,10 @@ def torch_epoch(x: np.ndarray, repeats: int) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=None, help="folder with mnist/ (default: $NUMPYVAE_DATA or ../shared/data)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--iw-images", type=int, default=10000)
     parser.add_argument("--iw-samples", type=int, default=1000)
+    parser.add_argument("--iw-repeats", type=int, default=1)
     parser.add_argument("--train-epochs", type=int, default=10, help="epochs of the memory run (0: skip)")
     args = parser.parse_args()
 
@@ -187,12 +191,16 @@ def main() -> None:
     print(f"numpy {np.__version__}, {os.cpu_count()} cores")
 
     t_import = import_time()
-    t_epoch = epoch_time(x_train, args.repeats)
-    t_floor = floor_epoch(len(x_train), args.repeats)
+    # epoch and floor alternate, and the ratio is taken pair by pair: a shared machine
+    # whose speed drifts over minutes then moves both sides of each ratio together
+    pairs = [(epoch_time(x_train, 1), floor_epoch(len(x_train), 1)) for _ in range(args.repeats)]
+    t_epoch = statistics.median(e for e, _ in pairs)
+    t_floor = statistics.median(f for _, f in pairs)
+    ratio = statistics.median(e / f for e, f in pairs)
     print(f"import numpyvae          {t_import:8.3f} s")
-    print(f"epoch (784-400-20, b128) {t_epoch:8.2f} s")
-    print(f"matrix-product floor     {t_floor:8.2f} s")
-    print(f"epoch / floor            {t_epoch / t_floor:8.2f}")
+    print(f"epoch (784-400-20, b128) {t_epoch:8.2f} s   (each run: {', '.join(f'{e:.2f}' for e, _ in pairs)})")
+    print(f"matrix-product floor     {t_floor:8.2f} s   (each run: {', '.join(f'{f:.2f}' for _, f in pairs)})")
+    print(f"epoch / floor            {ratio:8.2f}     (median of the paired ratios)")
     t_torch = torch_epoch(x_train, args.repeats)
     if t_torch is None:
         print("PyTorch                  not installed (optional)")
@@ -202,11 +210,13 @@ def main() -> None:
     model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=20, seed=1))
     fit(model, x_train, settings=TrainSettings(epochs=1, seed=1), log=None)
     xs = x_test[: args.iw_images]
-    t_iw = iw_time(model, xs, args.iw_samples)
-    t_iw_floor = floor_iw(model, xs, args.iw_samples)
+    iw_pairs = [(iw_time(model, xs, args.iw_samples), floor_iw(model, xs, args.iw_samples))
+                for _ in range(args.iw_repeats)]
+    t_iw = statistics.median(a for a, _ in iw_pairs)
+    t_iw_floor = statistics.median(b for _, b in iw_pairs)
     print(f"IW eval K={args.iw_samples}, {len(xs)} images {t_iw:8.2f} s")
     print(f"IW matrix-product floor  {t_iw_floor:8.2f} s")
-    print(f"IW / floor               {t_iw / t_iw_floor:8.2f}")
+    print(f"IW / floor               {statistics.median(a / b for a, b in iw_pairs):8.2f}")
     print(f"peak memory, this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:7.0f} MB")
     if args.train_epochs > 0:
         peak = train_run_peak_mb(data_dir, args.train_epochs)

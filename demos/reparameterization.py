@@ -116,7 +116,7 @@ def gradient_table(rng: np.random.Generator) -> None:
             e_wrong = rel_error(wrong, num_logvar)
             print(f"{'  the same, with the bug dsigma/dlogvar = sigma':<44} {'':16} "
                   f"{e_wrong:20.2e}  caught")
-    print(f"(bound for smooth functions in float64: {BOUND_SMOOTH:g}; DESIGN.md section 3)")
+    print(f"(bound for smooth functions in float64: {BOUND_SMOOTH:g}; README.md, \"Gradient checks\")")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,8 +3,8 @@
 Each ``check_*`` function takes the implementation to check (the library's own by
 default, or a learner's version with the same interface, see ``exercises/``),
 runs it in float64 on small random inputs, and returns :class:`Check` rows:
-the gradient, its relative error against central differences, and the bound of
-DESIGN.md section 3 that it must stay under. ``numpyvae gradcheck`` prints them.
+the gradient, its relative error against central differences, and the bound
+(README.md, "Gradient checks") that it must stay under. ``numpyvae gradcheck`` prints them.
 """
 
 from __future__ import annotations

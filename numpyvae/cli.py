@@ -348,7 +348,7 @@ def _add_gradcheck(sub: argparse._SubParsersAction) -> None:
             "Compare every hand-written gradient of the library (layers, losses,\n"
             "reparameterization, the whole VAE and AutoEncoder, Adam) with central\n"
             "differences in float64, and print one row per gradient: its relative error\n"
-            "and the bound it must stay under (DESIGN.md section 3).\n\n"
+            "and the bound it must stay under (README.md, 'Gradient checks').\n\n"
             "Prints to the terminal only; exit status 0 when every gradient is within\n"
             "its bound, 1 otherwise."
         ),

@@ -7,7 +7,7 @@ A backward pass is proven by comparing it with central differences,
 in float64 (in float32 the rounding error of f swamps the difference). A module's
 backward is checked as a vector-Jacobian product: draw a random upstream gradient
 ``dout``, and compare ``backward(dout)`` with the numerical gradient of the scalar
-``sum(forward(x) * dout)``. The two agree to the bounds below (DESIGN.md, section 3);
+``sum(forward(x) * dout)``. The two agree to the bounds below (README.md, "Gradient checks");
 ``rel_error`` is the elementwise max of ``|a - b| / max(1e-8, |a| + |b|)``.
 
 This module imports only numpy.
@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-#: Bounds on ``rel_error`` in float64 (DESIGN.md, section 3).
+#: Bounds on ``rel_error`` in float64 (README.md, "Gradient checks").
 BOUND_SMOOTH = 1e-7  # sigmoid, cross entropy, KL, reparameterization
 BOUND_PIECEWISE = 1e-6  # Dense and ReLU, inputs kept away from the kink
 BOUND_MODEL = 1e-5  # the whole VAE with a fixed eps

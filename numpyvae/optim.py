@@ -7,18 +7,11 @@ so the model sees the new values without any copying.
 
 from __future__ import annotations
 
-import itertools
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from .params import FlatParams
-
-_POOL: ThreadPoolExecutor | None = None
-#: Below this many parameters Adam works in one block on one thread.
-_SPLIT_MIN = 1 << 16
 
 
 class SGD:
@@ -70,9 +63,9 @@ class Adam:
 
     the same number with two passes over the parameters fewer.
 
-    When ``params`` and the gradients are :class:`~numpyvae.params.FlatParams`, the
-    update runs on their whole flat buffers, split into one block per core (NumPy
-    releases the GIL inside its loops); otherwise it runs name by name.
+    When ``params`` and the gradients are :class:`~numpyvae.params.FlatParams` (a
+    model's are), the update runs once on their whole flat buffers: twelve NumPy
+    operations per step, whatever the number of layers. Otherwise it runs name by name.
     """
 
     def __init__(
@@ -100,13 +93,8 @@ class Adam:
         b1, b2 = self.betas
         lr_t = self.lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         eps_t = self.eps * math.sqrt(1 - b2**self.t)
-        flat = isinstance(self.params, FlatParams) and isinstance(grads, FlatParams)
-        work = [(*block, lr_t, eps_t) for block in self._slots(grads, flat)]
-        if flat and len(work) > 1:
-            list(_pool().map(lambda args: self._update(*args), work))
-        else:
-            for args in work:
-                self._update(*args)
+        for w, g, m, v, tmp in self._blocks(grads):
+            self._update(w, g, m, v, tmp, lr_t, eps_t)
 
     def _update(self, w, g, m, v, tmp, lr_t, eps_t) -> None:
         """Eq. (10) on one block of parameters, in place; ``tmp`` is scratch space."""
@@ -124,17 +112,11 @@ class Adam:
         tmp *= lr_t
         w -= tmp  # Eq. (10): w = w - lr m^ / (sqrt(v^) + eps)
 
-    def _slots(self, grads: dict[str, np.ndarray], flat: bool) -> list[tuple[np.ndarray, ...]]:
-        """(w, g, m, v, tmp) blocks: the flat buffers cut in one piece per core, or per name."""
-        if flat:
-            arrays = (self.params.flat, grads.flat, self.m.flat, self.v.flat, self._tmp.flat)
-            n = arrays[0].size
-            parts = min(os.cpu_count() or 1, 2) if n >= _SPLIT_MIN else 1
-            cuts = [n * i // parts for i in range(parts + 1)]
-            return [tuple(a[lo:hi] for a in arrays) for lo, hi in itertools.pairwise(cuts)]
-        return [
-            (w, grads[k], self.m[k], self.v[k], self._tmp[k]) for k, w in self.params.items()
-        ]
+    def _blocks(self, grads: dict[str, np.ndarray]) -> list[tuple[np.ndarray, ...]]:
+        """(w, g, m, v, tmp): the whole flat buffers at once, or one tuple per name."""
+        if isinstance(self.params, FlatParams) and isinstance(grads, FlatParams):
+            return [(self.params.flat, grads.flat, self.m.flat, self.v.flat, self._tmp.flat)]
+        return [(w, grads[k], self.m[k], self.v[k], self._tmp[k]) for k, w in self.params.items()]
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """The optimizer's state as named arrays (for checkpoints)."""
@@ -150,10 +132,3 @@ class Adam:
         for k in self.m:
             self.m[k] = state[f"m.{k}"]
             self.v[k] = state[f"v.{k}"]
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="numpyvae-adam")
-    return _POOL

@@ -66,7 +66,7 @@ def test_adam_on_a_model_updates_the_models_arrays_in_place():
 
 
 def test_flat_and_per_name_adam_agree_on_a_large_model():
-    """The flat path splits the buffer across threads; it must equal the plain loop."""
+    """The flat path updates one buffer at once; it must equal the plain loop."""
     rng = np.random.default_rng(1)
     shapes = {"W": (300, 300), "b": (300,)}
     flat_p, flat_g = FlatParams(shapes, np.float32), FlatParams(shapes, np.float32)
