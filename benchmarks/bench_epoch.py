@@ -41,6 +41,22 @@ HERE = Path(__file__).resolve().parent
 SHARED_DATA = HERE.parent.parent / "shared" / "data"
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: VmHWM of /proc/self/status.
+
+    (``getrusage`` would do on a fresh process, but on Linux a child keeps the peak of
+    the process it was forked from across exec, so a big parent would hide its child's.)
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def load_data(data_dir: str | None) -> tuple[np.ndarray, np.ndarray, str]:
     for d in [data_dir, os.environ.get("NUMPYVAE_DATA"), SHARED_DATA]:
         if d is None or not Path(d, "mnist").is_dir():
@@ -125,15 +141,33 @@ def import_time(repeats: int = 5) -> float:
     return statistics.median(times)
 
 
+_PEAK_OF_COMMAND = """
+import runpy, sys
+sys.argv = ["numpyvae"] + sys.argv[1:]
+try:
+    runpy.run_module("numpyvae", run_name="__main__")
+except SystemExit as exit:
+    if exit.code:
+        raise
+hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+print("peak", int(hwm[0].split()[1]) / 1024)
+"""
+
+
 def train_run_peak_mb(data_dir: str | None, epochs: int) -> float | None:
-    """Peak resident memory of ``numpyvae train`` (a child process), in MB."""
+    """Peak resident memory of ``numpyvae train`` in a child process, in MB.
+
+    The child reports its own peak (VmHWM): ``getrusage`` would report this (big)
+    process's peak, which a child inherits across fork and exec on Linux.
+    """
     if data_dir is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "numpyvae", "train", "--dataset", "mnist", "--data-dir", data_dir,
-               "--epochs", str(epochs), "--out", str(Path(tmp) / "run")]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        args = ["train", "--dataset", "mnist", "--data-dir", data_dir, "--epochs", str(epochs),
+                "--out", str(Path(tmp) / "run")]
+        out = subprocess.run([sys.executable, "-c", _PEAK_OF_COMMAND, *args], check=True,
+                             capture_output=True, text=True).stdout
+    return float(out.split("peak")[-1])
 
 
 def torch_epoch(x: np.ndarray, repeats: int) -> float | None:
@@ -217,7 +251,7 @@ def main() -> None:
     print(f"IW eval K={args.iw_samples}, {len(xs)} images {t_iw:8.2f} s")
     print(f"IW matrix-product floor  {t_iw_floor:8.2f} s")
     print(f"IW / floor               {statistics.median(a / b for a, b in iw_pairs):8.2f}")
-    print(f"peak memory, this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:7.0f} MB")
+    print(f"peak memory, this process {peak_rss_mb():7.0f} MB")
     if args.train_epochs > 0:
         peak = train_run_peak_mb(data_dir, args.train_epochs)
         if peak is None:

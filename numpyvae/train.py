@@ -153,11 +153,13 @@ def _check_data(x: np.ndarray, what: str, input_dim: int, likelihood: str) -> No
         raise ValueError(f"{what} must have shape (N, {input_dim}), got {x.shape}")
     if len(x) == 0:
         raise ValueError(f"{what} is empty")
-    # in chunks, so that data on disk is never read whole; min and max see NaN and inf
-    for start in range(0, len(x), 65536):
-        chunk = np.asarray(x[start : start + 65536])
+    # in chunks of 8192 rows (25 MB), so that data on disk is never read whole;
+    # min and max see NaN and inf
+    for start in range(0, len(x), 8192):
+        chunk = np.asarray(x[start : start + 8192])
         lo, hi = float(chunk.min()), float(chunk.max())
         rows = f"rows {start}..{start + len(chunk) - 1}"
+        del chunk  # before the next chunk is read
         if not (math.isfinite(lo) and math.isfinite(hi)):
             raise ValueError(f"{what} has non-finite values ({rows})")
         if likelihood == "bernoulli" and (lo < 0 or hi > 1):
@@ -300,7 +302,7 @@ def log_likelihood_iw(
     x: np.ndarray,
     k: int,
     rng: np.random.Generator,
-    max_rows: int = 4096,
+    max_rows: int = 2048,
 ) -> np.ndarray:
     """Importance-weighted estimate of log p(x) per image, Eq. (11).
 
