@@ -42,7 +42,7 @@ SHARED_DATA = HERE.parent.parent / "shared" / "data"
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory in MB: VmHWM of /proc/self/status.
+    """This process's peak resident memory in MiB: VmHWM of /proc/self/status.
 
     (``getrusage`` would do on a fresh process, but on Linux a child keeps the peak of
     the process it was forked from across exec, so a big parent would hide its child's.)
@@ -251,13 +251,13 @@ def main() -> None:
     print(f"IW eval K={args.iw_samples}, {len(xs)} images {t_iw:8.2f} s")
     print(f"IW matrix-product floor  {t_iw_floor:8.2f} s")
     print(f"IW / floor               {statistics.median(a / b for a, b in iw_pairs):8.2f}")
-    print(f"peak memory, this process {peak_rss_mb():7.0f} MB")
+    print(f"peak memory, this process {peak_rss_mb():7.0f} MiB")
     if args.train_epochs > 0:
         peak = train_run_peak_mb(data_dir, args.train_epochs)
         if peak is None:
             print("peak memory of `numpyvae train`: skipped (no MNIST files)")
         else:
-            print(f"peak memory of `numpyvae train` ({args.train_epochs} epochs) {peak:7.0f} MB")
+            print(f"peak memory of `numpyvae train` ({args.train_epochs} epochs) {peak:7.0f} MiB")
 
 
 if __name__ == "__main__":

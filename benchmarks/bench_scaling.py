@@ -35,7 +35,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory in MB: VmHWM of /proc/self/status.
+    """This process's peak resident memory in MiB: VmHWM of /proc/self/status.
 
     (``getrusage`` would do on a fresh process, but on Linux a child keeps the peak of
     the process it was forked from across exec, so a big parent would hide its child's.)
@@ -76,7 +76,7 @@ def child_memory(path: str) -> None:
 
 def memory_table(x: np.ndarray, sizes: list[int]) -> None:
     print("\npeak memory of one epoch streamed from disk (784-400-20, batch 128)")
-    print(f"{'images':>9}  {'file MB':>8}  {'peak RSS MB':>11}  {'epoch s':>8}")
+    print(f"{'images':>9}  {'file MiB':>8}  {'peak RSS MiB':>12}  {'epoch s':>8}")
     base = None
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -88,7 +88,7 @@ def memory_table(x: np.ndarray, sizes: list[int]) -> None:
             ).split()
             peak, secs = float(out[0]), float(out[1])
             base = base or peak
-            print(f"{n:9d}  {path.stat().st_size / 2**20:8.0f}  {peak:11.1f}  {secs:8.1f}"
+            print(f"{n:9d}  {path.stat().st_size / 2**20:8.0f}  {peak:12.1f}  {secs:8.1f}"
                   f"   ({100 * (peak / base - 1):+.1f}% vs the first)")
             path.unlink()
 
