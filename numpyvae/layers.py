@@ -63,10 +63,10 @@ class Dense:
         self.x: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """``x`` (N, in_dim) -> ``y = x W + b`` (N, out_dim)."""
+        """``x`` (N, in_dim) -> ``y = x W + b`` (N, out_dim): the affine part of Eq. (1), (3)."""
         self.x = x
-        y = x @ self.params["W"]  # (N, out_dim)
-        y += self.params["b"]
+        y = x @ self.params["W"]  # Eq. (1), (3): x W   (N, out_dim)
+        y += self.params["b"]  # + b
         return y
 
     def backward(self, dout: np.ndarray, need_dx: bool = True) -> np.ndarray | None:
@@ -84,7 +84,8 @@ class Dense:
 
 
 class ReLU:
-    """``y = max(x, 0)``; backward lets the gradient through where ``x > 0``."""
+    """``y = max(x, 0)``, the ``act`` of Eq. (1) and (3); backward lets the gradient
+    through where ``x > 0``."""
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}  # no parameters
@@ -99,7 +100,7 @@ class ReLU:
 
 
 class Tanh:
-    """``y = tanh(x)``; dy/dx = 1 - y^2."""
+    """``y = tanh(x)``, the other ``act`` of Eq. (1) and (3); dy/dx = 1 - y^2."""
 
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}  # no parameters

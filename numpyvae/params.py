@@ -37,6 +37,11 @@ class FlatParams(dict):
         dtype = next(iter(other.values())).dtype if other else np.float32
         return cls({k: v.shape for k, v in other.items()}, dtype)
 
+    def update(self, *args, **kwargs) -> None:  # type: ignore[override]
+        """Copy values into the named slots, like ``d[name] = value`` for each."""
+        for name, value in dict(*args, **kwargs).items():
+            self[name] = value
+
     def __setitem__(self, name: str, value: np.ndarray) -> None:
         if name not in self:
             raise KeyError(f"unknown parameter {name!r}")

@@ -85,6 +85,21 @@ def test_parameters_are_the_arrays_the_layers_use():
     assert model.forward(x, eps=eps).loss != before
 
 
+def test_assigning_parameters_by_name_reaches_the_layers():
+    model, x, eps = small_model(VAE, "relu", "bernoulli", (7,))
+    new = {k: np.full(w.shape, 0.01) for k, w in model.params.items()}
+    model.params.update(new)
+    same = VAE(model.config)
+    for k in same.params:
+        same.params[k] = new[k]
+    assert model.forward(x, eps=eps).loss == same.forward(x, eps=eps).loss
+    np.testing.assert_array_equal(model.heads["mu"].params["W"], 0.01)
+    with pytest.raises(ValueError, match="shape"):
+        model.params["encoder.0.W"] = np.zeros((2, 2))
+    with pytest.raises(KeyError, match="unknown parameter"):
+        model.params["encoder.9.W"] = np.zeros((2, 2))
+
+
 def test_forward_result_is_the_lecture_loss():
     model, x, eps = small_model(VAE, "relu", "bernoulli", (7,))
     out = model.forward(x, eps=eps)
