@@ -270,8 +270,9 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
             "  -log p(x)   the importance-weighted estimate of Eq. (11) with K samples per\n"
             "              image: a tighter bound, the figure papers report\n"
             "and writes them to eval.json in the run folder. A run trained on 0/1 pixels\n"
-            "(--binarize static or dynamic) is evaluated on a fixed 0/1 sample of the test\n"
-            "images (seed --seed). An AutoEncoder run has no ELBO and cannot be evaluated."
+            "(--binarize static or dynamic) is evaluated on the fixed 0/1 sample of the\n"
+            "test images it was tested on while training. An AutoEncoder run has no ELBO\n"
+            "and cannot be evaluated."
         ),
         epilog=(
             "examples:\n"
@@ -300,8 +301,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--seed", type=nonnegative_int, metavar="S", default=0,
-        help="seed of the samples of z, and of the 0/1 test images of a binarized run "
-        "(default: %(default)s)",
+        help="seed of the samples of z (default: %(default)s)",
     )
     p.set_defaults(func=cmd_evaluate)
 
@@ -628,9 +628,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     data_dir = args.data_dir if args.data_dir is not None else extra.get("data_dir")
     x, _ = datasets.load_dataset(dataset, "test", data_dir)  # (N, 784)
     binarized = settings.get("binarize", "none") != "none"
-    if binarized:  # trained on 0/1 pixels: evaluate on a fixed 0/1 sample of the test images
-        x = datasets.binarize(x, "static", np.random.default_rng(args.seed))
-    how = f"pixels binarized to 0/1 with seed {args.seed}" if binarized else "grey pixels"
+    if binarized:  # trained on 0/1 pixels: evaluate on the fixed 0/1 sample fit tested on
+        x = train.binarized_test_images(x, int(settings.get("seed", 0)))
+    how = "pixels binarized to 0/1 (the sample the run was tested on)" if binarized else "grey pixels"
     epoch = meta.get("epoch")
     print(f"evaluating {run} (epoch {epoch}) on {len(x)} {dataset} test images, {how}")
     if args.iw_samples:
@@ -767,6 +767,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (NumpyVAEError, ValueError, OSError) as e:
         print(f"{PROG}: error: {_message(e)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except MemoryError as e:  # e.g. --hidden 100000000: say so, without a traceback
+        print(f"{PROG}: error: not enough memory for this model or data ({e})", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import batches, binarize
+from .datasets import BINARIZE_MODES, batches, binarize
 from .errors import CheckpointError, TrainingError
 from .fileio import atomic_write
 from .losses import bernoulli_nll, gaussian_nll
@@ -80,7 +80,8 @@ def load_checkpoint(path: str | Path) -> tuple[VAE | AutoEncoder, dict, dict]:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
-        raise CheckpointError(f"{path}: not a readable checkpoint ({e})") from e
+        why = "not an .npz file" if "pickle" in str(e) else str(e)
+        raise CheckpointError(f"{path}: not a readable checkpoint ({why})") from e
     if "meta" not in arrays:
         raise CheckpointError(f"{path}: not a numpyvae checkpoint (no 'meta' entry)")
     try:
@@ -146,6 +147,8 @@ class TrainSettings:
             raise ValueError(f"learning rate must be a positive number, got {self.lr}")
         if not self.warmup_epochs >= 0:
             raise ValueError(f"warm-up epochs must be >= 0, got {self.warmup_epochs}")
+        if self.binarize not in BINARIZE_MODES:
+            raise ValueError(f"binarize must be one of {BINARIZE_MODES}, got {self.binarize!r}")
 
 
 def _check_data(x: np.ndarray, what: str, input_dim: int, likelihood: str) -> None:
@@ -203,16 +206,20 @@ def fit(
     if resume:
         if out is None:
             raise ValueError("resume needs the run folder (out_dir)")
-        stored, optim_state, meta = load_checkpoint(out / CHECKPOINT)
+        path = out / CHECKPOINT
+        stored, optim_state, meta = load_checkpoint(path)
         if stored.config != model.config:
-            raise CheckpointError(
-                f"{out / CHECKPOINT}: the run was made with {stored.config}, not {model.config}"
-            )
+            raise CheckpointError(f"{path}: the run was made with {stored.config}, not {model.config}")
         for k, w in stored.params.items():
             model.params[k] = w
-        optimizer.load_state_dict(optim_state)
-        rng.bit_generator.state = meta["rng_state"]
-        history = [EpochStats(**h) for h in meta["history"]]
+        try:
+            optimizer.load_state_dict(optim_state)
+            rng.bit_generator.state = meta["rng_state"]
+            history = [EpochStats(**h) for h in meta["history"]]
+        except (KeyError, TypeError, ValueError) as e:
+            raise CheckpointError(f"{path}: cannot resume from it: incomplete or damaged state ({e!r})") from e
+        if not all(np.all(np.isfinite(a)) for a in optim_state.values()):
+            raise CheckpointError(f"{path}: the optimizer state has non-finite values")
         log(f"resuming {out} after epoch {len(history)}")
     cfg = model.config
     _check_data(x_train, "training data", cfg.input_dim, cfg.likelihood)
@@ -221,7 +228,7 @@ def fit(
     if settings.binarize == "static":  # one fixed 0/1 sample of the training set
         x_train = binarize(x_train, "static", np.random.default_rng(settings.seed))
     if x_test is not None and settings.binarize != "none":  # test on fixed 0/1 images too
-        x_test = binarize(x_test, "static", np.random.default_rng([settings.seed, 2]))
+        x_test = binarized_test_images(x_test, settings.seed)
     steps_per_epoch = math.ceil(len(x_train) / settings.batch_size)
     warmup_steps = settings.warmup_epochs * steps_per_epoch
     step = len(history) * steps_per_epoch
@@ -233,21 +240,22 @@ def fit(
             if settings.binarize == "dynamic":
                 xb = binarize(xb, "dynamic", rng)
             beta = cfg.beta * min(1.0, (step + 1) / warmup_steps) if warmup_steps else cfg.beta
-            result = model.forward(xb, rng=rng, beta=beta)
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverged loss is caught below
+                result = model.forward(xb, rng=rng, beta=beta)
             if not math.isfinite(result.loss):
-                where = f"epoch {epoch}, step {step + 1}"
-                kept = f"; the last good checkpoint is {out / CHECKPOINT}" if out else ""
-                raise TrainingError(
-                    f"the loss became {result.loss} at {where}: training stopped{kept}. "
-                    "Try a smaller learning rate."
-                )
+                _diverged(f"the loss became {result.loss} at epoch {epoch}, step {step + 1}", out)
             optimizer.step(model.backward())
             sums += (result.recon.sum(), result.kl.sum(), len(xb))
             step += 1
         recon, kl = sums[0] / sums[2], sums[1] / sums[2]
+        if not np.all(np.isfinite(model.params.flat)):  # the last step of the epoch
+            _diverged(f"the parameters became non-finite in epoch {epoch}", out)
         test_loss = None
         if x_test is not None:
-            test_loss = neg_elbo(model, x_test, rng=np.random.default_rng([settings.seed, epoch]))
+            with np.errstate(over="ignore", invalid="ignore"):
+                test_loss = neg_elbo(model, x_test, rng=np.random.default_rng([settings.seed, epoch]))
+            if not math.isfinite(test_loss):
+                _diverged(f"the test loss became {test_loss} after epoch {epoch}", out)
         stats = EpochStats(
             epoch, recon + kl, recon, kl, test_loss, time.perf_counter() - start, beta
         )
@@ -264,6 +272,20 @@ def fit(
             history_json = json.dumps([h.__dict__ for h in history], indent=1).encode()
             atomic_write(out / HISTORY, lambda f, data=history_json: f.write(data))
     return history
+
+
+def binarized_test_images(x_test: np.ndarray, seed: int) -> np.ndarray:
+    """The one fixed 0/1 sample of the test images that a binarized run is tested on,
+    during training and by ``numpyvae evaluate`` alike."""
+    return binarize(x_test, "static", np.random.default_rng([seed, 2]))
+
+
+def _diverged(what: str, out: Path | None) -> None:
+    """Stop training: nothing is saved, so the last checkpoint stays as it was."""
+    kept = ""
+    if out is not None and (out / CHECKPOINT).exists():
+        kept = f"; the last good checkpoint, {out / CHECKPOINT}, is kept"
+    raise TrainingError(f"{what}: training stopped{kept}. Try a smaller learning rate.")
 
 
 # ---- evaluation -----------------------------------------------------------------------

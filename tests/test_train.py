@@ -87,7 +87,6 @@ def test_resume_ends_where_an_uninterrupted_run_ends(tmp_path, glyphs):
         np.testing.assert_array_equal(resumed.params[k], w)
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_a_non_finite_loss_stops_training_and_keeps_the_last_checkpoint(tmp_path, glyphs):
     x_train, _ = glyphs
     model = small_vae()
@@ -98,6 +97,35 @@ def test_a_non_finite_loss_stops_training_and_keeps_the_last_checkpoint(tmp_path
         fit(model, x_train[:200], settings=TrainSettings(epochs=2, batch_size=50), out_dir=tmp_path,
             resume=False, log=None)
     assert (tmp_path / CHECKPOINT).read_bytes() == good
+
+
+def test_divergence_in_the_last_step_of_an_epoch_is_never_saved(tmp_path, glyphs):
+    """One batch per epoch and a huge learning rate: the only step of epoch 1 blows up the
+    weights, which no loss of that epoch shows; the checkpoint must not take them."""
+    x_train, x_test = glyphs
+    model = small_vae()
+    with pytest.raises(TrainingError, match="epoch 1") as error:
+        fit(model, x_train[:100], x_test[:50], TrainSettings(epochs=2, batch_size=100, lr=1e30),
+            out_dir=tmp_path, log=None)
+    assert "checkpoint" not in str(error.value)  # there is none yet: do not point at one
+    assert not (tmp_path / CHECKPOINT).exists()
+
+
+def test_resume_from_a_damaged_state_is_a_clear_error(tmp_path, glyphs):
+    model = small_vae()
+    fit(model, glyphs[0][:100], settings=TrainSettings(epochs=1, batch_size=50), out_dir=tmp_path, log=None)
+    _, _, meta = load_checkpoint(tmp_path)
+    del meta["rng_state"]
+    save_checkpoint(tmp_path / CHECKPOINT, model, meta=meta)  # no optimizer state either
+    with pytest.raises(CheckpointError, match="cannot resume"):
+        fit(small_vae(), glyphs[0][:100], settings=TrainSettings(epochs=2, batch_size=50),
+            out_dir=tmp_path, resume=True, log=None)
+
+
+def test_a_file_that_is_not_an_npz_is_named_as_such(tmp_path):
+    (tmp_path / CHECKPOINT).write_text("hello, I am text")
+    with pytest.raises(CheckpointError, match="not an .npz file"):
+        load_checkpoint(tmp_path / CHECKPOINT)
 
 
 @pytest.mark.parametrize(
@@ -174,7 +202,7 @@ def test_iw_bound_is_tighter_than_the_elbo_and_memory_blocks_do_not_change_it(gl
 @pytest.mark.parametrize(
     "kwargs,message",
     [({"epochs": 0}, "epochs"), ({"batch_size": 0}, "batch size"), ({"lr": -1.0}, "learning rate"),
-     ({"warmup_epochs": -1}, "warm-up")],
+     ({"warmup_epochs": -1}, "warm-up"), ({"binarize": "sometimes"}, "binarize")],
 )
 def test_bad_settings_are_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
