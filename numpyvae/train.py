@@ -382,7 +382,8 @@ def evaluate(
     Returns a dict with ``test_neg_elbo`` (nats per image, one sample of z per image),
     and, when ``elbo_samples > 1``, ``test_neg_elbo_avg`` (averaged over that many
     samples); for a VAE with ``iw_samples = K > 0``, ``test_nll_iw`` (Eq. 11 with K
-    samples); ``bits_per_dim`` of the best of these estimates (nats / (D ln 2)).
+    samples); ``bits_per_dim`` of the best of these estimates (nats / (D ln 2)), named
+    by ``bits_per_dim_of``.
     """
     d = model.config.input_dim
     out: dict = {"images": len(x)}
@@ -401,4 +402,5 @@ def evaluate(
     else:
         out["test_nll_iw"] = None
     out["bits_per_dim"] = best / (d * math.log(2))
+    out["bits_per_dim_of"] = "test_nll_iw" if out["test_nll_iw"] is not None else "test_neg_elbo"
     return out

@@ -194,6 +194,7 @@ def test_iw_bound_is_tighter_than_the_elbo_and_memory_blocks_do_not_change_it(gl
     figures = evaluate(model, x_test, iw_samples=200, elbo_samples=5)
     assert figures["test_nll_iw"] < figures["test_neg_elbo_avg"]
     assert figures["bits_per_dim"] == pytest.approx(figures["test_nll_iw"] / (784 * math.log(2)))
+    assert figures["bits_per_dim_of"] == "test_nll_iw"
     a = log_likelihood_iw(model, x_test[:7], 300, np.random.default_rng(1), max_rows=50)
     b = log_likelihood_iw(model, x_test[:7], 300, np.random.default_rng(1), max_rows=100000)
     assert np.all(np.isfinite(a)) and abs(a.mean() - b.mean()) < 0.5
