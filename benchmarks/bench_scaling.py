@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,28 +25,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_epoch import peak_rss_mb  # the script's own folder is on sys.path
 
 from numpyvae import VAE, VAEConfig
 from numpyvae.datasets import MemmapSource, load_dataset, write_npy_source
 from numpyvae.train import TrainSettings, fit
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory in MiB: VmHWM of /proc/self/status.
-
-    (``getrusage`` would do on a fresh process, but on Linux a child keeps the peak of
-    the process it was forked from across exec, so a big parent would hide its child's.)
-    """
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def training_images(data_dir: str | None) -> np.ndarray:
