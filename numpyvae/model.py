@@ -192,14 +192,16 @@ class _EncoderDecoder:
     # ---- inference -------------------------------------------------------------
 
     def _check_input(self, x: np.ndarray, what: str = "x") -> np.ndarray:
-        x = np.asarray(x)
-        if x.ndim != 2 or x.shape[1] != self.config.input_dim:
-            raise ValueError(
-                f"{what} must have shape (N, {self.config.input_dim}), got {x.shape}"
-            )
-        if not np.issubdtype(x.dtype, np.number):
-            raise ValueError(f"{what} must be numeric, got dtype {x.dtype}")
-        return x.astype(self.dtype, copy=False)
+        """``x`` as a (N, input_dim) array of the model's dtype, or a clear ValueError."""
+        return self._as_batch(x, self.config.input_dim, what)
+
+    def _as_batch(self, a: np.ndarray, width: int, what: str) -> np.ndarray:
+        a = np.asarray(a)
+        if a.ndim != 2 or a.shape[1] != width:
+            raise ValueError(f"{what} must have shape (N, {width}), got {a.shape}")
+        if not np.issubdtype(a.dtype, np.number):
+            raise ValueError(f"{what} must be numeric, got dtype {a.dtype}")
+        return a.astype(self.dtype, copy=False)
 
     def _decode_logits(self, z: np.ndarray) -> np.ndarray:
         """Eq. (3) before the sigmoid: z (N, latent_dim) -> logits (N, input_dim)."""
@@ -208,14 +210,8 @@ class _EncoderDecoder:
     def decode(self, z: np.ndarray) -> np.ndarray:
         """Eq. (3): z (N, latent_dim) -> pixel probabilities (or means) (N, input_dim)."""
         self._cache = None
-        logits = self._decode_logits(self._as_latent(z))
+        logits = self._decode_logits(self._as_batch(z, self.config.latent_dim, "z"))
         return sigmoid(logits) if self.config.likelihood == "bernoulli" else logits
-
-    def _as_latent(self, z: np.ndarray) -> np.ndarray:
-        z = np.asarray(z)
-        if z.ndim != 2 or z.shape[1] != self.config.latent_dim:
-            raise ValueError(f"z must have shape (N, {self.config.latent_dim}), got {z.shape}")
-        return z.astype(self.dtype, copy=False)
 
     def _recon(self, logits: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Eq. (4) per example, and its gradient with respect to the logits (Eq. 9)."""

@@ -5,14 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from numpyvae.checks import away_from_zero
 from numpyvae.gradcheck import BOUND_PIECEWISE, BOUND_SMOOTH, numerical_vjp, rel_error
 from numpyvae.layers import MLP, Dense, ReLU, Sigmoid, Tanh, sigmoid
-
-
-def away_from_zero(rng, shape, margin=0.1):
-    """Random inputs with |x| >= margin, so that h = 1e-5 never crosses ReLU's kink."""
-    x = rng.uniform(margin, 2.0, size=shape)
-    return x * rng.choice([-1.0, 1.0], size=shape)
 
 
 def test_dense_backward_matches_numerical():
