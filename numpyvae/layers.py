@@ -93,7 +93,7 @@ class ReLU:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.mask = x > 0
-        return np.maximum(x, 0, dtype=x.dtype)
+        return x * self.mask  # x where x > 0, else 0 (faster than np.maximum(x, 0))
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * self.mask  # dy/dx = 1 where x > 0, else 0

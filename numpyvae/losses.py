@@ -28,9 +28,14 @@ def bernoulli_nll(
     log(0) and never overflows, for logits of any size. Grey pixels (0 < x < 1) are
     allowed: the loss is then the cross entropy between two Bernoulli distributions.
 
+    Evaluation runs this on the N*K rows of the importance-weighted estimate (Eq. 11),
+    so the sums over the D pixels are arranged to cost little beside the decoder's own
+    matrix product: see ``_sum_softplus`` and ``_sum_of_products``.
+
     Args:
         logits: (N, D) decoder outputs before the sigmoid (or (..., D): leading axes
-            broadcast against those of ``x``).
+            broadcast against those of ``x``; ``x`` (G, 1, D) against logits (G, C, D)
+            is C samples of each of G images).
         x: (N, D) target pixels in [0, 1].
         need_grad: False skips the gradient (evaluation only needs the value).
 
@@ -38,18 +43,46 @@ def bernoulli_nll(
         nll: (N,) Eq. (4) summed over the D pixels.
         dlogits: (N, D) d(sum of nll)/dlogits = p - x, Eq. (9); None without need_grad.
     """
-    softplus = np.abs(logits)
-    np.negative(softplus, out=softplus)
-    np.exp(softplus, out=softplus)
-    np.log1p(softplus, out=softplus)  # log(1 + e^-|l|), in [0, log 2]
-    nll = softplus.sum(axis=-1)
-    nll += np.maximum(logits, 0).sum(axis=-1)  # softplus(l) = max(l, 0) + log(1 + e^-|l|)
-    nll -= np.einsum("...d,...d->...", x, logits)  # Eq. (4): sum of softplus(l) - x l
+    nll = _sum_softplus(logits)  # sum_d softplus(l_d)
+    nll -= _sum_of_products(x, logits)  # Eq. (4): sum_d softplus(l_d) - x_d l_d
     if not need_grad:
         return nll, None
     dlogits = sigmoid(logits)
     dlogits -= x  # Eq. (9): p - x
     return nll, dlogits
+
+
+def _sum_softplus(logits: np.ndarray) -> np.ndarray:
+    """sum over the last axis of softplus(l) = log(1 + e^l), for logits of any size.
+
+    When no logit exceeds 80 (the usual case: e^80 is far inside float32's range), it
+    is log(1 + e^l) as written, two passes over the logits. Otherwise it is
+    max(l, 0) + log(1 + e^-|l|), which never overflows, with max(l, 0) = (l + |l|) / 2.
+    Each sum over the pixels is a product with a vector of ones (BLAS).
+    """
+    ones = np.ones(logits.shape[-1], dtype=logits.dtype)
+    if logits.size and logits.max() <= 80:  # NaN fails the test too
+        e = np.exp(logits)
+        np.log1p(e, out=e)  # log(1 + e^l)
+        return e @ ones
+    a = np.abs(logits)
+    total = 0.5 * (logits @ ones + a @ ones)  # sum of max(l, 0) = (l + |l|) / 2
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    np.log1p(a, out=a)  # log(1 + e^-|l|), in [0, log 2]
+    total += a @ ones
+    return total
+
+
+def _sum_of_products(x: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """sum_d x_d l_d over the last axis, with ``x`` broadcast against ``logits``.
+
+    For x (G, 1, D) against logits (G, C, D) (C samples of each image) this is one
+    matrix-vector product per image; otherwise an einsum over matching rows.
+    """
+    if x.ndim == logits.ndim >= 2 and x.shape[-2] == 1 != logits.shape[-2]:
+        return (logits @ np.swapaxes(x, -1, -2))[..., 0]
+    return np.einsum("...d,...d->...", x, logits)
 
 
 def gaussian_nll(

@@ -36,6 +36,9 @@ HISTORY = "history.json"
 EVAL = "eval.json"
 MODEL_KINDS = {"vae": VAE, "ae": AutoEncoder}
 LOG_2PI = math.log(2 * math.pi)
+#: rows decoded at once by the importance-weighted estimate (about 6 MB of float32
+#: logits for 784 pixels: the block stays in the cache, and memory is bounded for any K)
+IW_MAX_ROWS = 2048
 
 
 # ---- checkpoints ----------------------------------------------------------------------
@@ -319,12 +322,59 @@ def _log_px_given_z(model: VAE, logits: np.ndarray, x: np.ndarray) -> np.ndarray
     return -gaussian_nll(logits, x)[0]
 
 
+class _ManyRowsDecoder:
+    """The decoder of Eq. (3), for the many rows of the importance-weighted estimate.
+
+    The same logits as ``model._decode_logits`` (a test compares them), computed with
+    each bias folded into its layer's matrix product,
+
+        [h, 1] @ [[W], [b]] = h W + b,
+
+    which spares a pass over every layer's output, and with buffers allocated once for
+    all the blocks (up to ``rows`` rows each). Nothing is kept for a backward pass.
+    """
+
+    def __init__(self, model: VAE | AutoEncoder, rows: int) -> None:
+        layers = [*model.decoder.dense, model.out]
+        self.weights = [np.vstack([d.params["W"], d.params["b"]]) for d in layers]  # (in + 1, out)
+        # the input of each layer with its column of ones: z, then every hidden layer
+        self.inputs = [np.ones((rows, w.shape[0]), dtype=model.dtype) for w in self.weights]
+        self.logits = np.empty((rows, self.weights[-1].shape[1]), dtype=model.dtype)
+        self.activation = model.config.activation
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        """z (R, latent_dim), R <= rows -> logits (R, input_dim), a view of a reused buffer."""
+        r = len(z)
+        self.inputs[0][:r, :-1] = z
+        for w, h, nxt in zip(self.weights, self.inputs, self.inputs[1:]):
+            out = nxt[:r, :-1]
+            np.matmul(h[:r], w, out=out)  # h W + b
+            if self.activation == "relu":
+                # against a row of zeros: NumPy's loop for a scalar 0 is slower
+                np.maximum(out, np.zeros(out.shape[1], out.dtype), out=out)
+            else:
+                np.tanh(out, out=out)
+        return np.matmul(self.inputs[-1][:r], self.weights[-1], out=self.logits[:r])
+
+
+def iw_blocks(k: int, max_rows: int = IW_MAX_ROWS) -> tuple[int, int, int]:
+    """How :func:`log_likelihood_iw` splits its work: ``(images, chunk, encode_rows)``.
+
+    Each block decodes ``chunk`` samples for each of ``images`` images (at most
+    ``max_rows`` rows, at least one image and one sample); the encoder runs on batches
+    of ``encode_rows`` images, a multiple of ``images``.
+    """
+    images = max(1, max_rows // k)  # images per block
+    chunk = max(1, min(k, max_rows // images))  # samples per image per block
+    return images, chunk, images * max(1, 1024 // images)
+
+
 def log_likelihood_iw(
     model: VAE,
     x: np.ndarray,
     k: int,
     rng: np.random.Generator,
-    max_rows: int = 2048,
+    max_rows: int = IW_MAX_ROWS,
 ) -> np.ndarray:
     """Importance-weighted estimate of log p(x) per image, Eq. (11).
 
@@ -346,26 +396,33 @@ def log_likelihood_iw(
         raise ValueError(f"the number of importance samples must be >= 1, got {k}")
     dt = model.dtype
     latent = model.config.latent_dim
-    images = max(1, min(len(x), max_rows // k))  # images per block
-    chunk = max(1, min(k, max_rows // images))  # samples per image per block
+    images, chunk, encode_rows = iw_blocks(k, max_rows)
+    decode = _ManyRowsDecoder(model, images * chunk)
     out = np.empty(len(x), dtype=np.float64)
-    for start in range(0, len(x), images):
-        xb = model._check_input(x[start : start + images])  # (G, D)
-        g = len(xb)
-        mu, logvar = model._encode(xb)  # (G, L)
-        sigma = np.exp(0.5 * logvar)
-        log_w = np.empty((g, k), dtype=np.float64)
-        for s in range(0, k, chunk):
-            c = min(chunk, k - s)
-            eps = rng.standard_normal((g, c, latent), dtype=dt)
-            z = mu[:, None, :] + sigma[:, None, :] * eps  # Eq. (2)   (G, C, L)
-            logits = model._decode_logits(z.reshape(g * c, latent)).reshape(g, c, -1)  # (G, C, D)
-            log_px = _log_px_given_z(model, logits, xb[:, None, :])  # (G, C)
-            log_pz = -0.5 * np.sum(z * z, axis=2) - 0.5 * latent * LOG_2PI
-            log_qz = -0.5 * np.sum(eps * eps + logvar[:, None, :], axis=2) - 0.5 * latent * LOG_2PI
-            log_w[:, s : s + c] = log_px + log_pz - log_qz  # Eq. (11), inside the sum
-        m = log_w.max(axis=1, keepdims=True)  # stable logsumexp
-        out[start : start + g] = (m[:, 0] + np.log(np.exp(log_w - m).sum(axis=1))) - math.log(k)
+    for first in range(0, len(x), encode_rows):  # the encoder runs on larger batches
+        xe = model._check_input(x[first : first + encode_rows])
+        mu_e, logvar_e = model._encode(xe)  # Eq. (1)   (E, L)
+        for start in range(0, len(xe), images):
+            xb = xe[start : start + images]  # (G, D)
+            mu, logvar = mu_e[start : start + images], logvar_e[start : start + images]
+            g = len(xb)
+            sigma = np.exp(0.5 * logvar)
+            log_w = np.empty((g, k), dtype=np.float64)
+            for s in range(0, k, chunk):
+                c = min(chunk, k - s)
+                eps = rng.standard_normal((g, c, latent), dtype=dt)
+                z = mu[:, None, :] + sigma[:, None, :] * eps  # Eq. (2)   (G, C, L)
+                logits = decode(z.reshape(g * c, latent)).reshape(g, c, -1)  # Eq. (3)   (G, C, D)
+                log_px = _log_px_given_z(model, logits, xb[:, None, :])  # (G, C)
+                log_pz = -0.5 * np.einsum("gcl,gcl->gc", z, z) - 0.5 * latent * LOG_2PI  # log N(z; 0, I)
+                log_qz = (  # log N(z; mu, sigma^2), with (z - mu) / sigma = eps
+                    -0.5 * (np.einsum("gcl,gcl->gc", eps, eps) + logvar.sum(axis=1)[:, None])
+                    - 0.5 * latent * LOG_2PI
+                )
+                log_w[:, s : s + c] = log_px + log_pz - log_qz  # Eq. (11), inside the sum
+            m = log_w.max(axis=1, keepdims=True)  # stable logsumexp
+            log_sum = m[:, 0] + np.log(np.exp(log_w - m).sum(axis=1))
+            out[first + start : first + start + g] = log_sum - math.log(k)
     model._cache = None
     return out
 
