@@ -114,7 +114,7 @@ def floor_iw(model: VAE, x: np.ndarray, k: int) -> float:
     """The products of the IW evaluation alone, with its own block shapes: the encoder
     on batches of ``encode_rows`` images, the decoder on blocks of ``images * chunk`` rows."""
     p = model.params
-    images, chunk, encode_rows = iw_blocks(k)
+    images, chunk, encode_rows = iw_blocks(len(x), k)
     rng = np.random.default_rng(0)
     z = rng.random((images * chunk, model.config.latent_dim), np.float32)
     h = rng.random((images * chunk, model.config.hidden_dims[0]), np.float32)

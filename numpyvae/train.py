@@ -357,14 +357,14 @@ class _ManyRowsDecoder:
         return np.matmul(self.inputs[-1][:r], self.weights[-1], out=self.logits[:r])
 
 
-def iw_blocks(k: int, max_rows: int = IW_MAX_ROWS) -> tuple[int, int, int]:
-    """How :func:`log_likelihood_iw` splits its work: ``(images, chunk, encode_rows)``.
+def iw_blocks(n: int, k: int, max_rows: int = IW_MAX_ROWS) -> tuple[int, int, int]:
+    """How :func:`log_likelihood_iw` splits its work on n images: ``(images, chunk, encode_rows)``.
 
     Each block decodes ``chunk`` samples for each of ``images`` images (at most
     ``max_rows`` rows, at least one image and one sample); the encoder runs on batches
     of ``encode_rows`` images, a multiple of ``images``.
     """
-    images = max(1, max_rows // k)  # images per block
+    images = max(1, min(n, max_rows // k))  # images per block
     chunk = max(1, min(k, max_rows // images))  # samples per image per block
     return images, chunk, images * max(1, 1024 // images)
 
@@ -396,7 +396,7 @@ def log_likelihood_iw(
         raise ValueError(f"the number of importance samples must be >= 1, got {k}")
     dt = model.dtype
     latent = model.config.latent_dim
-    images, chunk, encode_rows = iw_blocks(k, max_rows)
+    images, chunk, encode_rows = iw_blocks(len(x), k, max_rows)
     decode = _ManyRowsDecoder(model, images * chunk)
     out = np.empty(len(x), dtype=np.float64)
     for first in range(0, len(x), encode_rows):  # the encoder runs on larger batches

@@ -127,3 +127,24 @@ def test_losses_leave_their_inputs_unchanged():
     dmu += 1
     np.testing.assert_array_equal(a, a0)
     np.testing.assert_array_equal(b, b0)
+
+
+@pytest.mark.parametrize("largest", [79.0, 81.0, 1e4])  # log(1 + e^l) directly, or the stable form
+def test_bernoulli_nll_sums_softplus_right_on_both_sides_of_the_overflow_guard(largest):
+    rng = np.random.default_rng(7)
+    logits = rng.normal(size=(5, 30)) * 20
+    logits[2, 3] = largest
+    x = rng.uniform(size=(5, 30))
+    expected = np.sum(np.logaddexp(0, logits) - x * logits, axis=1)  # softplus(l) - x l
+    np.testing.assert_allclose(bernoulli_nll(logits, x, need_grad=False)[0], expected, rtol=1e-12)
+    nll32 = bernoulli_nll(logits.astype(np.float32), x.astype(np.float32), need_grad=False)[0]
+    np.testing.assert_allclose(nll32, expected, rtol=1e-5)
+
+
+def test_bernoulli_nll_of_several_samples_per_image():
+    """x (G, 1, D) against logits (G, C, D): C samples of each of G images (Eq. 11)."""
+    rng = np.random.default_rng(8)
+    logits, x = rng.normal(size=(3, 4, 7)) * 3, rng.uniform(size=(3, 1, 7))
+    nll, _ = bernoulli_nll(logits, x, need_grad=False)
+    expected = [bernoulli_nll(logits[g], np.repeat(x[g], 4, axis=0))[0] for g in range(3)]
+    np.testing.assert_allclose(nll, expected, rtol=1e-12)

@@ -13,6 +13,7 @@ from numpyvae.train import (
     CHECKPOINT,
     HISTORY,
     TrainSettings,
+    _ManyRowsDecoder,
     evaluate,
     fit,
     load_checkpoint,
@@ -198,6 +199,36 @@ def test_iw_bound_is_tighter_than_the_elbo_and_memory_blocks_do_not_change_it(gl
     a = log_likelihood_iw(model, x_test[:7], 300, np.random.default_rng(1), max_rows=50)
     b = log_likelihood_iw(model, x_test[:7], 300, np.random.default_rng(1), max_rows=100000)
     assert np.all(np.isfinite(a)) and abs(a.mean() - b.mean()) < 0.5
+
+
+@pytest.mark.parametrize("hidden,activation", [((), "relu"), ((6,), "relu"), ((6, 5), "tanh")])
+def test_the_evaluation_decoder_gives_the_models_logits(hidden, activation):
+    """Biases folded into the products, [h, 1] @ [[W], [b]], change nothing."""
+    model = VAE(VAEConfig(input_dim=9, hidden_dims=hidden, latent_dim=3, activation=activation,
+                          dtype="float64", seed=3))
+    decode = _ManyRowsDecoder(model, rows=20)
+    for rows in (20, 7):
+        z = np.random.default_rng(rows).normal(size=(rows, 3))
+        np.testing.assert_allclose(decode(z), model._decode_logits(z), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float64", 1e-10), ("float32", 2e-5)])
+def test_iw_estimate_equals_eq11_written_out(dtype, rtol):
+    """log_likelihood_iw against Eq. (11) written out plainly, with the same draws of eps."""
+    model = VAE(VAEConfig(input_dim=12, hidden_dims=(8,), latent_dim=3, dtype=dtype, seed=5))
+    x = (np.random.default_rng(0).uniform(size=(4, 12)) > 0.5).astype(dtype)
+    k = 50
+    got = log_likelihood_iw(model, x, k, np.random.default_rng(9))
+    eps = np.random.default_rng(9).standard_normal((4, k, 3), dtype=model.dtype)  # one block
+    mu, logvar = (a.astype(np.float64) for a in model.encode(x))
+    z = mu[:, None] + np.exp(0.5 * logvar)[:, None] * eps
+    logits = model._decode_logits(z.reshape(-1, 3).astype(model.dtype)).reshape(4, k, 12).astype(np.float64)
+    log_px = np.sum(x[:, None] * logits - np.logaddexp(0, logits), axis=2)
+    log_pz = np.sum(-0.5 * z**2 - 0.5 * math.log(2 * math.pi), axis=2)
+    log_qz = np.sum(-0.5 * eps**2 - 0.5 * logvar[:, None] - 0.5 * math.log(2 * math.pi), axis=2)
+    log_w = log_px + log_pz - log_qz
+    expected = np.log(np.mean(np.exp(log_w - log_w.max(1, keepdims=True)), axis=1)) + log_w.max(1)
+    np.testing.assert_allclose(got, expected, rtol=rtol)
 
 
 @pytest.mark.parametrize(
