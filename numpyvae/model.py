@@ -199,7 +199,7 @@ class _EncoderDecoder:
         a = np.asarray(a)
         if a.ndim != 2 or a.shape[1] != width:
             raise ValueError(f"{what} must have shape (N, {width}), got {a.shape}")
-        if not np.issubdtype(a.dtype, np.number):
+        if a.dtype != self.dtype and not np.issubdtype(a.dtype, np.number):
             raise ValueError(f"{what} must be numeric, got dtype {a.dtype}")
         return a.astype(self.dtype, copy=False)
 

@@ -239,17 +239,17 @@ def fit(
     for epoch in range(len(history) + 1, settings.epochs + 1):
         start = time.perf_counter()
         sums = np.zeros(3)  # recon, kl, images
-        for xb in batches(x_train, settings.batch_size, rng):
-            if settings.binarize == "dynamic":
-                xb = binarize(xb, "dynamic", rng)
-            beta = cfg.beta * min(1.0, (step + 1) / warmup_steps) if warmup_steps else cfg.beta
-            with np.errstate(over="ignore", invalid="ignore"):  # a diverged loss is caught below
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged loss is caught below
+            for xb in batches(x_train, settings.batch_size, rng):
+                if settings.binarize == "dynamic":
+                    xb = binarize(xb, "dynamic", rng)
+                beta = cfg.beta * min(1.0, (step + 1) / warmup_steps) if warmup_steps else cfg.beta
                 result = model.forward(xb, rng=rng, beta=beta)
-            if not math.isfinite(result.loss):
-                _diverged(f"the loss became {result.loss} at epoch {epoch}, step {step + 1}", out)
-            optimizer.step(model.backward())
-            sums += (result.recon.sum(), result.kl.sum(), len(xb))
-            step += 1
+                if not math.isfinite(result.loss):
+                    _diverged(f"the loss became {result.loss} at epoch {epoch}, step {step + 1}", out)
+                optimizer.step(model.backward())
+                sums += (result.recon.sum(), result.kl.sum(), len(xb))
+                step += 1
         recon, kl = sums[0] / sums[2], sums[1] / sums[2]
         if not np.all(np.isfinite(model.params.flat)):  # the last step of the epoch
             _diverged(f"the parameters became non-finite in epoch {epoch}", out)
