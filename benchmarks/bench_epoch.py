@@ -2,7 +2,7 @@
 
     python benchmarks/bench_epoch.py [--data-dir DIR] [--repeats 3] [--iw-images 10000]
 
-Times, in one run (medians of --repeats):
+Times, in one run (medians of --repeats, except where said):
 - one epoch of the default recipe (784-400-20 ReLU, batch 128, Adam, float32) with
   numpyvae.train.fit, on MNIST when the data directory has it, else on random data
   of the same shape;
@@ -268,7 +268,7 @@ def main() -> None:
     print(f"epoch / floor            {ratio:8.2f}     (median of the paired ratios)")
     t_adam = adam_epoch(len(x_train), args.repeats)
     print(f"Adam updates alone       {t_adam:8.2f} s   = {t_adam / t_floor:.2f} of the floor, so epoch / floor "
-          f">= {1 + t_adam / t_floor:.2f} in NumPy")
+          f"is at least about {1 + t_adam / t_floor:.2f} in NumPy")
     t_torch = torch_epoch(x_train, args.repeats)
     if t_torch is None:
         print("PyTorch                  not installed (optional)")

@@ -93,7 +93,9 @@ class ReLU:
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.mask = x > 0
-        return x * self.mask  # x where x > 0, else 0 (faster than np.maximum(x, 0))
+        # x where x > 0, else 0 (faster than np.maximum(x, 0); only an input of -inf,
+        # which a diverged run alone produces, gives NaN instead of 0)
+        return x * self.mask
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         return dout * self.mask  # dy/dx = 1 where x > 0, else 0

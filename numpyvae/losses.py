@@ -24,8 +24,9 @@ def bernoulli_nll(
     """Cross entropy of pixels ``x`` in [0, 1] under Bernoulli(sigmoid(logits)): Eq. (4), (9).
 
     With p = sigmoid(l), -[x log p + (1 - x) log(1 - p)] = softplus(l) - x l, where
-    softplus(l) = log(1 + e^l) = max(l, 0) + log(1 + e^-|l|). This form never takes
-    log(0) and never overflows, for logits of any size. Grey pixels (0 < x < 1) are
+    softplus(l) = log(1 + e^l) = max(l, 0) + log(1 + e^-|l|). Written with softplus,
+    the loss never takes log(0), and it is exact for logits of any size (see
+    ``_sum_softplus`` for how overflow is avoided). Grey pixels (0 < x < 1) are
     allowed: the loss is then the cross entropy between two Bernoulli distributions.
 
     Evaluation runs this on the N*K rows of the importance-weighted estimate (Eq. 11),
@@ -55,25 +56,24 @@ def bernoulli_nll(
 def _sum_softplus(logits: np.ndarray) -> np.ndarray:
     """sum over the last axis of softplus(l) = log(1 + e^l), for logits of any size.
 
-    First as log(1 + e^l), as written: two passes over the logits. Only where e^l
-    overflowed (a logit above 88 in float32: the sum is then inf) is the sum
-    recomputed as max(l, 0) + log(1 + e^-|l|), which never overflows, with
-    max(l, 0) = (l + |l|) / 2. Each sum over the pixels is a product with a vector of
-    ones (BLAS).
+    First as log(1 + e^l), as written: two passes over the logits. Only the rows where
+    e^l overflowed (a logit above 88 in float32: the sum is then inf) are recomputed as
+    max(l, 0) + log(1 + e^-|l|), a form that never overflows. Each sum over the pixels
+    is a product with a vector of ones (BLAS).
     """
     ones = np.ones(logits.shape[-1], dtype=logits.dtype)
     with np.errstate(over="ignore"):
         e = np.exp(logits)
     np.log1p(e, out=e)  # log(1 + e^l)
-    total = e @ ones
+    total = np.asarray(e @ ones)
     overflowed = np.isposinf(total)
     if overflowed.any():
-        big = logits[overflowed]
+        big = logits[overflowed]  # (rows, D)
         a = np.abs(big)
         np.negative(a, out=a)
         np.exp(a, out=a)
         np.log1p(a, out=a)  # log(1 + e^-|l|), in [0, log 2]
-        total[overflowed] = 0.5 * (big @ ones + np.abs(big) @ ones) + a @ ones  # max(l, 0) = (l + |l|) / 2
+        total[overflowed] = np.maximum(big, 0) @ ones + a @ ones
     return total
 
 
