@@ -54,7 +54,8 @@ def bernoulli_nll(
 
 
 def _sum_softplus(logits: np.ndarray) -> np.ndarray:
-    """sum over the last axis of softplus(l) = log(1 + e^l), for logits of any size.
+    """The softplus part of Eq. (4): logits (..., D) -> (...,) sums over the D pixels of
+    softplus(l) = log(1 + e^l), for logits of any size.
 
     First as log(1 + e^l), as written: two passes over the logits. Only the rows where
     e^l overflowed (a logit above 88 in float32: the sum is then inf) are recomputed as

@@ -325,6 +325,14 @@ def _log_px_given_z(model: VAE, logits: np.ndarray, x: np.ndarray) -> np.ndarray
     return -gaussian_nll(logits, x)[0]
 
 
+#: the activations of Eq. (1) and (3), applied in place (no mask is kept: no backward
+#: follows). ReLU is taken against a row of zeros: NumPy's loop for a scalar 0 is slower.
+_ACT_IN_PLACE = {
+    "relu": lambda a: np.maximum(a, np.zeros(a.shape[-1], a.dtype), out=a),
+    "tanh": lambda a: np.tanh(a, out=a),
+}
+
+
 class _ManyRowsDecoder:
     """The decoder of Eq. (3), for the many rows of the importance-weighted estimate.
 
@@ -343,7 +351,7 @@ class _ManyRowsDecoder:
         # the input of each layer with its column of ones: z, then every hidden layer
         self.inputs = [np.ones((rows, w.shape[0]), dtype=model.dtype) for w in self.weights]
         self.logits = np.empty((rows, self.weights[-1].shape[1]), dtype=model.dtype)
-        self.activation = model.config.activation
+        self.act = _ACT_IN_PLACE[model.config.activation]
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """z (R, latent_dim), R <= rows -> logits (R, input_dim), a view of a reused buffer."""
@@ -352,11 +360,7 @@ class _ManyRowsDecoder:
         for w, h, nxt in zip(self.weights, self.inputs, self.inputs[1:]):
             out = nxt[:r, :-1]
             np.matmul(h[:r], w, out=out)  # h W + b
-            if self.activation == "relu":
-                # against a row of zeros: NumPy's loop for a scalar 0 is slower
-                np.maximum(out, np.zeros(out.shape[1], out.dtype), out=out)
-            else:
-                np.tanh(out, out=out)
+            self.act(out)  # act(h W + b), in place
         return np.matmul(self.inputs[-1][:r], self.weights[-1], out=self.logits[:r])
 
 
@@ -370,6 +374,39 @@ def iw_blocks(n: int, k: int, max_rows: int = IW_MAX_ROWS) -> tuple[int, int, in
     images = max(1, min(n, max_rows // k))  # images per block
     chunk = max(1, min(k, max_rows // images))  # samples per image per block
     return images, chunk, images * max(1, 1024 // images)
+
+
+def _iw_log_weights(
+    model: VAE,
+    decode: _ManyRowsDecoder,
+    xb: np.ndarray,
+    mu: np.ndarray,
+    logvar: np.ndarray,
+    k: int,
+    chunk: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The terms of Eq. (11)'s sum, log p(x|z_k) + log p(z_k) - log q(z_k|x), for K
+    samples z_k ~ q(z|x) of each of G images, drawn ``chunk`` samples at a time.
+
+    xb (G, D), mu and logvar (G, L) -> (G, K) float64.
+    """
+    g, latent = mu.shape
+    sigma = np.exp(0.5 * logvar)  # Eq. (2)
+    log_w = np.empty((g, k), dtype=np.float64)
+    for s in range(0, k, chunk):
+        c = min(chunk, k - s)
+        eps = rng.standard_normal((g, c, latent), dtype=model.dtype)
+        z = mu[:, None, :] + sigma[:, None, :] * eps  # Eq. (2)   (G, C, L)
+        logits = decode(z.reshape(g * c, latent)).reshape(g, c, -1)  # Eq. (3)   (G, C, D)
+        log_px = _log_px_given_z(model, logits, xb[:, None, :])  # minus Eq. (4)   (G, C)
+        log_pz = -0.5 * np.einsum("gcl,gcl->gc", z, z) - 0.5 * latent * LOG_2PI  # log N(z; 0, I)
+        log_qz = (  # log N(z; mu, sigma^2), with (z - mu) / sigma = eps
+            -0.5 * (np.einsum("gcl,gcl->gc", eps, eps) + logvar.sum(axis=1)[:, None])
+            - 0.5 * latent * LOG_2PI
+        )
+        log_w[:, s : s + c] = log_px + log_pz - log_qz  # Eq. (11), inside the sum
+    return log_w
 
 
 def log_likelihood_iw(
@@ -397,8 +434,6 @@ def log_likelihood_iw(
         raise TypeError("the importance-weighted estimate needs a VAE (an encoder q(z|x))")
     if k < 1:
         raise ValueError(f"the number of importance samples must be >= 1, got {k}")
-    dt = model.dtype
-    latent = model.config.latent_dim
     images, chunk, encode_rows = iw_blocks(len(x), k, max_rows)
     decode = _ManyRowsDecoder(model, images * chunk)
     out = np.empty(len(x), dtype=np.float64)
@@ -406,26 +441,11 @@ def log_likelihood_iw(
         xe = model._check_input(x[first : first + encode_rows])
         mu_e, logvar_e = model._encode(xe)  # Eq. (1)   (E, L)
         for start in range(0, len(xe), images):
-            xb = xe[start : start + images]  # (G, D)
-            mu, logvar = mu_e[start : start + images], logvar_e[start : start + images]
-            g = len(xb)
-            sigma = np.exp(0.5 * logvar)
-            log_w = np.empty((g, k), dtype=np.float64)
-            for s in range(0, k, chunk):
-                c = min(chunk, k - s)
-                eps = rng.standard_normal((g, c, latent), dtype=dt)
-                z = mu[:, None, :] + sigma[:, None, :] * eps  # Eq. (2)   (G, C, L)
-                logits = decode(z.reshape(g * c, latent)).reshape(g, c, -1)  # Eq. (3)   (G, C, D)
-                log_px = _log_px_given_z(model, logits, xb[:, None, :])  # (G, C)
-                log_pz = -0.5 * np.einsum("gcl,gcl->gc", z, z) - 0.5 * latent * LOG_2PI  # log N(z; 0, I)
-                log_qz = (  # log N(z; mu, sigma^2), with (z - mu) / sigma = eps
-                    -0.5 * (np.einsum("gcl,gcl->gc", eps, eps) + logvar.sum(axis=1)[:, None])
-                    - 0.5 * latent * LOG_2PI
-                )
-                log_w[:, s : s + c] = log_px + log_pz - log_qz  # Eq. (11), inside the sum
-            m = log_w.max(axis=1, keepdims=True)  # stable logsumexp
+            group = slice(start, start + images)  # (G,) images
+            log_w = _iw_log_weights(model, decode, xe[group], mu_e[group], logvar_e[group], k, chunk, rng)
+            m = log_w.max(axis=1, keepdims=True)  # stable logsumexp over the K samples
             log_sum = m[:, 0] + np.log(np.exp(log_w - m).sum(axis=1))
-            out[first + start : first + start + g] = log_sum - math.log(k)
+            out[first + start : first + start + len(log_w)] = log_sum - math.log(k)  # Eq. (11)
     model._cache = None
     return out
 
