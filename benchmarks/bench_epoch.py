@@ -61,16 +61,41 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def find_data_dir(explicit: str | None) -> str | None:
+    """The folder to read MNIST from: ``explicit`` (which must hold mnist/), else
+    $NUMPYVAE_DATA or ../shared/data when they hold it, else None (random data)."""
+    if explicit is not None:
+        if not Path(explicit, "mnist").is_dir():
+            sys.exit(f"--data-dir {explicit}: no mnist/ folder there")
+        return explicit
+    return next((str(d) for d in [os.environ.get("NUMPYVAE_DATA"), SHARED_DATA]
+                 if d is not None and Path(d, "mnist").is_dir()), None)
+
+
 def load_data(data_dir: str | None) -> tuple[np.ndarray, np.ndarray, str]:
-    for d in [data_dir, os.environ.get("NUMPYVAE_DATA"), SHARED_DATA]:
-        if d is None or not Path(d, "mnist").is_dir():
-            continue
+    """MNIST's training and test images from ``data_dir``, or random data of their shape."""
+    if data_dir is None:
+        rng = np.random.default_rng(0)
+        return rng.random((60000, 784), dtype=np.float32), rng.random((10000, 784), dtype=np.float32), "random"
+    try:
+        return load_dataset("mnist", "train", data_dir)[0], load_dataset("mnist", "test", data_dir)[0], f"MNIST ({data_dir})"
+    except DataError as e:
+        sys.exit(f"cannot read MNIST: {e}")
+
+
+def count(minimum: int):
+    """An argparse type: an integer >= ``minimum``, or a clear error naming the bound."""
+
+    def parse(text: str) -> int:
         try:
-            return load_dataset("mnist", "train", d)[0], load_dataset("mnist", "test", d)[0], f"MNIST ({d})"
-        except DataError:
-            pass
-    rng = np.random.default_rng(0)
-    return rng.random((60000, 784), dtype=np.float32), rng.random((10000, 784), dtype=np.float32), "random"
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+
+    return parse
 
 
 def median_time(fn, repeats: int) -> float:
@@ -242,16 +267,22 @@ def torch_epoch(x: np.ndarray, repeats: int) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", default=None, help="folder with mnist/ (default: $NUMPYVAE_DATA or ../shared/data)")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--iw-images", type=int, default=10000)
-    parser.add_argument("--iw-samples", type=int, default=1000)
-    parser.add_argument("--train-epochs", type=int, default=10, help="epochs of the memory run (0: skip)")
+    parser.add_argument("--data-dir", default=None,
+                        help="folder with mnist/ (default: $NUMPYVAE_DATA, else ../shared/data; "
+                             "random data of MNIST's shape when neither has it)")
+    parser.add_argument("--repeats", type=count(1), default=5,
+                        help="epoch/floor pairs, and Adam and PyTorch runs, whose median is printed (default: 5)")
+    parser.add_argument("--iw-images", type=count(0), default=10000,
+                        help="test images of the importance-weighted evaluation (default: 10000; 0: skip it)")
+    parser.add_argument("--iw-samples", type=count(1), default=1000,
+                        help="K, importance samples per image (default: 1000)")
+    parser.add_argument("--train-epochs", type=count(0), default=10,
+                        help="epochs of the `numpyvae train` run whose peak memory is printed "
+                             "(default: 10; 0: skip it)")
     args = parser.parse_args()
 
-    x_train, x_test, source = load_data(args.data_dir)
-    data_dir = next((str(d) for d in [args.data_dir, os.environ.get("NUMPYVAE_DATA"), SHARED_DATA]
-                     if d is not None and Path(d, "mnist").is_dir()), None)
+    data_dir = find_data_dir(args.data_dir)
+    x_train, x_test, source = load_data(data_dir)
     print(f"data: {source}, {len(x_train)} training images")
     print(f"numpy {np.__version__}, {os.cpu_count()} cores")
 
@@ -275,15 +306,17 @@ def main() -> None:
     else:
         print(f"PyTorch epoch (CPU)      {t_torch:8.2f} s   numpyvae / PyTorch {t_epoch / t_torch:.2f}")
 
-    model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=20, seed=1))
-    fit(model, x_train, settings=TrainSettings(epochs=1, seed=1), log=None)
-    xs = x_test[: args.iw_images]
-    iw_pairs = iw_against_floor(model, xs, args.iw_samples)
-    t_iw, t_iw_floor = sum(a for a, _ in iw_pairs), sum(b for _, b in iw_pairs)
-    print(f"IW eval K={args.iw_samples}, {len(xs)} images {t_iw:8.2f} s   (in turns with its floor, 100 images at a time)")
-    print(f"IW matrix-product floor  {t_iw_floor:8.2f} s")
-    print(f"IW / floor               {statistics.median(a / b for a, b in iw_pairs):8.2f}     "
-          f"(median of the {len(iw_pairs)} paired ratios; of the sums: {t_iw / t_iw_floor:.2f})")
+    if args.iw_images > 0:
+        model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=20, seed=1))
+        fit(model, x_train, settings=TrainSettings(epochs=1, seed=1), log=None)
+        xs = x_test[: args.iw_images]
+        iw_pairs = iw_against_floor(model, xs, args.iw_samples)
+        t_iw, t_iw_floor = sum(a for a, _ in iw_pairs), sum(b for _, b in iw_pairs)
+        print(f"IW eval K={args.iw_samples}, {len(xs)} images {t_iw:8.2f} s   "
+              "(in turns with its floor, 100 images at a time)")
+        print(f"IW matrix-product floor  {t_iw_floor:8.2f} s")
+        print(f"IW / floor               {statistics.median(a / b for a, b in iw_pairs):8.2f}     "
+              f"(median of the {len(iw_pairs)} paired ratios; of the sums: {t_iw / t_iw_floor:.2f})")
     print(f"peak memory, this process {peak_rss_mb():7.0f} MiB")
     if args.train_epochs > 0:
         peak = train_run_peak_mb(data_dir, args.train_epochs)

@@ -17,7 +17,6 @@ reach the larger sizes), random pixels otherwise. Nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -25,20 +24,16 @@ import time
 from pathlib import Path
 
 import numpy as np
-from bench_epoch import peak_rss_mb  # the script's own folder is on sys.path
+from bench_epoch import (  # the script's own folder is on sys.path
+    count,
+    find_data_dir,
+    load_data,
+    peak_rss_mb,
+)
 
 from numpyvae import VAE, VAEConfig
-from numpyvae.datasets import MemmapSource, load_dataset, write_npy_source
+from numpyvae.datasets import MemmapSource, write_npy_source
 from numpyvae.train import TrainSettings, fit
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def training_images(data_dir: str | None) -> np.ndarray:
-    for d in [data_dir, os.environ.get("NUMPYVAE_DATA"), SHARED_DATA]:
-        if d is not None and Path(d, "mnist").is_dir():
-            return load_dataset("mnist", "train", d)[0]
-    return np.random.default_rng(0).random((60000, 784), dtype=np.float32)
 
 
 def seconds_per_60k(x: np.ndarray, hidden: int, batch: int) -> float:
@@ -79,16 +74,20 @@ def memory_table(x: np.ndarray, sizes: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--images", type=int, default=20000, help="images per timing run")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[60000, 120000, 300000, 600000])
-    parser.add_argument("--skip-timing", action="store_true")
+    parser.add_argument("--data-dir", default=None,
+                        help="folder with mnist/ (default: $NUMPYVAE_DATA, else ../shared/data; "
+                             "random pixels when neither has it)")
+    parser.add_argument("--images", type=count(1), default=20000,
+                        help="images per timing run of tables 1 and 2 (default: 20000)")
+    parser.add_argument("--sizes", type=count(1), nargs="+", default=[60000, 120000, 300000, 600000],
+                        help="data set sizes of table 3, in images (default: 60000 120000 300000 600000)")
+    parser.add_argument("--skip-timing", action="store_true", help="print table 3 only")
     parser.add_argument("--child-memory", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_memory:
         child_memory(args.child_memory)
         return
-    x = training_images(args.data_dir)
+    x = load_data(find_data_dir(args.data_dir))[0]
     if not args.skip_timing:
         xs = x[: args.images]
         print(f"seconds per 60,000 images (timed on {len(xs)}), 784-H-20, Adam, float32")

@@ -358,9 +358,11 @@ class _ManyRowsDecoder:
         r = len(z)
         self.inputs[0][:r, :-1] = z
         for w, h, nxt in zip(self.weights, self.inputs, self.inputs[1:]):
-            out = nxt[:r, :-1]
-            np.matmul(h[:r], w, out=out)  # h W + b
-            self.act(out)  # act(h W + b), in place
+            np.matmul(h[:r], w, out=nxt[:r, :-1])  # h W + b
+            # act(h W + b), in place, on whole rows (contiguous: about twice as fast as
+            # on the strided view without the last column), then that column is 1 again
+            self.act(nxt[:r])
+            nxt[:r, -1] = 1
         return np.matmul(self.inputs[-1][:r], self.weights[-1], out=self.logits[:r])
 
 
