@@ -31,7 +31,7 @@ def bernoulli_nll(
 
     Evaluation runs this on the N*K rows of the importance-weighted estimate (Eq. 11),
     so the sums over the D pixels are arranged to cost little beside the decoder's own
-    matrix product: see ``_sum_softplus`` and ``_sum_of_products``.
+    matrix product: see ``_sum_softplus``.
 
     Args:
         logits: (N, D) decoder outputs before the sigmoid (or (..., D): leading axes
@@ -45,7 +45,7 @@ def bernoulli_nll(
         dlogits: (N, D) d(sum of nll)/dlogits = p - x, Eq. (9); None without need_grad.
     """
     nll = _sum_softplus(logits)  # sum_d softplus(l_d)
-    nll -= _sum_of_products(x, logits)  # Eq. (4): sum_d softplus(l_d) - x_d l_d
+    nll -= np.vecdot(logits, x)  # Eq. (4): sum_d softplus(l_d) - x_d l_d
     if not need_grad:
         return nll, None
     dlogits = sigmoid(logits)
@@ -59,14 +59,16 @@ def _sum_softplus(logits: np.ndarray) -> np.ndarray:
 
     First as log(1 + e^l), as written: two passes over the logits. Only the rows where
     e^l overflowed (a logit above 88 in float32: the sum is then inf) are recomputed as
-    max(l, 0) + log(1 + e^-|l|), a form that never overflows. Each sum over the pixels
-    is a product with a vector of ones (BLAS).
+    max(l, 0) + log(1 + e^-|l|), a form that never overflows.
+
+    The sums over the pixels are einsums: a loop of NumPy's own, about three times as
+    fast as ``.sum(axis=-1)`` on these rows, and, unlike a product with a vector of
+    ones, no call into BLAS, whose second thread would have to be woken for it.
     """
-    ones = np.ones(logits.shape[-1], dtype=logits.dtype)
     with np.errstate(over="ignore"):
         e = np.exp(logits)
     np.log1p(e, out=e)  # log(1 + e^l)
-    total = np.asarray(e @ ones)
+    total = np.asarray(np.einsum("...d->...", e))  # sum over the pixels
     overflowed = np.isposinf(total)
     if overflowed.any():
         big = logits[overflowed]  # (rows, D)
@@ -74,19 +76,9 @@ def _sum_softplus(logits: np.ndarray) -> np.ndarray:
         np.negative(a, out=a)
         np.exp(a, out=a)
         np.log1p(a, out=a)  # log(1 + e^-|l|), in [0, log 2]
-        total[overflowed] = np.maximum(big, 0) @ ones + a @ ones
+        a += np.maximum(big, 0)
+        total[overflowed] = np.einsum("rd->r", a)
     return total
-
-
-def _sum_of_products(x: np.ndarray, logits: np.ndarray) -> np.ndarray:
-    """sum_d x_d l_d over the last axis, with ``x`` broadcast against ``logits``.
-
-    For x (G, 1, D) against logits (G, C, D) (C samples of each image) this is one
-    matrix-vector product per image; otherwise an einsum over matching rows.
-    """
-    if x.ndim == logits.ndim >= 2 and x.shape[-2] == 1 != logits.shape[-2]:
-        return (logits @ np.swapaxes(x, -1, -2))[..., 0]
-    return np.einsum("...d,...d->...", x, logits)
 
 
 def gaussian_nll(
