@@ -323,7 +323,8 @@ def main() -> None:
         if peak is None:
             print("peak memory of `numpyvae train`: skipped (no MNIST files)")
         else:
-            print(f"peak memory of `numpyvae train` ({args.train_epochs} epochs) {peak:7.0f} MiB")
+            epochs = f"{args.train_epochs} epoch{'s' if args.train_epochs > 1 else ''}"
+            print(f"peak memory of `numpyvae train` ({epochs}) {peak:7.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -269,10 +269,11 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
             "              recipe reports it; --elbo-samples S also averages over S samples)\n"
             "  -log p(x)   the importance-weighted estimate of Eq. (11) with K samples per\n"
             "              image: a tighter bound, the figure papers report\n"
-            "and writes them to eval.json in the run folder. A run trained on 0/1 pixels\n"
-            "(--binarize static or dynamic) is evaluated on the fixed 0/1 sample of the\n"
-            "test images it was tested on while training. An AutoEncoder run has no ELBO\n"
-            "and cannot be evaluated."
+            "and writes them to eval.json in the run folder (replacing the one of an\n"
+            "earlier evaluation). A run trained on 0/1 pixels (--binarize static or\n"
+            "dynamic) is evaluated on the fixed 0/1 sample of the test images it was\n"
+            "tested on while training. An AutoEncoder run has no ELBO and cannot be\n"
+            "evaluated."
         ),
         epilog=(
             "examples:\n"
@@ -555,12 +556,14 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{out} already holds a run{at}: pass --resume to continue it, "
             "or choose another --out"
         )
-    out.mkdir(parents=True, exist_ok=True)  # fail now, not after the first epoch
-    if not os.access(out, os.W_OK):
-        raise NumpyVAEError(f"{out}: the run folder is not writable")
     data_dir = settings.extra.get("data_dir") if args.resume else args.data_dir
     x_train, _ = datasets.load_dataset(dataset, "train", data_dir)  # (N, 784)
     x_test, _ = datasets.load_dataset(dataset, "test", data_dir)  # (M, 784)
+    # after the data (no empty folder is left when they cannot be read), before the
+    # first epoch (a folder that cannot be written fails now, not after an epoch)
+    out.mkdir(parents=True, exist_ok=True)
+    if not os.access(out, os.W_OK):
+        raise NumpyVAEError(f"{out}: the run folder is not writable")
     if not args.resume:
         vae, settings = _new_run(args, x_train.shape[1])
 
@@ -587,7 +590,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     print(f"checkpoint: {ckpt} (epoch {settings.epochs})")
     print(f"history:    {out / train.HISTORY}")
-    print(f"next:       numpyvae evaluate {out}    numpyvae sample {out}")
+    if isinstance(vae, model.VAE):
+        print(f"next:       numpyvae evaluate {out}    numpyvae sample {out}")
+    else:  # an AutoEncoder has no ELBO to evaluate
+        print(f"next:       numpyvae sample {out}")
     return 0
 
 

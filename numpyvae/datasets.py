@@ -367,8 +367,11 @@ def _fetch_files(
         try:
             download(mirror_urls(dataset, path.name), path, SHA256[key])
         except DataError as exc:
-            # Stop at the first failure: the next file would fail the same way.
-            missing = [p for p in paths if not p.exists()]
+            # Stop at the first failure: the next file would fail the same way. Name
+            # every file of the data set that is missing, the other split's too, so
+            # that a user copying files by hand gets them all at once.
+            every = [directory / key for key in SHA256 if key.startswith(f"{dataset}/")]
+            missing = [p for p in every if not p.exists()]
             raise DataError(_missing_files_message(dataset, missing, str(exc))) from None
         except OSError as exc:  # e.g. the cache directory cannot be created
             raise DataError(f"{path}: cannot store the download: {exc}") from exc
@@ -380,8 +383,10 @@ def _missing_files_message(dataset: str, missing: list[Path], mirror_report: str
     return "\n".join(
         [
             f"{dataset}: {len(missing)} file(s) missing and the download failed.",
-            f"Put the original .gz files here (or set NUMPYVAE_DATA to a dir with {dataset}/):",
+            "Put the original .gz files here:",
             *(f"  {path}" for path in missing),
+            f"or point numpyvae at a folder that holds {dataset}/ with them: --data-dir DIR on",
+            "the command line, data_dir=DIR in Python, or the environment variable NUMPYVAE_DATA.",
             mirror_report,
             "Other mirrors can be given in NUMPYVAE_MIRROR (base URLs, space-separated).",
             "To work offline, use the stroke-drawn digits instead: --dataset glyph-digits",

@@ -238,6 +238,16 @@ def test_interrupt_in_the_first_epoch_says_nothing_was_saved(capsys, tmp_path, s
     assert "no checkpoint" in err and "Traceback" not in err
 
 
+def test_data_that_cannot_be_read_leaves_no_run_folder(capsys, tmp_path, monkeypatch, dead_url):
+    monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)
+    out_dir = tmp_path / "runs" / "mnist"
+    code, _, err = run(capsys, "train", "--dataset", "mnist", "--data-dir", tmp_path / "empty",
+                       "--out", out_dir)
+    assert code == 2
+    assert "t10k-images-idx3-ubyte.gz" in err  # the test files are named with the others
+    assert not (tmp_path / "runs").exists()
+
+
 def test_data_dir_is_stored_absolute(capsys, tmp_path, small_data, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run(capsys, "train", *TINY, "--data-dir", "cache", "--out", "run")[0] == 0
@@ -285,7 +295,9 @@ def test_evaluate_binarized_run_on_binarized_test_images(capsys, tmp_path, small
 
 def test_evaluate_autoencoder_run_is_user_error(capsys, tmp_path, small_data):
     out_dir = tmp_path / "ae"
-    assert run(capsys, "train", *TINY, "--model", "ae", "--out", out_dir)[0] == 0
+    code, out, _ = run(capsys, "train", *TINY, "--model", "ae", "--out", out_dir)
+    assert code == 0
+    assert f"next:       numpyvae sample {out_dir}\n" in out  # and not evaluate
     code, _, err = run(capsys, "evaluate", out_dir, "--iw-samples", "5")
     assert_user_error(code, err, "AutoEncoder")
     assert not (out_dir / "eval.json").exists()
