@@ -45,6 +45,7 @@ def bernoulli_nll(
         dlogits: (N, D) d(sum of nll)/dlogits = p - x, Eq. (9); None without need_grad.
     """
     nll = _sum_softplus(logits)  # sum_d softplus(l_d)
+    # x . l: one BLAS dot product per row, too short for BLAS to wake its second thread
     nll -= np.vecdot(logits, x)  # Eq. (4): sum_d softplus(l_d) - x_d l_d
     if not need_grad:
         return nll, None

@@ -327,6 +327,7 @@ def test_offline_without_cache_names_missing_files_and_the_offline_data_set(
     message = str(info.value)
     for name in datasets.SPLIT_FILES["test"] + datasets.SPLIT_FILES["train"]:
         assert str(cache / "mnist" / name) in message  # the other split's files too
+    assert "--data-dir" in message and "NUMPYVAE_DATA" in message  # how to point at files
     assert f"{dead_url}/a/t10k-images-idx3-ubyte.gz" in message
     assert f"{dead_url}/b/t10k-images-idx3-ubyte.gz" in message
     assert "glyph-digits" in message
