@@ -10,6 +10,8 @@ Times, in one run (medians of --repeats, except where said):
   for the same number of batches (what any dense VAE must pay);
 - the Adam updates of one epoch alone: element-wise work that the floor does not
   include and no product can hide, so 1 + adam / floor bounds epoch / floor from below;
+- the floor's products on one BLAS thread (in a child process), in turns with the
+  floor: the time of one core that they need at least;
 - the importance-weighted evaluation (Eq. 11, K = 1000 on 10,000 test images) and its
   own floor (the encoder and decoder products for the same rows, in the same blocks),
   timed in turns on 100 images at a time so that a drifting machine moves both alike;
@@ -155,6 +157,15 @@ def floor_epoch(n: int, repeats: int, batch: int = 128, d: int = 784, h: int = 4
     return median_time(products, repeats)
 
 
+def floor_one_thread(n: int, repeats: int) -> float:
+    """The floor of :func:`floor_epoch` with BLAS on one thread: a child process, since
+    BLAS reads its thread count when NumPy loads."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, __file__, "--child-floor", str(n), str(repeats)],
+                         env=env, check=True, capture_output=True, text=True).stdout
+    return float(out)
+
+
 def floor_iw(model: VAE, x: np.ndarray, k: int) -> float:
     """The products of the IW evaluation alone, with its own block shapes: the encoder
     on batches of ``encode_rows`` images, the decoder on blocks of ``images * chunk`` rows."""
@@ -279,7 +290,11 @@ def main() -> None:
     parser.add_argument("--train-epochs", type=count(0), default=10,
                         help="epochs of the `numpyvae train` run whose peak memory is printed "
                              "(default: 10; 0: skip it)")
+    parser.add_argument("--child-floor", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_floor:  # in the child of floor_one_thread
+        print(floor_epoch(*args.child_floor))
+        return
 
     data_dir = find_data_dir(args.data_dir)
     x_train, x_test, source = load_data(data_dir)
@@ -300,6 +315,11 @@ def main() -> None:
     t_adam = adam_epoch(len(x_train), args.repeats)
     print(f"Adam updates alone       {t_adam:8.2f} s   = {t_adam / t_floor:.2f} of the floor, so epoch / floor "
           f"is at least about {1 + t_adam / t_floor:.2f} in NumPy")
+    # the products on one BLAS thread: the least time of one core they need, however the
+    # epoch's work were shared between the cores
+    one = [(floor_one_thread(len(x_train), 1), floor_epoch(len(x_train), 1)) for _ in range(args.repeats)]
+    print(f"products on one thread   {statistics.median(a for a, _ in one):8.2f} s   = "
+          f"{statistics.median(a / b for a, b in one):.2f} times the floor (in turns with it)")
     t_torch = torch_epoch(x_train, args.repeats)
     if t_torch is None:
         print("PyTorch                  not installed (optional)")
