@@ -34,7 +34,7 @@ import _common
 import numpy as np
 
 from numpyvae import VAE, VAEConfig, plots
-from numpyvae.train import TrainSettings, evaluate, fit
+from numpyvae.train import TrainSettings, fit
 
 STEPS = 10  # decoded points per interpolation
 PAIRS = ((1, 7), (3, 8), (4, 9), (0, 6))  # pairs of classes to interpolate between
@@ -50,8 +50,6 @@ def main(argv: list[str] | None = None) -> None:
     model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=2, seed=args.seed))
     print(f"training the VAE 784-400-2 ({model.num_params:,} parameters), {args.epochs} epoch(s)")
     fit(model, data.x_train, data.x_test, TrainSettings(epochs=args.epochs, seed=args.seed))
-    print(f"test -ELBO {evaluate(model, data.x_test, seed=args.seed)['test_neg_elbo']:.2f} "
-          "nats per image")
 
     files = []
     mu, _ = model.encode(data.x_test)  # (N, 2)

@@ -34,6 +34,7 @@ import numpy as np
 
 from numpyvae import plots
 from numpyvae.gradcheck import BOUND_SMOOTH, numerical_gradient, rel_error
+from numpyvae.losses import bernoulli_nll
 from numpyvae.reparam import Reparameterize
 
 CASES = ((0.0, 1.0), (2.0, 0.5), (-1.0, 2.0))  # (mu, sigma)
@@ -94,10 +95,8 @@ def gradient_table(rng: np.random.Generator) -> None:
 
     def loss_decoder() -> tuple[float, np.ndarray]:
         z = reparam.forward(mu, logvar, eps)  # Eq. (2)
-        logits = z @ w + b  # (N, D)
-        p = 1.0 / (1.0 + np.exp(-logits))
-        ce = -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p)) / n  # Eq. (4), mean over N
-        return float(ce), ((p - x) / n) @ w.T  # Eq. (9), then through z W: (N, L)
+        nll, dlogits = bernoulli_nll(z @ w + b, x)  # Eq. (4): (N,); Eq. (9): p - x, (N, D)
+        return float(nll.mean()), (dlogits / n) @ w.T  # mean over N, then through z W: (N, L)
 
     print("\n2. Gradients through the sample (float64, eps fixed): "
           "Reparameterize.backward vs central differences")

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, checks, datasets, model, train
+from . import __version__, checks, datasets, model, plots, train
 from .errors import CheckpointError, NumpyVAEError
+from .fileio import atomic_write
 
 PROG = "numpyvae"
 EXIT_USER_ERROR = 2  # what argparse uses for a bad command line
@@ -661,7 +662,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
               "test_pixels": "binarized" if binarized else "grey", **figures}
     data = (json.dumps(record, indent=1) + "\n").encode()
     path = run / train.EVAL
-    train.atomic_write(path, lambda f: f.write(data))
+    atomic_write(path, lambda f: f.write(data))
     print(f"written to {path}")
     return 0
 
@@ -678,15 +679,8 @@ def _save_grid(images: np.ndarray, path: Path, title: str) -> None:
         raise NumpyVAEError(
             "saving images needs matplotlib: pip install numpyvae[plot]"
         ) from None
-    n, h, w = images.shape
-    cols = math.ceil(math.sqrt(n))
-    rows = math.ceil(n / cols)
-    pad = 2
-    grid = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad), 0.35)  # grey lines
-    for i, image in enumerate(images):
-        r, c = divmod(i, cols)
-        top, left = pad + r * (h + pad), pad + c * (w + pad)
-        grid[top : top + h, left : left + w] = image
+    cols = math.ceil(math.sqrt(len(images)))
+    grid = plots.tile(images, cols, pad=2, pad_value=0.35)  # grey lines between them
     scale = 3 if cols <= 8 else 2  # screen pixels per image pixel
     dpi = 100
     title_lines = title.count("\n") + 1

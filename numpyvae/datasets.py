@@ -33,14 +33,13 @@ import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO, Union
 
 import numpy as np
 
 from .errors import DataError
-from .fileio import atomic_write, temp_path
+from .fileio import atomic_write
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -304,11 +303,10 @@ def _download_one(url: str, dest: Path, sha256: str | None) -> None:
     """Stream `url` into a temporary file, check it, rename it to `dest`."""
     print(f"downloading {url}", file=sys.stderr)
     request = urllib.request.Request(url, headers={"User-Agent": "numpyvae"})
-    tmp = temp_path(dest)
-    try:
+
+    def write(out: BinaryIO) -> None:
         digest = hashlib.sha256()
-        response = urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT)
-        with response, open(tmp, "xb") as out:
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT) as response:
             for chunk in iter(lambda: response.read(1 << 16), b""):  # 64 kB at a time
                 digest.update(chunk)
                 out.write(chunk)
@@ -316,10 +314,8 @@ def _download_one(url: str, dest: Path, sha256: str | None) -> None:
             raise DataError(
                 f"checksum mismatch: expected SHA-256 {sha256.lower()}, got {digest.hexdigest()}"
             )
-        os.replace(tmp, dest)
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)  # still there only if the attempt failed
+
+    atomic_write(dest, write)  # a failed attempt leaves nothing behind
 
 
 def _describe(exc: BaseException) -> str:
@@ -435,8 +431,8 @@ def load_fashion_mnist(split: str = "train", data_dir: PathLike | None = None
     return _load_image_files("fashion-mnist", split, data_dir)
 
 
-def _load_image_files(dataset: str, split: str, data_dir: PathLike | None
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def _load_image_files(dataset: str, split: str, data_dir: PathLike | None,
+                      n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     _check_split(split)
     image_path, label_path = _fetch_files(dataset, SPLIT_FILES[split], data_dir)
     images = _read_cached(image_path)  # (N, 28, 28) uint8
@@ -453,8 +449,8 @@ def _load_image_files(dataset: str, split: str, data_dir: PathLike | None
         raise DataError(
             f"{image_path} has {len(images)} images but {label_path} has {len(labels)} labels"
         )
-    n = len(images)
-    x = np.divide(images.reshape(n, 784), 255, dtype=np.float32)  # (N, 784) in [0, 1]
+    images, labels = images[:n], labels[:n]  # the first n before converting (None: all)
+    x = np.divide(images.reshape(len(images), 784), 255, dtype=np.float32)  # (N, 784) in [0, 1]
     y = labels.astype(np.int64)  # (N,)
     return x, y
 
@@ -507,11 +503,7 @@ def load_dataset(
             return make_glyph_digits(GLYPH_TRAIN_SIZE if n is None else n, seed)
         test_seed = int(np.random.SeedSequence(seed, spawn_key=(1,)).generate_state(1)[0])
         return make_glyph_digits(GLYPH_TEST_SIZE if n is None else n, test_seed)
-    load = load_mnist if name == "mnist" else load_fashion_mnist
-    x, y = load(split, data_dir)
-    if n is not None and n < len(x):
-        x, y = x[:n].copy(), y[:n].copy()
-    return x, y
+    return _load_image_files(name, split, data_dir, n)
 
 
 # ---------------------------------------------------------------------------

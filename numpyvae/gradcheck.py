@@ -61,9 +61,7 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -
     """
     _require_float64(x, "x")
     grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
-    for _ in it:
-        i = it.multi_index
+    for i in np.ndindex(x.shape):  # every entry in turn, changed and then restored
         old = x[i]
         x[i] = old + h
         f_plus = float(f())

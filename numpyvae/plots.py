@@ -24,7 +24,7 @@ function                 the lecture's figure
 ``training_curves``      -ELBO, reconstruction error and KL per epoch (Loss Function)
 ``histograms``           mu + sigma * eps against direct sampling (단계2)
 ``loss_terms``           reconstruction error and KL per model, as bars
-``inverse_normal_cdf``   Phi^-1, in NumPy (no SciPy), used by ``manifold_grid``
+``inverse_normal_cdf``   Phi^-1 (statistics.NormalDist), used by ``manifold_grid``
 =======================  ======================================================
 """
 
@@ -42,32 +42,12 @@ DPI = 100
 
 # ---- the inverse normal CDF -------------------------------------------------------------
 
-# Acklam's rational approximation of Phi^-1 (relative error < 1.15e-9 before refinement).
-_A = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-      1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
-_B = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-      6.680131188771972e01, -1.328068155288572e01)
-_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-      -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
-_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
-      3.754408661907416e00)
-_P_LOW = 0.02425  # below this, the tail formula
-
-
-def _poly(coeffs: Sequence[float], x: np.ndarray) -> np.ndarray:
-    """Horner: coeffs[0] x^(k-1) + ... + coeffs[-1]."""
-    out = np.full_like(x, coeffs[0])
-    for c in coeffs[1:]:
-        out = out * x + c
-    return out
-
 
 def inverse_normal_cdf(p: Any) -> np.ndarray:
     """Phi^-1(p): the z with P(Z <= z) = p for Z ~ N(0, 1), elementwise.
 
-    Acklam's rational approximation for p <= 1/2 (a central formula and a tail
-    formula), the other half by symmetry, Phi^-1(p) = -Phi^-1(1 - p), then one Halley
-    step on Phi(z) - p = 0 with ``math.erfc``, which brings it to about 1e-15.
+    The standard library's ``statistics.NormalDist().inv_cdf`` (accurate to about
+    1e-15), applied to every entry, with Phi^-1(0) = -inf and Phi^-1(1) = +inf.
 
     Args:
         p: probabilities in [0, 1], any shape (a number or an array).
@@ -81,24 +61,12 @@ def inverse_normal_cdf(p: Any) -> np.ndarray:
     p = np.asarray(p, dtype=np.float64)
     if np.any(~((p >= 0) & (p <= 1))):
         raise ValueError("inverse_normal_cdf needs probabilities in [0, 1]")
-    q = np.minimum(p, 1.0 - p)  # (...) in [0, 1/2]: the lower half
-    z = np.empty_like(q)
-    central = q >= _P_LOW
-    t = q[central] - 0.5
-    r = t * t
-    z[central] = t * _poly(_A, r) / (_poly(_B, r) * r + 1.0)
-    tail = ~central & (q > 0)
-    s = np.sqrt(-2.0 * np.log(q[tail]))
-    z[tail] = _poly(_C, s) / (_poly(_D, s) * s + 1.0)
-    z[q == 0] = -np.inf
-    # One Halley step: e = Phi(z) - q, with Phi(z) = erfc(-z / sqrt 2) / 2 (z <= 0: accurate)
-    fin = np.isfinite(z)
-    zf = z[fin]
-    erfc = np.vectorize(math.erfc, otypes=[np.float64])
-    e = 0.5 * erfc(-zf / math.sqrt(2.0)) - q[fin]
-    u = e * math.sqrt(2.0 * math.pi) * np.exp(0.5 * zf * zf)  # e / phi(z)
-    z[fin] = zf - u / (1.0 + 0.5 * zf * u)
-    return np.where(p > 0.5, -z, z)
+    from statistics import NormalDist  # here: ``import numpyvae`` stays light
+
+    inv_cdf = NormalDist().inv_cdf  # defined on the open interval (0, 1)
+    one = np.vectorize(lambda q: inv_cdf(q) if 0 < q < 1 else math.copysign(math.inf, q - 0.5),
+                       otypes=[np.float64])
+    return one(p)
 
 
 def manifold_latents(n: int = 20, lo: float = 0.05, hi: float = 0.95) -> np.ndarray:
@@ -303,7 +271,7 @@ def grid_panels(
 
 
 def manifold_grid(
-    decode_or_images: Callable[[np.ndarray], np.ndarray] | Any,
+    decode: Callable[[np.ndarray], np.ndarray],
     path: str | Path,
     n: int = 20,
     title: str = "Decoded grid of the 2-D latent space",
@@ -314,15 +282,13 @@ def manifold_grid(
     """The manifold figure: decode an n x n grid of z, spaced by the inverse normal CDF.
 
     Args:
-        decode_or_images: a function (n * n, 2) -> (n * n, D), such as
-            ``model.decode``, called with :func:`manifold_latents` ``(n, lo, hi)``;
-            or the (n * n, D) images already decoded at those points, in that order.
+        decode: a function (n * n, 2) -> (n * n, D), such as ``model.decode``
+            (Eq. 3), called with :func:`manifold_latents` ``(n, lo, hi)``.
         n: points per axis.
         lo, hi: the probability range, mapped to z by the inverse normal CDF.
     """
     z = manifold_latents(n, lo, hi)  # (n * n, 2)
-    images = decode_or_images(z) if callable(decode_or_images) else decode_or_images
-    a, _ = _as_images(images)
+    a, _ = _as_images(decode(z))  # (n * n, side, side)
     if len(a) != n * n:
         raise ValueError(f"the manifold needs {n * n} images, got {len(a)}")
     zs = z[:n, 0]  # the n values of z1 (and, reversed, of z2)
