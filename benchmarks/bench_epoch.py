@@ -11,7 +11,8 @@ Times, in one run (medians of --repeats, except where said):
 - the Adam updates of one epoch alone: element-wise work that the floor does not
   include and no product can hide, so 1 + adam / floor bounds epoch / floor from below;
 - the floor's products on one BLAS thread (in a child process), in turns with the
-  floor: the time of one core that they need at least;
+  floor: the time of one core that they need at least; with the epoch's work beyond
+  its products, it bounds epoch / floor from below for any sharing of the two cores;
 - the importance-weighted evaluation (Eq. 11, K = 1000 on 10,000 test images) and its
   own floor (the encoder and decoder products for the same rows, in the same blocks),
   timed in turns on 100 images at a time so that a drifting machine moves both alike;
@@ -318,8 +319,14 @@ def main() -> None:
     # the products on one BLAS thread: the least time of one core they need, however the
     # epoch's work were shared between the cores
     one = [(floor_one_thread(len(x_train), 1), floor_epoch(len(x_train), 1)) for _ in range(args.repeats)]
+    one_ratio = statistics.median(a / b for a, b in one)
     print(f"products on one thread   {statistics.median(a for a, _ in one):8.2f} s   = "
-          f"{statistics.median(a / b for a, b in one):.2f} times the floor (in turns with it)")
+          f"{one_ratio:.2f} times the floor (in turns with it)")
+    # in units of the floor: one core needs one_ratio for the products, and the epoch's
+    # work beyond its products takes ratio - 1 (single-threaded NumPy); two cores that
+    # never wait need half the sum
+    print(f"two cores, never idle    {(one_ratio + ratio - 1) / 2:8.2f}     times the floor at least, "
+          f"for this work however it is shared: (one thread + (epoch - floor)) / 2")
     t_torch = torch_epoch(x_train, args.repeats)
     if t_torch is None:
         print("PyTorch                  not installed (optional)")
