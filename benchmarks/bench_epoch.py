@@ -1,6 +1,6 @@
 """How fast is one training epoch, next to the floor that BLAS sets on this machine?
 
-    python benchmarks/bench_epoch.py [--data-dir DIR] [--repeats 3] [--iw-images 10000]
+    python benchmarks/bench_epoch.py [--data-dir DIR] [--repeats 5] [--iw-images 10000]
 
 Times, in one run (medians of --repeats, except where said):
 - one epoch of the default recipe (784-400-20 ReLU, batch 128, Adam, float32) with
@@ -110,15 +110,11 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def epoch_time(x: np.ndarray, repeats: int) -> float:
+def epoch_time(x: np.ndarray, batch: int = 128, hidden: int = 400) -> float:
     """Seconds of one training epoch (fit's own per-epoch clock: batches, forward,
     backward, Adam; not the one-time check of the data before the first epoch)."""
-    times = []
-    for _ in range(repeats):
-        model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=20, seed=1))
-        history = fit(model, x, settings=TrainSettings(epochs=1, batch_size=128, seed=1), log=None)
-        times.append(history[-1].seconds)
-    return statistics.median(times)
+    model = VAE(VAEConfig(hidden_dims=(hidden,), latent_dim=20, seed=1))
+    return fit(model, x, settings=TrainSettings(epochs=1, batch_size=batch, seed=1), log=None)[-1].seconds
 
 
 def adam_epoch(n: int, repeats: int, batch: int = 128) -> float:
@@ -210,21 +206,20 @@ def import_time(repeats: int = 5) -> float:
     return statistics.median(times)
 
 
+#: the child of train_run_peak_mb: ``numpyvae ARGS...``, then its own peak memory
 _PEAK_OF_COMMAND = """
-import runpy, sys
-sys.argv = ["numpyvae"] + sys.argv[1:]
-try:
-    runpy.run_module("numpyvae", run_name="__main__")
-except SystemExit as exit:
-    if exit.code:
-        raise
-hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")]
-print("peak", int(hwm[0].split()[1]) / 1024)
+import sys
+sys.path.insert(0, sys.argv[1])
+from bench_epoch import peak_rss_mb
+from numpyvae.cli import main
+if main(sys.argv[2:]):
+    sys.exit("numpyvae failed")
+print("peak", peak_rss_mb())
 """
 
 
 def train_run_peak_mb(data_dir: str | None, epochs: int) -> float | None:
-    """Peak resident memory of ``numpyvae train`` in a child process, in MB.
+    """Peak resident memory of ``numpyvae train`` in a child process, in MiB.
 
     The child reports its own peak (VmHWM): ``getrusage`` would report this (big)
     process's peak, which a child inherits across fork and exec on Linux.
@@ -234,7 +229,7 @@ def train_run_peak_mb(data_dir: str | None, epochs: int) -> float | None:
     with tempfile.TemporaryDirectory() as tmp:
         args = ["train", "--dataset", "mnist", "--data-dir", data_dir, "--epochs", str(epochs),
                 "--out", str(Path(tmp) / "run")]
-        out = subprocess.run([sys.executable, "-c", _PEAK_OF_COMMAND, *args], check=True,
+        out = subprocess.run([sys.executable, "-c", _PEAK_OF_COMMAND, str(HERE), *args], check=True,
                              capture_output=True, text=True).stdout
     return float(out.split("peak")[-1])
 
@@ -283,7 +278,8 @@ def main() -> None:
                         help="folder with mnist/ (default: $NUMPYVAE_DATA, else ../shared/data; "
                              "random data of MNIST's shape when neither has it)")
     parser.add_argument("--repeats", type=count(1), default=5,
-                        help="epoch/floor pairs, and Adam and PyTorch runs, whose median is printed (default: 5)")
+                        help="epoch/floor and one-thread/floor pairs, and Adam and PyTorch runs, "
+                             "whose median is printed (default: 5)")
     parser.add_argument("--iw-images", type=count(0), default=10000,
                         help="test images of the importance-weighted evaluation (default: 10000; 0: skip it)")
     parser.add_argument("--iw-samples", type=count(1), default=1000,
@@ -305,7 +301,7 @@ def main() -> None:
     t_import = import_time()
     # epoch and floor alternate, and the ratio is taken pair by pair: a shared machine
     # whose speed drifts over minutes then moves both sides of each ratio together
-    pairs = [(epoch_time(x_train, 1), floor_epoch(len(x_train), 1)) for _ in range(args.repeats)]
+    pairs = [(epoch_time(x_train), floor_epoch(len(x_train), 1)) for _ in range(args.repeats)]
     t_epoch = statistics.median(e for e, _ in pairs)
     t_floor = statistics.median(f for _, f in pairs)
     ratio = statistics.median(e / f for e, f in pairs)
@@ -323,10 +319,11 @@ def main() -> None:
     print(f"products on one thread   {statistics.median(a for a, _ in one):8.2f} s   = "
           f"{one_ratio:.2f} times the floor (in turns with it)")
     # in units of the floor: one core needs one_ratio for the products, and the epoch's
-    # work beyond its products takes ratio - 1 (single-threaded NumPy); two cores that
-    # never wait need half the sum
-    print(f"two cores, never idle    {(one_ratio + ratio - 1) / 2:8.2f}     times the floor at least, "
-          f"for this work however it is shared: (one thread + (epoch - floor)) / 2")
+    # work beyond its products takes ratio - 1 (single-threaded NumPy); all the cores,
+    # never waiting, need that sum shared between them
+    cores = os.cpu_count() or 1
+    print(f"{f'{cores} cores, never idle':<24} {(one_ratio + ratio - 1) / cores:8.2f}     times the floor at least, "
+          f"for this work however it is shared: (one thread + (epoch - floor)) / {cores}")
     t_torch = torch_epoch(x_train, args.repeats)
     if t_torch is None:
         print("PyTorch                  not installed (optional)")

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{N_RANDOM} land where no test digit was encoded.",
     ))
     files.append(plots.image_grid(
-        model.decode(points), out / "ae_random_decodes.png",
+        model.decode(points), out / "ae_random_decodes.png",  # Eq. (3): (100, 784)
         "AutoEncoder: decoding 100 random latent points", ncols=10,
         caption="Many are not digits, and some digits hardly appear: an AutoEncoder's "
                 "latent space is not a distribution we can sample. Hence a generative "

@@ -33,18 +33,7 @@ import _common
 import numpy as np
 
 from numpyvae import VAE, VAEConfig, plots
-from numpyvae.train import TrainSettings, fit
-
-
-def test_terms(model: VAE, x: np.ndarray, seed: int) -> tuple[float, float]:
-    """Mean reconstruction error (Eq. 4) and KL (Eq. 5) over x, one z per image."""
-    rng = np.random.default_rng(seed)
-    recon = kl = 0.0
-    for start in range(0, len(x), 1000):
-        r = model.forward(x[start : start + 1000], rng=rng)
-        recon += float(r.recon.sum(dtype=np.float64))
-        kl += float(r.kl.sum(dtype=np.float64))
-    return recon / len(x), kl / len(x)
+from numpyvae.train import TrainSettings, elbo_terms, fit
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,12 +54,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n{name}: training the VAE 784-400-2, {args.epochs} epoch(s)")
         model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=2, beta=beta, seed=args.seed))
         fit(model, data.x_train, data.x_test, TrainSettings(epochs=args.epochs, seed=args.seed))
-        recon, kl = test_terms(model, data.x_test, args.seed)
+        # Eq. (4) and Eq. (5) on the test set, one z per image
+        recon, kl = elbo_terms(model, data.x_test, np.random.default_rng(args.seed))
         table.append((beta, recon, kl))
         names.append(name)
         recons.append(model.reconstruct(data.x_test[idx]))
         samples.append((name, model.decode(z_prior)))
-        scatters.append((name, model.encode(data.x_test)[0], data.y_test))
+        mu, _ = model.encode(data.x_test)  # Eq. (1): (N, 2)
+        scatters.append((name, mu, data.y_test))
 
     print(f"\ntest set, nats per image ({data.name}, {args.epochs} epoch(s) per model)")
     print(f"{'beta':>6} {'recon (Eq. 4)':>14} {'KL (Eq. 5)':>11} {'-ELBO':>8} "

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     fit(model, data.x_train, data.x_test, TrainSettings(epochs=args.epochs, seed=args.seed))
 
     files = []
-    mu, _ = model.encode(data.x_test)  # (N, 2)
+    mu, _ = model.encode(data.x_test)  # Eq. (1): (N, 2)
     files.append(plots.latent_scatter(
         mu, data.y_test, out / "vae2d_latent_scatter.png",
         f"VAE, 2-D latent space: means of the test set ({data.name})", prior_circle=True,
@@ -63,14 +63,14 @@ def main(argv: list[str] | None = None) -> None:
     ))
 
     rows, labels = [], []
+    t = np.linspace(0.0, 1.0, STEPS)[:, None]  # (STEPS, 1)
     for a, b in PAIRS:
         i = rng.choice(np.flatnonzero(data.y_test == a))
         j = rng.choice(np.flatnonzero(data.y_test == b))
-        t = np.linspace(0.0, 1.0, STEPS)[:, None]  # (STEPS, 1)
         z = (1 - t) * mu[i] + t * mu[j]  # (STEPS, 2): the line from mu_A to mu_B
-        rows += [data.x_test[i : i + 1], model.decode(z), data.x_test[j : j + 1]]
+        rows += [data.x_test[i : i + 1], model.decode(z), data.x_test[j : j + 1]]  # Eq. (3)
         labels.append(f"{a} to {b}")
-    columns = ["A"] + [f"t={s:.2f}".rstrip("0").rstrip(".") for s in np.linspace(0, 1, STEPS)]
+    columns = ["A"] + [f"t={s:.2f}".rstrip("0").rstrip(".") for s in t[:, 0]]
     files.append(plots.image_grid(
         np.concatenate(rows), out / "vae2d_interpolation.png",
         "VAE: decoding the line between the means of two test digits A and B",

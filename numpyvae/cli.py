@@ -1,12 +1,13 @@
-"""The ``numpyvae`` command: train, evaluate, sample, gradcheck.
+"""The ``numpyvae`` command: train, evaluate, sample, gradcheck, exercises.
 
     numpyvae gradcheck                            every backward pass against numbers
     numpyvae train --dataset glyph-digits         a run folder runs/glyph-digits-vae-z20/
     numpyvae evaluate runs/glyph-digits-vae-z20   test -ELBO and -log p(x) -> eval.json
     numpyvae sample runs/glyph-digits-vae-z20     new digits -> samples.png
+    numpyvae exercises init                       the backward passes to write yourself
 
 Each subcommand is one function ``cmd_<name>(args) -> exit status`` that calls only the
-public API (``datasets``, ``model``, ``train``, ``checks``). :func:`main` parses the
+public API (``datasets``, ``model``, ``train``, ``checks``, ``plots``, ``exercises``). :func:`main` parses the
 arguments and turns every error a user can cause (a bad value, a missing file, a corrupt
 checkpoint) into one line ``numpyvae: error: ...`` on stderr and exit status 2.
 """
@@ -129,7 +130,7 @@ def _data_dir_help() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``numpyvae`` parser with its four subcommands."""
+    """The ``numpyvae`` parser with its five subcommands."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         formatter_class=_HelpFormatter,
@@ -635,8 +636,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     data_dir = args.data_dir if args.data_dir is not None else extra.get("data_dir")
     x, _ = datasets.load_dataset(dataset, "test", data_dir)  # (N, 784)
     binarized = settings.get("binarize", "none") != "none"
-    if binarized:  # trained on 0/1 pixels: evaluate on the fixed 0/1 sample fit tested on
-        x = train.binarized_test_images(x, int(settings.get("seed", 0)))
+    if binarized:  # trained on 0/1 pixels: evaluate on the fixed 0/1 sample fit tested it on
+        x = train.binarized_test_images(x, int(settings.get("seed", train.TrainSettings.seed)))
     how = "pixels binarized to 0/1 (the sample the run was tested on)" if binarized else "grey pixels"
     epoch = meta.get("epoch")
     print(f"evaluating {run} (epoch {epoch}) on {len(x)} {dataset} test images, {how}")

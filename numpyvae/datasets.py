@@ -366,7 +366,7 @@ def _fetch_files(
             # Stop at the first failure: the next file would fail the same way. Name
             # every file of the data set that is missing, the other split's too, so
             # that a user copying files by hand gets them all at once.
-            every = [directory / key for key in SHA256 if key.startswith(f"{dataset}/")]
+            every = [directory / name for name in SHA256 if name.startswith(f"{dataset}/")]
             missing = [p for p in every if not p.exists()]
             raise DataError(_missing_files_message(dataset, missing, str(exc))) from None
         except OSError as exc:  # e.g. the cache directory cannot be created

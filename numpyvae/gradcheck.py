@@ -34,15 +34,19 @@ def _require_float64(x: np.ndarray, what: str) -> None:
         )
 
 
-def rel_error(a: np.ndarray, b: np.ndarray) -> float:
-    """Largest elementwise relative error ``|a - b| / max(1e-8, |a| + |b|)``."""
+def rel_errors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elementwise relative error ``|a - b| / max(1e-8, |a| + |b|)``, in float64."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"rel_error: shapes differ, {a.shape} and {b.shape}")
-    if a.size == 0:
-        return 0.0
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    return np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+
+
+def rel_error(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest elementwise relative error ``|a - b| / max(1e-8, |a| + |b|)``."""
+    errors = rel_errors(a, b)
+    return float(np.max(errors)) if errors.size else 0.0
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:

@@ -457,7 +457,6 @@ def loss_terms(
     kl: Sequence[float],
     path: str | Path,
     title: str,
-    xlabel: str = "",
 ) -> Path:
     """Reconstruction error and KL of several models, side by side, one point per model.
 
@@ -484,7 +483,6 @@ def loss_terms(
         ax.set_xticks(x)
         ax.set_xticklabels(list(names))
         ax.set_title(name)
-        ax.set_xlabel(xlabel)
         ax.set_ylabel("nats per image")
         ax.grid(alpha=0.3)
         ax.margins(x=0.15, y=0.2)
@@ -500,7 +498,7 @@ def histograms(
 ) -> Path:
     """Overlaid histograms, one panel per ``(panel title, {label: samples}, normal)``.
 
-    For the reparameterization demo: in each panel, the samples of ``mu + sigma * eps``
+    For the reparameterization demo: in each panel, the samples of ``mu + sigma * eps`` (Eq. 2)
     and of direct sampling from N(mu, sigma^2), as densities over shared bins, and
     (when ``normal = (mu, sigma)`` is given) the density of N(mu, sigma^2) as a line.
 

@@ -309,13 +309,28 @@ def neg_elbo(
     Each image gets ``samples`` draws of z from q(z|x) (one is what the PyTorch
     recipe reports); with z = mu instead the figure would be too optimistic.
     """
-    total = 0.0
+    recon, kl = elbo_terms(model, x, rng, samples, batch_size)
+    return recon + kl
+
+
+def elbo_terms(
+    model: VAE | AutoEncoder,
+    x: np.ndarray,
+    rng: np.random.Generator,
+    samples: int = 1,
+    batch_size: int = 1000,
+) -> tuple[float, float]:
+    """The two terms of -ELBO, reconstruction error (Eq. 4) and KL (Eq. 5), in nats per
+    image averaged over ``x``, with ``samples`` draws of z per image (see :func:`neg_elbo`)."""
+    recon = kl = 0.0
     for _ in range(samples):
         for xb in batches(x, batch_size, None, shuffle=False):
             r = model.forward(xb, rng=rng, beta=1.0)
-            total += float(r.recon.sum(dtype=np.float64) + r.kl.sum(dtype=np.float64))
+            recon += float(r.recon.sum(dtype=np.float64))
+            kl += float(r.kl.sum(dtype=np.float64))
     model._cache = None  # evaluation needs no backward
-    return total / (samples * len(x))
+    n = samples * len(x)
+    return recon / n, kl / n
 
 
 def _log_px_given_z(model: VAE, logits: np.ndarray, x: np.ndarray) -> np.ndarray:

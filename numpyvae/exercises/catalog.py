@@ -311,8 +311,9 @@ KL = Part(
 # ---- exercise 6: Adam ---------------------------------------------------------------------
 
 
-def _adam(i: dict, mistake: str | None = None) -> np.ndarray:
-    """The weights after each step (steps, ...), by Eq. (10), or with one typical mistake."""
+def _adam(i: dict, mistake: str) -> np.ndarray:
+    """The weights after each step (steps, ...), by Eq. (10) with one typical mistake
+    (the right ones are ``checks.adam_by_hand``'s)."""
     w = i["w0"]["w"].astype(np.float64)
     lr, (b1, b2), eps = i["lr"], i["betas"], i["eps"]
     m, v, out = np.zeros_like(w), np.zeros_like(w), []
@@ -343,11 +344,8 @@ def _adam(i: dict, mistake: str | None = None) -> np.ndarray:
 
 
 def _adam_reference(i: dict) -> dict[str, np.ndarray]:
-    w0, g = i["w0"]["w"], np.array([s["w"] for s in i["grads"]])
-    b1, b2 = i["betas"]
-    by_hand = [checks.adam_by_hand(w0[j], list(g[:, j]), i["lr"], b1, b2, i["eps"])
-               for j in range(w0.size)]
-    return {"w": np.array(by_hand).T}
+    grads = [s["w"] for s in i["grads"]]
+    return {"w": np.array(checks.adam_by_hand(i["w0"]["w"], grads, i["lr"], *i["betas"], i["eps"]))}
 
 
 def _adam_mistakes(i: dict, want: dict) -> Mistakes:

@@ -30,9 +30,9 @@ from types import ModuleType
 import numpy as np
 
 from ..errors import NumpyVAEError
-from ..gradcheck import rel_error
+from ..gradcheck import rel_error, rel_errors
 from .catalog import EXERCISES, Exercise, Part
-from .spies import MISSING, InterfaceError, Record, describe
+from .spies import MISSING, InterfaceError, Record, describe, is_numbers
 
 #: Where ``init`` puts the exercises, and where ``check`` looks, by default.
 DEFAULT_DIR = "numpyvae-exercises"
@@ -193,7 +193,7 @@ def _generic(want: np.ndarray, n: int | None) -> list[tuple[np.ndarray, str]]:
 def explain(got: object, want: np.ndarray, candidates: list, tol: float) -> str:
     """Why ``got`` is not ``want``: the hint of the first matching mistake, or the facts."""
     got = np.asarray(got)
-    if got.dtype.kind not in "biuf":
+    if not is_numbers(got):
         return f"yours is {describe(got)}: not numbers"
     if got.shape != want.shape:
         return f"yours has shape {got.shape}, the right one {want.shape}"
@@ -216,8 +216,7 @@ def explain(got: object, want: np.ndarray, candidates: list, tol: float) -> str:
         scale = float(np.vdot(got, want) / np.vdot(want, want))
         if np.isfinite(scale) and rel_error(got, scale * want) < tol:
             return f"yours is {scale:.4g} times the right one everywhere: a constant factor is off"
-    gap = np.abs(got - want) / np.maximum(1e-8, np.abs(got) + np.abs(want))
-    index = np.unravel_index(int(np.argmax(gap)), got.shape)
+    index = np.unravel_index(int(np.argmax(rel_errors(got, want))), got.shape)
     at = tuple(int(i) for i in index)
     return (f"no typical mistake matches. The largest difference is at index {at}: "
             f"yours {float(got[index]):.6g}, the right one {float(want[index]):.6g}")
@@ -230,7 +229,7 @@ def _shape_message(part: Part, key: str, got: object, inputs: dict) -> str:
         return f"self.grads has no {of!r}: write d{of} into self.grads[{of!r}]"
     if got is None:
         return f"{key} is None: is a `return` (or an assignment) missing?"
-    if not isinstance(got, np.ndarray) or got.dtype.kind not in "biuf":
+    if not is_numbers(got):
         return f"{key} is {describe(got)}: it must be an array of shape {want}"
     text = f"{key} has shape {got.shape}, but {of} has shape {want}"
     specific = part.shape_hint(key, got, inputs)
@@ -266,8 +265,7 @@ def diagnose(part: Part, checked: list, rec: Record) -> list[Row]:
     if part.forward and forward is not None and "forward" in rec.got:
         got = rec.got["forward"]
         bound = f"{BOUND_FORWARD:.0e}"
-        if not (isinstance(got, np.ndarray) and got.shape == forward.shape
-                and got.dtype.kind in "biuf"):
+        if not is_numbers(got, forward.shape):
             hint = f"forward returned {describe(got)}; it must have shape {forward.shape}"
             extra.append(Row(part.forward, "shape", bound, WRONG, hint))
         elif (error := rel_error(got, forward)) >= BOUND_FORWARD or not np.isfinite(error):
@@ -305,6 +303,8 @@ def diagnose(part: Part, checked: list, rec: Record) -> list[Row]:
                             f"{key} is the lecture's, but not the finite differences of your "
                             "forward")
                 else:
+                    # n is None for Adam: its rows are weights, for which the generic
+                    # hints on gradients (a sign flipped, a sum for a mean) would mislead
                     candidates = mistakes.get(key, []) + (_generic(want[key], n) if n else [])
                     hint = explain(got, want[key], candidates, c.bound)
             rows.append(Row(c.name, f"{c.error:.1e}", bound, WRONG, hint))

@@ -45,6 +45,12 @@ class Record:
     rebound: list[str] = field(default_factory=list)  # weights not updated in place
 
 
+def is_numbers(value: object, shape: tuple[int, ...] | None = None) -> bool:
+    """Whether ``value`` counts as an answer: an array of numbers (of ``shape``, if given)."""
+    return (isinstance(value, np.ndarray) and value.dtype.kind in "biuf"
+            and (shape is None or value.shape == shape))
+
+
 def describe(value: object) -> str:
     """A few words on what ``value`` is: 'None', 'an array of shape (4, 5)', ..."""
     if value is MISSING:
@@ -52,7 +58,7 @@ def describe(value: object) -> str:
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        kind = "" if value.dtype.kind in "biuf" else f" of {value.dtype}"
+        kind = "" if is_numbers(value) else f" of {value.dtype}"
         return f"an array{kind} of shape {value.shape}"
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of {len(value)}"
@@ -66,7 +72,7 @@ def _copy(value: object) -> object:
 def _gradient(value: object, key: str, shape: tuple[int, ...], rec: Record) -> object:
     """``value`` if it is a numeric array of ``shape``; else note it and return NaNs."""
     rec.got[key] = _copy(value)
-    if isinstance(value, np.ndarray) and value.shape == shape and value.dtype.kind in "biuf":
+    if is_numbers(value, shape):
         return value
     rec.bad[key] = _copy(value)
     return np.full(shape, np.nan)
@@ -135,7 +141,7 @@ def spy_function(
 ) -> Callable:
     """``fn(*inputs) -> (value, gradient)`` (or ``(value, (gradients...))`` when
     ``returns`` has more than one name), recording its first call."""
-    shape = "(value, " + (returns[0] if len(returns) == 1 else f"({', '.join(returns)})") + ")"
+    expected = "(value, " + (returns[0] if len(returns) == 1 else f"({', '.join(returns)})") + ")"
 
     def spy(*args):
         first = "forward" not in rec.got
@@ -144,7 +150,7 @@ def spy_function(
         out = fn(*args)
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             raise InterfaceError(
-                f"{fn.__name__} must return {shape}, but it returned {describe(out)}"
+                f"{fn.__name__} must return {expected}, but it returned {describe(out)}"
             )
         if not first:
             return out
