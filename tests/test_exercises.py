@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from numpyvae import checks, cli
-from numpyvae.exercises import EXERCISES, find_exercise, run_exercise
+from numpyvae.exercises import DEFAULT_DIR, EXERCISES, find_exercise, run_exercise
 
 # ---- helpers ------------------------------------------------------------------------------
 
@@ -368,6 +368,14 @@ def test_user_errors_are_one_line_and_exit_2(capsys, folder, argv, words):
     assert err.startswith("numpyvae: error: ") and err.count("\n") == 1, err
     for word in words:
         assert word in err
+
+
+def test_init_names_the_default_folder_when_it_is_a_file(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / DEFAULT_DIR).write_text("")  # ./numpyvae-exercises, but a file
+    code, _, err = run(capsys, "exercises", "init")
+    assert code == 2
+    assert f"{DEFAULT_DIR} is a file, not a folder" in err
 
 
 def test_an_input_changed_by_forward_is_found(capsys, folder):

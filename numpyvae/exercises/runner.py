@@ -501,7 +501,7 @@ def init(folder: str | None = None) -> str:
     """
     path = Path(folder if folder is not None else DEFAULT_DIR)
     if path.exists() and not path.is_dir():
-        raise NumpyVAEError(f"{folder} is a file, not a folder")
+        raise NumpyVAEError(f"{path} is a file, not a folder")
     path.mkdir(parents=True, exist_ok=True)
     templates = resources.files(__package__) / "templates"
     created, kept = [], []
