@@ -42,7 +42,8 @@ from numpyvae import VAE, VAEConfig
 from numpyvae.datasets import load_dataset
 from numpyvae.errors import DataError
 from numpyvae.optim import Adam
-from numpyvae.train import TrainSettings, fit, iw_blocks, log_likelihood_iw
+from numpyvae.elbo import iw_blocks, log_likelihood_iw
+from numpyvae.train import TrainSettings, fit
 
 HERE = Path(__file__).resolve().parent
 SHARED_DATA = HERE.parent.parent / "shared" / "data"

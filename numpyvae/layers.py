@@ -17,8 +17,8 @@ import itertools
 
 import numpy as np
 
-#: Weight initialisations a Dense layer knows.
-INITS = ("he", "glorot", "torch")
+#: Weight initialisations a Dense layer knows (a model picks one per layer: config.INITS).
+DENSE_INITS = ("he", "glorot", "torch")
 
 
 class Dense:
@@ -57,7 +57,7 @@ class Dense:
             W = rng.uniform(-a, a, size=(in_dim, out_dim))
             b = rng.uniform(-a, a, size=out_dim)
         else:
-            raise ValueError(f"unknown init {init!r}: use one of {INITS}")
+            raise ValueError(f"unknown init {init!r}: use one of {DENSE_INITS}")
         self.params = {"W": W.astype(dtype), "b": b.astype(dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.x: np.ndarray | None = None
@@ -143,7 +143,8 @@ class Sigmoid:
         return dout * self.p * (1 - self.p)
 
 
-ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
+#: The activation layer of each name an MLP accepts.
+ACTIVATION_LAYERS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
 #: Weight initialisation that suits each activation.
 INIT_FOR = {"relu": "he", "tanh": "glorot", "sigmoid": "glorot"}
 
@@ -165,8 +166,8 @@ class MLP:
         dtype: np.dtype | type | str = np.float32,
         init: str | None = None,
     ) -> None:
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}: use one of {sorted(ACTIVATIONS)}")
+        if activation not in ACTIVATION_LAYERS:
+            raise ValueError(f"unknown activation {activation!r}: use one of {sorted(ACTIVATION_LAYERS)}")
         if len(sizes) < 1:
             raise ValueError("MLP needs at least an input size")
         init = init or INIT_FOR[activation]
@@ -174,7 +175,7 @@ class MLP:
             Dense(a, b, rng, init=init, dtype=dtype)
             for a, b in itertools.pairwise(sizes)
         ]
-        self.acts = [ACTIVATIONS[activation]() for _ in self.dense]
+        self.acts = [ACTIVATION_LAYERS[activation]() for _ in self.dense]
 
     @property
     def params(self) -> dict[str, np.ndarray]:

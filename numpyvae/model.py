@@ -24,96 +24,20 @@ heads. Weight matrices are shaped ``(in, out)``.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .config import ACTIVATIONS, DTYPES, INITS, LIKELIHOODS, MODEL_KINDS, VAEConfig
+from .fast.flat import FlatParams, ParamSlots
 from .layers import MLP, Dense, sigmoid
 from .losses import bernoulli_nll, gaussian_nll, kl_std_normal
-from .params import FlatParams
 from .reparam import Reparameterize
 
-ACTIVATIONS = ("relu", "tanh")
-INITS = ("torch", "he")
-LIKELIHOODS = ("bernoulli", "gaussian")
-DTYPES = ("float32", "float64")
-
-
-@dataclass
-class VAEConfig:
-    """Everything that defines a model. Stored as JSON in checkpoints.
-
-    Attributes:
-        input_dim: pixels per image (784 for 28x28).
-        hidden_dims: sizes of the encoder's hidden layers, any depth; the decoder
-            mirrors them (``(512, 256)`` gives 784-512-256-z-256-512-784).
-        latent_dim: size of z.
-        activation: "relu" or "tanh" for the hidden layers.
-        likelihood: "bernoulli" (pixels in [0, 1], sigmoid outputs, Eq. 4) or
-            "gaussian" (continuous data, the decoder outputs means, unit variance).
-        beta: weight of the KL term, Eq. (6); 1 is the VAE.
-        dtype: "float32" for training, "float64" for gradient checks.
-        seed: seed of the weight initialisation and of the model's own generator.
-        init: "torch" (the default): every layer's W and b ~ U(+-1/sqrt(fan_in)), as
-            PyTorch's nn.Linear, so that results compare like for like with the
-            PyTorch recipe; "he": He for ReLU layers, Glorot for tanh layers, the
-            linear heads and the output, zero biases (the textbook choice; after 10
-            MNIST epochs it ends about 0.5 nats behind).
-    """
-
-    input_dim: int = 784
-    hidden_dims: tuple[int, ...] = (400,)
-    latent_dim: int = 20
-    activation: str = "relu"
-    likelihood: str = "bernoulli"
-    beta: float = 1.0
-    dtype: str = "float32"
-    seed: int = 0
-    init: str = "torch"
-
-    def __post_init__(self) -> None:
-        if isinstance(self.hidden_dims, (int, np.integer)):
-            self.hidden_dims = (self.hidden_dims,)
-        self.hidden_dims = tuple(int(h) for h in self.hidden_dims)
-        for name in ("input_dim", "latent_dim"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
-            setattr(self, name, int(getattr(self, name)))
-        if any(h < 1 for h in self.hidden_dims):
-            raise ValueError(f"hidden_dims must be positive integers, got {self.hidden_dims}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
-        if self.likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
-        self.beta = float(self.beta)
-        if not (np.isfinite(self.beta) and self.beta >= 0):
-            raise ValueError(f"beta must be a finite number >= 0, got {self.beta}")
-        try:
-            self.dtype = np.dtype(self.dtype).name
-        except TypeError as e:
-            raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}") from e
-        if self.dtype not in DTYPES:
-            raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}")
-        self.seed = int(self.seed)
-        if self.init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
-
-    def to_dict(self) -> dict:
-        """A JSON-ready dict."""
-        d = dataclasses.asdict(self)
-        d["hidden_dims"] = list(self.hidden_dims)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> VAEConfig:
-        """The inverse of :meth:`to_dict`; unknown keys are an error."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(d) - known
-        if unknown:
-            raise ValueError(f"unknown config keys: {sorted(unknown)}")
-        return cls(**d)
-
+__all__ = [
+    "ACTIVATIONS", "DTYPES", "INITS", "LIKELIHOODS", "MODEL_KINDS",
+    "VAE", "AutoEncoder", "ForwardResult", "VAEConfig",
+]
 
 @dataclass
 class ForwardResult:
@@ -174,16 +98,22 @@ class _EncoderDecoder:
         return named
 
     def _pack(self) -> None:
-        """Move every layer's arrays into the two flat buffers ``params`` and ``grads``."""
+        """Move every layer's arrays into the two flat buffers ``params`` and ``grads``.
+
+        For speed (numpyvae/fast/): each layer's ``W`` and ``b`` become views into one
+        1-D buffer per model, so Adam updates all of them at once. A layer keeps its
+        views in a :class:`~numpyvae.fast.flat.ParamSlots`: ``layer.params["W"] = a``
+        copies ``a`` into the buffer (a wrong shape is an error), so the link holds.
+        """
         layers = self._layers()
         shapes = {f"{p}.{k}": a.shape for p, d in layers.items() for k, a in d.params.items()}
         self.params = FlatParams(shapes, self.dtype)
         self.grads = FlatParams(shapes, self.dtype)
         for prefix, dense in layers.items():
-            for k in ("W", "b"):
-                self.params[f"{prefix}.{k}"] = dense.params[k]  # copy the initial values
-                dense.params[k] = self.params[f"{prefix}.{k}"]  # the layer now uses the view
-                dense.grads[k] = self.grads[f"{prefix}.{k}"]
+            for k, a in dense.params.items():
+                self.params[f"{prefix}.{k}"] = a  # copy the initial values into the buffer
+            dense.params = ParamSlots({k: self.params[f"{prefix}.{k}"] for k in dense.params})
+            dense.grads = ParamSlots({k: self.grads[f"{prefix}.{k}"] for k in dense.grads})
 
     @property
     def num_params(self) -> int:
@@ -207,17 +137,29 @@ class _EncoderDecoder:
         """Eq. (3) before the sigmoid: z (N, latent_dim) -> logits (N, input_dim)."""
         return self.out.forward(self.decoder.forward(z))
 
+    def decode_logits(self, z: np.ndarray) -> np.ndarray:
+        """Eq. (3) before the sigmoid: z (N, latent_dim) -> logits (N, input_dim)."""
+        self._cache = None
+        return self._decode_logits(self._as_batch(z, self.config.latent_dim, "z"))
+
     def decode(self, z: np.ndarray) -> np.ndarray:
         """Eq. (3): z (N, latent_dim) -> pixel probabilities (or means) (N, input_dim)."""
-        self._cache = None
-        logits = self._decode_logits(self._as_batch(z, self.config.latent_dim, "z"))
+        logits = self.decode_logits(z)
         return sigmoid(logits) if self.config.likelihood == "bernoulli" else logits
 
-    def _recon(self, logits: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Eq. (4) per example, and its gradient with respect to the logits (Eq. 9)."""
+    def recon_nll(
+        self, logits: np.ndarray, x: np.ndarray, need_grad: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """-log p(x|z) per example, Eq. (4) (or the Gaussian NLL), and its gradient
+        with respect to the logits, Eq. (9). logits and x (..., input_dim) -> (...,)."""
         if self.config.likelihood == "bernoulli":
-            return bernoulli_nll(logits, x)
-        return gaussian_nll(logits, x)
+            return bernoulli_nll(logits, x, need_grad)
+        nll, dmean = gaussian_nll(logits, x)
+        return nll, dmean if need_grad else None
+
+    def as_batch(self, x: np.ndarray) -> np.ndarray:
+        """``x`` as a (N, input_dim) array of the model's dtype, or a clear ValueError."""
+        return self._check_input(x)
 
     def sample(self, n: int, rng: np.random.Generator | None = None) -> np.ndarray:
         """New data: decode z ~ N(0, I). Returns (n, input_dim)."""
@@ -231,14 +173,20 @@ class _EncoderDecoder:
 
     # ---- training ----------------------------------------------------------------
 
-    def _backward_decoder(self) -> np.ndarray:
-        """From the cached dL/dlogits back to dL/dz (N, latent_dim)."""
+    def _backward_decoder(self) -> tuple[np.ndarray, np.floating]:
+        """From dL/dlogits back to dL/dz (N, latent_dim); also returns 1/N.
+
+        The loss of Eq. (6) is the mean over the batch of each example's recon + beta KL,
+        so every per-example gradient is multiplied by d(mean)/d(example) = 1/N, here,
+        once, for both terms.
+        """
         if self._cache is None:
             raise RuntimeError(
                 "backward() needs the activations of forward(): call forward(x) right before it"
             )
-        dlogits = self._cache["dlogits"]  # (N, input_dim), already divided by N
-        return self.decoder.backward(self.out.backward(dlogits))
+        per_example = self.dtype.type(1.0 / self._cache["n"])  # Eq. (6): d(mean)/d(example)
+        dlogits = per_example * self._cache["dlogits"]  # (N, input_dim), Eq. (9) / N
+        return self.decoder.backward(self.out.backward(dlogits)), per_example
 
 
 class VAE(_EncoderDecoder):
@@ -287,22 +235,21 @@ class VAE(_EncoderDecoder):
             eps = np.asarray(eps, dtype=self.dtype)
         z = self.reparam.forward(mu, logvar, eps)  # Eq. (2)   (N, latent_dim)
         logits = self._decode_logits(z)  # Eq. (3)   (N, input_dim)
-        recon, dlogits = self._recon(logits, x)  # Eq. (4)   (N,)
+        recon, dlogits = self.recon_nll(logits, x)  # Eq. (4)   (N,)
         kl, dkl = kl_std_normal(mu, logvar)  # Eq. (5)   (N,)
         beta = self.config.beta if beta is None else float(beta)
         loss = float(np.mean(recon + beta * kl))  # Eq. (6)
-        dlogits *= self.dtype.type(1.0 / n)  # d(mean)/d(logits)
         self._cache = {"dlogits": dlogits, "dkl": dkl, "n": n, "beta": beta}
         return ForwardResult(loss, recon, kl, mu, logvar, z, logits, eps)
 
     def backward(self) -> FlatParams:
         """Gradients of the last forward()'s loss for every parameter; returns ``grads``."""
-        dz = self._backward_decoder()  # (N, latent_dim)
+        dz, per_example = self._backward_decoder()  # (N, latent_dim)
         dmu, dlogvar = self.reparam.backward(dz)  # Eq. (7): through the sample
         dmu_kl, dlogvar_kl = self._cache["dkl"]  # Eq. (8): through the KL term
-        scale = self.dtype.type(self._cache["beta"] / self._cache["n"])
-        dmu += scale * dmu_kl
-        dlogvar += scale * dlogvar_kl
+        weight = per_example * self.dtype.type(self._cache["beta"])  # the KL's share of Eq. (6)
+        dmu += weight * dmu_kl  # mu and logvar get gradient from both paths: they add
+        dlogvar += weight * dlogvar_kl
         dh = self.heads["mu"].backward(dmu)  # (N, hidden)
         dh += self.heads["logvar"].backward(dlogvar)  # h feeds both heads: gradients add
         self.encoder.backward(dh, need_dx=False)
@@ -338,15 +285,14 @@ class AutoEncoder(_EncoderDecoder):
         n = x.shape[0]
         z = self.heads["z"].forward(self.encoder.forward(x))  # (N, latent_dim)
         logits = self._decode_logits(z)  # (N, input_dim)
-        recon, dlogits = self._recon(logits, x)  # Eq. (4)
-        dlogits *= self.dtype.type(1.0 / n)
+        recon, dlogits = self.recon_nll(logits, x)  # Eq. (4)
         self._cache = {"dlogits": dlogits, "n": n}
         kl = np.zeros(n, dtype=self.dtype)
         return ForwardResult(float(np.mean(recon)), recon, kl, z, None, z, logits)
 
     def backward(self) -> FlatParams:
         """Gradients of the last forward()'s loss for every parameter; returns ``grads``."""
-        dz = self._backward_decoder()
+        dz, _ = self._backward_decoder()
         self.encoder.backward(self.heads["z"].backward(dz), need_dx=False)
         self._cache = None
         return self.grads

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .params import FlatParams
+from .fast.flat import FlatParams
 
 
 class SGD:
@@ -46,7 +46,7 @@ class SGD:
 
 
 class Adam:
-    """Adam (Kingma and Ba, 2015), Eq. (10)::
+    """Adam (Kingma and Ba, 2015), Eq. (10), for every parameter w with gradient g::
 
         m = b1 m + (1 - b1) g            first moment (mean of the gradients)
         v = b2 v + (1 - b2) g^2          second moment
@@ -54,18 +54,18 @@ class Adam:
         v^ = v / (1 - b2^t)
         w = w - lr m^ / (sqrt(v^) + eps)
 
-    The two corrections are applied to the step size instead of to m and v
-    (the paper's own remark, end of its section 2): multiplying the numerator and
-    the denominator of the last line by sqrt(1 - b2^t) gives
+    :meth:`update` is these five lines as written, one parameter at a time.
+    :meth:`update_folded` is the same step with the two corrections moved into the
+    step size (the paper's own remark, end of its section 2): multiplying the
+    numerator and denominator of the last line by sqrt(1 - b2^t) gives
 
         w = w - lr_t m / (sqrt(v) + eps_t),  lr_t = lr sqrt(1 - b2^t) / (1 - b1^t),
                                              eps_t = eps sqrt(1 - b2^t),
 
-    the same number with two passes over the parameters fewer.
-
-    When ``params`` and the gradients are :class:`~numpyvae.params.FlatParams` (a
-    model's are), the update runs once on their whole flat buffers: twelve NumPy
-    operations per step, whatever the number of layers. Otherwise it runs name by name.
+    so m^ and v^ are never formed. :meth:`step` uses the folded form, on the whole
+    flat buffer at once, when the parameters and gradients are a model's
+    (:class:`~numpyvae.fast.flat.FlatParams`), and Eq. (10) as written otherwise, or
+    always with ``folded=False``. The two agree to rounding (tests/test_optim.py).
     """
 
     def __init__(
@@ -74,6 +74,7 @@ class Adam:
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
+        folded: bool = True,
     ) -> None:
         if not lr > 0:
             raise ValueError(f"lr must be > 0, got {lr}")
@@ -82,41 +83,53 @@ class Adam:
         if not eps > 0:
             raise ValueError(f"eps must be > 0, got {eps}")
         self.params, self.lr, self.betas, self.eps = params, lr, tuple(betas), eps
-        self.m = FlatParams.like(params)
-        self.v = FlatParams.like(params)
-        self._tmp = FlatParams.like(params)
+        self.folded = folded
+        self.m = FlatParams.like(params)  # first moments, zeros, one per parameter
+        self.v = FlatParams.like(params)  # second moments
         self.t = 0
+        self._tmp: FlatParams | None = None  # scratch space of the folded form
 
     def step(self, grads: dict[str, np.ndarray]) -> None:
         """One update of every parameter from ``grads`` (same names as ``params``)."""
         self.t += 1
-        b1, b2 = self.betas
-        lr_t = self.lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        eps_t = self.eps * math.sqrt(1 - b2**self.t)
-        for w, g, m, v, tmp in self._blocks(grads):
-            self._update(w, g, m, v, tmp, lr_t, eps_t)
+        if self.folded and isinstance(self.params, FlatParams) and isinstance(grads, FlatParams):
+            if self._tmp is None:
+                self._tmp = FlatParams.like(self.params)
+            # the model's parameters share one buffer: one folded update for all of them
+            self.update_folded(self.params.flat, grads.flat, self.m.flat, self.v.flat, self._tmp.flat)
+            return
+        for name, w in self.params.items():
+            self.update(w, grads[name], self.m[name], self.v[name])
 
-    def _update(self, w, g, m, v, tmp, lr_t, eps_t) -> None:
-        """Eq. (10) on one block of parameters, in place; ``tmp`` is scratch space."""
-        b1, b2 = self.betas
+    def update(self, w: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray) -> None:
+        """Eq. (10) as written, on one parameter ``w`` with gradient ``g``; w, m, v in place."""
+        b1, b2, t = self.betas[0], self.betas[1], self.t
+        m[...] = b1 * m + (1 - b1) * g  # Eq. (10): m = b1 m + (1 - b1) g
+        v[...] = b2 * v + (1 - b2) * g**2  # Eq. (10): v = b2 v + (1 - b2) g^2
+        m_hat = m / (1 - b1**t)  # Eq. (10): m^ = m / (1 - b1^t)
+        v_hat = v / (1 - b2**t)  # Eq. (10): v^ = v / (1 - b2^t)
+        w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)  # Eq. (10): w -= lr m^ / (sqrt(v^) + eps)
+
+    def update_folded(
+        self, w: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray
+    ) -> None:
+        """Eq. (10), folded: the same step as :meth:`update`, with the bias corrections in
+        lr_t and eps_t and every operation in place (``tmp`` is scratch space)."""
+        b1, b2, t = self.betas[0], self.betas[1], self.t
+        lr_t = self.lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        eps_t = self.eps * math.sqrt(1 - b2**t)
         np.multiply(g, 1 - b1, out=tmp)
         m *= b1
-        m += tmp  # Eq. (10): m = b1 m + (1 - b1) g
+        m += tmp  # Eq. (10), folded: m = b1 m + (1 - b1) g
         np.multiply(g, g, out=tmp)
         tmp *= 1 - b2
         v *= b2
-        v += tmp  # Eq. (10): v = b2 v + (1 - b2) g^2
+        v += tmp  # Eq. (10), folded: v = b2 v + (1 - b2) g^2
         np.sqrt(v, out=tmp)
         tmp += eps_t
         np.divide(m, tmp, out=tmp)
         tmp *= lr_t
-        w -= tmp  # Eq. (10): w = w - lr m^ / (sqrt(v^) + eps)
-
-    def _blocks(self, grads: dict[str, np.ndarray]) -> list[tuple[np.ndarray, ...]]:
-        """(w, g, m, v, tmp): the whole flat buffers at once, or one tuple per name."""
-        if isinstance(self.params, FlatParams) and isinstance(grads, FlatParams):
-            return [(self.params.flat, grads.flat, self.m.flat, self.v.flat, self._tmp.flat)]
-        return [(w, grads[k], self.m[k], self.v[k], self._tmp[k]) for k, w in self.params.items()]
+        w -= tmp  # Eq. (10), folded: w -= lr_t m / (sqrt(v) + eps_t)
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """The optimizer's state as named arrays (for checkpoints)."""

@@ -407,6 +407,6 @@ def test_find_exercise_by_number_key_file_or_prefix():
 
 
 def test_adam_reference_is_eq_10_by_hand():
-    """The diagnosis compares with checks.adam_by_hand, the same reference as the check."""
-    w = checks.adam_by_hand(1.0, [0.5, -0.2], lr=0.1)
+    """The diagnosis compares with checks.adam_reference, the same reference as the check."""
+    w = checks.adam_reference(1.0, [0.5, -0.2], lr=0.1)
     assert np.isclose(w[0], 1.0 - 0.1 * 1.0)  # first step: m^ / sqrt(v^) = sign(g)

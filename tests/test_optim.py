@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from numpyvae import SGD, VAE, Adam, VAEConfig
-from numpyvae.params import FlatParams
+from numpyvae.fast.flat import FlatParams
 
 
 def adam_by_hand(w, grads, lr=0.1, b1=0.9, b2=0.999, eps=1e-8):
@@ -63,25 +63,6 @@ def test_adam_on_a_model_updates_the_models_arrays_in_place():
     opt.step(model.backward())
     assert {k: id(v) for k, v in model.params.items()} == ids
     assert all(not np.array_equal(before[k], v) for k, v in model.params.items() if k.endswith("W"))
-
-
-def test_flat_and_per_name_adam_agree_on_a_large_model():
-    """The flat path updates one buffer at once; it must equal the plain loop."""
-    rng = np.random.default_rng(1)
-    shapes = {"W": (300, 300), "b": (300,)}
-    flat_p, flat_g = FlatParams(shapes, np.float32), FlatParams(shapes, np.float32)
-    plain_p = {k: np.zeros(s, np.float32) for k, s in shapes.items()}
-    for k, shape in shapes.items():
-        flat_p[k] = plain_p[k] = rng.normal(size=shape).astype(np.float32)
-    a, b = Adam(flat_p), Adam(plain_p)
-    for _ in range(3):
-        g = {k: rng.normal(size=s).astype(np.float32) for k, s in shapes.items()}
-        for k in shapes:
-            flat_g[k] = g[k]
-        a.step(flat_g)
-        b.step(g)
-    for k in shapes:
-        np.testing.assert_array_equal(flat_p[k], plain_p[k])
 
 
 def test_adam_state_round_trip():

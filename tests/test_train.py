@@ -13,7 +13,6 @@ from numpyvae.train import (
     CHECKPOINT,
     HISTORY,
     TrainSettings,
-    _ManyRowsDecoder,
     evaluate,
     fit,
     load_checkpoint,
@@ -211,20 +210,6 @@ def test_iw_estimate_over_several_encoder_batches_equals_image_by_image():
     np.testing.assert_allclose(whole, one_by_one, rtol=1e-12)
 
 
-@pytest.mark.parametrize("dtype,tol", [("float64", 1e-12), ("float32", 1e-5)])
-@pytest.mark.parametrize(
-    "hidden,activation", [((), "relu"), ((6,), "relu"), ((6,), "tanh"), ((6, 5), "relu"), ((6, 5), "tanh")]
-)
-def test_the_evaluation_decoder_gives_the_models_logits(hidden, activation, dtype, tol):
-    """Biases folded into the products, [h, 1] @ [[W], [b]], change nothing."""
-    model = VAE(VAEConfig(input_dim=9, hidden_dims=hidden, latent_dim=3, activation=activation,
-                          dtype=dtype, seed=3))
-    decode = _ManyRowsDecoder(model, rows=20)
-    for rows in (20, 7):
-        z = np.random.default_rng(rows).normal(size=(rows, 3)).astype(dtype)
-        np.testing.assert_allclose(decode(z), model._decode_logits(z), rtol=tol, atol=tol)
-
-
 @pytest.mark.parametrize("dtype,rtol", [("float64", 1e-10), ("float32", 2e-5)])
 def test_iw_estimate_equals_eq11_written_out(dtype, rtol):
     """log_likelihood_iw against Eq. (11) written out plainly, with the same draws of eps."""
@@ -235,7 +220,7 @@ def test_iw_estimate_equals_eq11_written_out(dtype, rtol):
     eps = np.random.default_rng(9).standard_normal((4, k, 3), dtype=model.dtype)  # one block
     mu, logvar = (a.astype(np.float64) for a in model.encode(x))
     z = mu[:, None] + np.exp(0.5 * logvar)[:, None] * eps
-    logits = model._decode_logits(z.reshape(-1, 3).astype(model.dtype)).reshape(4, k, 12).astype(np.float64)
+    logits = model.decode_logits(z.reshape(-1, 3).astype(model.dtype)).reshape(4, k, 12).astype(np.float64)
     log_px = np.sum(x[:, None] * logits - np.logaddexp(0, logits), axis=2)
     log_pz = np.sum(-0.5 * z**2 - 0.5 * math.log(2 * math.pi), axis=2)
     log_qz = np.sum(-0.5 * eps**2 - 0.5 * logvar[:, None] - 0.5 * math.log(2 * math.pi), axis=2)

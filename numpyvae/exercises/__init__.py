@@ -33,7 +33,9 @@ stopped by an error, else 0.
 Each skeleton names the library function to compare with, after trying.
 
 Modules: ``templates/`` the skeletons, ``catalog.py`` the exercises and their typical
-mistakes, ``spies.py`` what is recorded while a check runs, ``runner.py`` the commands.
+mistakes, ``spies.py`` what is recorded while a check runs, ``loading.py`` importing a
+learner's file and locating its errors, ``diagnose.py`` the rows of a check and their
+hints, ``report.py`` the rows, verdicts and report text, ``runner.py`` the commands.
 """
 
 from .catalog import EXERCISES, Exercise, Part

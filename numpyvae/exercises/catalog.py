@@ -313,7 +313,7 @@ KL = Part(
 
 def _adam(i: dict, mistake: str) -> np.ndarray:
     """The weights after each step (steps, ...), by Eq. (10) with one typical mistake
-    (the right ones are ``checks.adam_by_hand``'s)."""
+    (the right ones are ``checks.adam_reference``'s: ``optim.Adam.update``)."""
     w = i["w0"]["w"].astype(np.float64)
     lr, (b1, b2), eps = i["lr"], i["betas"], i["eps"]
     m, v, out = np.zeros_like(w), np.zeros_like(w), []
@@ -345,7 +345,7 @@ def _adam(i: dict, mistake: str) -> np.ndarray:
 
 def _adam_reference(i: dict) -> dict[str, np.ndarray]:
     grads = [s["w"] for s in i["grads"]]
-    return {"w": np.array(checks.adam_by_hand(i["w0"]["w"], grads, i["lr"], *i["betas"], i["eps"]))}
+    return {"w": np.array(checks.adam_reference(i["w0"]["w"], grads, i["lr"], *i["betas"], i["eps"]))}
 
 
 def _adam_mistakes(i: dict, want: dict) -> Mistakes:
@@ -379,7 +379,7 @@ def _adam_mistakes(i: dict, want: dict) -> Mistakes:
 
 ADAM = Part(
     name="Adam", label="Adam.step", check=checks.check_adam, solution=optim.Adam,
-    where="numpyvae/optim.py, Adam.step and Adam._update (or checks.adam_by_hand)",
+    where="numpyvae/optim.py, Adam.update: Eq. (10) as written",
     watch=spy_optimizer, keys=("w",), forward="",
     reference=_adam_reference, mistakes=_adam_mistakes,
 )

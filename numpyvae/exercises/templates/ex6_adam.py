@@ -25,9 +25,9 @@ Check your version (in this folder, or in the one that holds it)::
 
     numpyvae exercises check --only adam
 
-After trying, compare with the library's own: numpyvae/optim.py, ``Adam.step`` and
-``Adam._update`` (it folds the two corrections into the step size), or the plainer
-``adam_by_hand`` in numpyvae/checks.py.
+After trying, compare with the library's own: numpyvae/optim.py, ``Adam.update``
+(Eq. (10) as written; ``Adam.update_folded`` beside it is the same step with the two
+corrections folded into the step size, for speed).
 """
 
 import numpy as np

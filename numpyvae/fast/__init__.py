@@ -1,0 +1,23 @@
+"""Speed, kept apart from the lecture: nothing here is needed to read it.
+
+Each piece computes exactly what a plain form on the reading path computes, only
+faster, and ``tests/test_fast.py`` ties the two together:
+
+- :mod:`.flat` -- ``FlatParams``: every parameter of a model as a view into one 1-D
+  buffer, so that Adam's folded update (``optim.Adam``, "Eq. (10), folded") runs once
+  on the whole buffer; tested equal to the name-by-name update of Eq. (10).
+- :mod:`.softplus` -- ``bernoulli_nll_rows``: Eq. (4) for the many rows of Eq. (11),
+  its softplus sums in two passes (``sum_softplus``); tested equal to
+  ``losses.bernoulli_nll``.
+- :mod:`.decoder` -- ``ManyRowsDecoder``: the decoder of Eq. (3) with the biases folded
+  into the products, for the K samples per image of Eq. (11); tested equal to
+  ``model.decode_logits``.
+
+Why each one pays, with the figures, is in ``benchmarks/README.md``.
+"""
+
+from .decoder import ManyRowsDecoder
+from .flat import FlatParams, ParamSlots
+from .softplus import bernoulli_nll_rows, sum_softplus
+
+__all__ = ["FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_rows", "sum_softplus"]

@@ -1,0 +1,56 @@
+"""Named parameters stored in one contiguous buffer.
+
+A model's parameters are a flat mapping ``name -> array`` (``encoder.0.W``, ...). In
+numpyvae every array of that mapping is a view into one 1-D buffer, ``.flat``, so an
+optimizer can update all of them with a handful of whole-buffer operations instead of
+a loop over a dozen arrays (``optim.Adam``, "Eq. (10), folded").
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+class ParamSlots(dict):
+    """A ``dict`` of arrays whose arrays never move: ``d[name] = value`` copies
+    ``value`` into the existing array (same shape required) instead of rebinding it.
+
+    A layer whose arrays are views into a model's flat buffer holds them in a
+    ``ParamSlots``, so ``layer.params["W"] = new_W`` updates the buffer too, and a
+    wrong shape is a clear error rather than a silently broken link.
+    """
+
+    def __setitem__(self, name: str, value: np.ndarray) -> None:
+        if name not in self:
+            raise KeyError(f"unknown parameter {name!r}: the names are {sorted(self)}")
+        slot = self[name]
+        value = np.asarray(value)
+        if value.shape != slot.shape:
+            raise ValueError(f"{name}: expected shape {slot.shape}, got {value.shape}")
+        slot[...] = value
+
+    def update(self, *args, **kwargs) -> None:  # type: ignore[override]
+        """Copy values into the named slots, like ``d[name] = value`` for each."""
+        for name, value in dict(*args, **kwargs).items():
+            self[name] = value
+
+
+class FlatParams(ParamSlots):
+    """``ParamSlots`` whose arrays are views into one 1-D buffer ``self.flat``."""
+
+    def __init__(self, shapes: dict[str, tuple[int, ...]], dtype: np.dtype | str) -> None:
+        super().__init__()
+        sizes = [math.prod(s) for s in shapes.values()]
+        self.flat = np.zeros(sum(sizes), dtype=dtype)
+        offset = 0
+        for (name, shape), size in zip(shapes.items(), sizes):
+            dict.__setitem__(self, name, self.flat[offset : offset + size].reshape(shape))
+            offset += size
+
+    @classmethod
+    def like(cls, other: dict[str, np.ndarray]) -> FlatParams:
+        """Zeros with the names, shapes and dtype of ``other``."""
+        dtype = next(iter(other.values())).dtype if other else np.float32
+        return cls({k: v.shape for k, v in other.items()}, dtype)

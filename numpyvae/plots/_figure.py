@@ -1,0 +1,95 @@
+"""What every figure shares: a Figure, the PNG writer, the caption, tiling images.
+
+matplotlib is imported inside the functions only (see the package's docstring).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import NumpyVAEError
+
+DPI = 100
+
+#: What :class:`PlotDependencyError` says when matplotlib cannot be imported.
+INSTALL_HINT = ('saving images needs matplotlib: pip install matplotlib '
+                '(or, from a checkout: pip install ".[plot]")')
+
+
+class PlotDependencyError(NumpyVAEError, ImportError):
+    """matplotlib is not installed, so a figure cannot be drawn.
+
+    An ImportError (what a missing package raises) and a NumpyVAEError (what the
+    command line reports on one line), so either ``except`` catches it.
+    """
+
+
+def _figure(figsize: tuple[float, float]) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _save(fig: Any, path: str | Path) -> Path:
+    """Write the figure as a PNG of at most 256 colours (a third of the bytes, and the
+    eye sees no difference in these grey images and flat colours)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=DPI, format="png")
+    try:
+        from PIL import Image  # matplotlib depends on Pillow
+    except ImportError:  # pragma: no cover
+        path.write_bytes(buf.getvalue())
+        return path
+    buf.seek(0)
+    with Image.open(buf) as img:
+        octree = getattr(Image, "Quantize", Image).FASTOCTREE  # Pillow < 9.1: Image.FASTOCTREE
+        palette = img.convert("RGB").quantize(colors=256, method=octree)
+    palette.save(path, format="png", optimize=True)
+    return path
+
+
+def _caption(fig: Any, caption: str | None) -> None:
+    if caption:
+        fig.supxlabel(caption, fontsize=9, wrap=True)
+
+
+def _as_images(images: Any) -> tuple[np.ndarray, int]:
+    """(N, D) or (N, side, side) -> ((N, side, side) float array, side)."""
+    a = np.asarray(images, dtype=np.float64)
+    if a.ndim == 3 and a.shape[1] == a.shape[2]:
+        return a, a.shape[1]
+    if a.ndim != 2:
+        raise ValueError(f"images must have shape (N, D) or (N, side, side), got {a.shape}")
+    side = math.isqrt(a.shape[1])
+    if side * side != a.shape[1]:
+        raise ValueError(f"images of {a.shape[1]} pixels are not square")
+    return a.reshape(len(a), side, side), side
+
+
+def tile(images: Any, ncols: int, pad: int = 1, pad_value: float = 0.5) -> np.ndarray:
+    """Tile N images into one picture with ``ncols`` columns.
+
+    Args:
+        images: (N, D) or (N, side, side).
+        ncols: images per row; the last row is filled with ``pad_value``.
+        pad: pixels of ``pad_value`` between and around the images.
+
+    Returns:
+        (rows * (side + pad) + pad, ncols * (side + pad) + pad) array.
+    """
+    a, side = _as_images(images)
+    ncols = max(1, int(ncols))
+    rows = max(1, math.ceil(len(a) / ncols))
+    step = side + pad
+    out = np.full((rows * step + pad, ncols * step + pad), pad_value, dtype=np.float64)
+    for k, img in enumerate(a):
+        r, c = divmod(k, ncols)
+        out[pad + r * step : pad + r * step + side, pad + c * step : pad + c * step + side] = img
+    return out

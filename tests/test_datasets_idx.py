@@ -1,0 +1,121 @@
+"""Tests of numpyvae.datasets.idx: reading and writing IDX files."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from numpyvae.datasets import read_idx, write_idx
+from numpyvae.errors import DataError
+
+
+def idx_bytes(code: int, shape: tuple[int, ...], payload: bytes) -> bytes:
+    """An IDX file built by hand: magic, dimension sizes, payload."""
+    return bytes([0, 0, code, len(shape)]) + struct.pack(f">{len(shape)}I", *shape) + payload
+
+
+
+IDX_DTYPES = [np.uint8, np.int8, ">i2", "<i2", ">i4", "<i4", ">f4", "<f4", ">f8", "<f8"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    array=hnp.arrays(
+        dtype=st.sampled_from(IDX_DTYPES).map(np.dtype),
+        shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=0, max_side=5),
+    ),
+    compressed=st.booleans(),
+)
+def test_idx_round_trip(array, compressed):
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / ("a.idx.gz" if compressed else "a.idx")
+        write_idx(path, array)
+        back = read_idx(path)
+        assert back.shape == array.shape
+        assert back.dtype == array.dtype.newbyteorder("=")
+        assert back.dtype.isnative
+        # Compare bytes so that NaNs (and -0.0) must come back exactly too.
+        assert back.tobytes() == array.astype(back.dtype).tobytes()
+        assert (path.read_bytes()[:2] == b"\x1f\x8b") == compressed
+        assert os.listdir(directory) == [path.name]  # no temporary file left
+
+
+def test_read_idx_detects_gzip_by_content_not_name(tmp_path):
+    array = np.arange(12, dtype=np.int32).reshape(3, 4)
+    write_idx(tmp_path / "a.gz", array)
+    os.replace(tmp_path / "a.gz", tmp_path / "plain-name")
+    np.testing.assert_array_equal(read_idx(tmp_path / "plain-name"), array)
+    write_idx(tmp_path / "raw", array)
+    os.replace(tmp_path / "raw", tmp_path / "raw.gz")  # named .gz, not compressed
+    np.testing.assert_array_equal(read_idx(tmp_path / "raw.gz"), array)
+
+
+def test_write_idx_matches_the_mnist_layout(tmp_path):
+    labels = np.array([7, 2, 1], dtype=np.uint8)
+    write_idx(tmp_path / "labels", labels)
+    assert (tmp_path / "labels").read_bytes() == b"\x00\x00\x08\x01\x00\x00\x00\x03\x07\x02\x01"
+
+
+def test_write_idx_rejects_types_it_cannot_store(tmp_path):
+    for bad in (np.zeros(3, dtype=np.int64), np.zeros(3, dtype=bool), np.float32(1.0)):
+        with pytest.raises(ValueError):
+            write_idx(tmp_path / "x.idx", bad)
+    assert os.listdir(tmp_path) == []
+
+
+GOOD_PAYLOAD = bytes(range(12))
+MALFORMED = {
+    "bad magic": (b"\x01\x02\x08\x01" + struct.pack(">I", 12) + GOOD_PAYLOAD, "magic"),
+    "unknown type": (b"\x00\x00\x07\x01" + struct.pack(">I", 12) + GOOD_PAYLOAD, "type code"),
+    "too short": (b"\x00\x00", "truncated header"),
+    "truncated header": (b"\x00\x00\x08\x03" + struct.pack(">I", 12), "truncated header"),
+    "no dimensions": (b"\x00\x00\x08\x00", "dimensions"),
+    "truncated payload": (idx_bytes(0x08, (3, 4), GOOD_PAYLOAD[:5]), "truncated"),
+    "truncated float payload": (idx_bytes(0x0D, (3,), b"\x00" * 11), "expected 12 bytes"),
+    "trailing bytes": (idx_bytes(0x08, (3, 4), GOOD_PAYLOAD + b"xy"), "2 trailing bytes"),
+}
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["raw", "gz"])
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_idx_raises_data_error_naming_the_file(tmp_path, case, compressed):
+    content, problem = MALFORMED[case]
+    path = tmp_path / f"t10k-broken-{case.replace(' ', '-')}"
+    path.write_bytes(gzip.compress(content) if compressed else content)
+    with pytest.raises(DataError) as info:
+        read_idx(path)
+    assert path.name in str(info.value)
+    assert problem in str(info.value)
+
+
+def test_truncated_payload_message_gives_both_sizes(tmp_path):
+    path = tmp_path / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(idx_bytes(0x08, (10000, 28, 28), b"\x00" * 1234)))
+    with pytest.raises(DataError, match=r"t10k-images-idx3-ubyte\.gz: truncated: "
+                       r"expected 7840000 bytes .*found 1234"):
+        read_idx(path)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "flipped bytes"])
+def test_corrupt_gzip_raises_data_error(tmp_path, damage):
+    good = gzip.compress(idx_bytes(0x08, (100,), bytes(range(100))))
+    bad = good[: len(good) // 2] if damage == "cut short" else (
+        good[:12] + bytes(b ^ 0xFF for b in good[12:-8]) + good[-8:])
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    path.write_bytes(bad)
+    with pytest.raises(DataError, match=r"train-labels-idx1-ubyte\.gz: corrupt gzip"):
+        read_idx(path)
+
+
+def test_missing_file_raises_data_error(tmp_path):
+    with pytest.raises(DataError, match="nothing-here"):
+        read_idx(tmp_path / "nothing-here")

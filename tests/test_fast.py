@@ -1,0 +1,127 @@
+"""Each piece of numpyvae/fast/ equals the plain form it stands in for."""
+
+import numpy as np
+import pytest
+
+from numpyvae import VAE, Adam, VAEConfig
+from numpyvae.fast.decoder import ManyRowsDecoder
+from numpyvae.fast.flat import FlatParams
+from numpyvae.fast.softplus import bernoulli_nll_rows, sum_softplus
+from numpyvae.losses import bernoulli_nll, softplus
+
+# ---- the flat parameter buffer ------------------------------------------------------
+
+
+def test_a_layers_arrays_are_views_of_the_models_flat_buffer():
+    model = VAE(VAEConfig(input_dim=6, hidden_dims=(5,), latent_dim=2))
+    W = model.encoder.dense[0].params["W"]
+    assert np.shares_memory(W, model.params.flat)
+    assert W is model.params["encoder.0.W"]
+
+
+def test_rebinding_a_layers_array_updates_the_model():
+    """``layer.params["W"] = a`` copies into the buffer: the model and Adam see it."""
+    model = VAE(VAEConfig(input_dim=6, hidden_dims=(5,), latent_dim=2))
+    layer = model.encoder.dense[0]
+    new = np.full(layer.params["W"].shape, 0.25, dtype=np.float32)
+    layer.params["W"] = new
+    np.testing.assert_array_equal(model.params["encoder.0.W"], new)
+    assert np.shares_memory(layer.params["W"], model.params.flat)
+    layer.grads["b"] = np.ones(5, np.float32)
+    np.testing.assert_array_equal(model.grads["encoder.0.b"], 1.0)
+
+
+def test_rebinding_with_a_wrong_shape_or_name_is_a_clear_error():
+    model = VAE(VAEConfig(input_dim=6, hidden_dims=(5,), latent_dim=2))
+    layer = model.encoder.dense[0]
+    with pytest.raises(ValueError, match=r"W: expected shape \(6, 5\), got \(5, 6\)"):
+        layer.params["W"] = np.zeros((5, 6), np.float32)
+    with pytest.raises(KeyError, match="unknown parameter 'w'"):
+        layer.params["w"] = np.zeros((6, 5), np.float32)
+
+
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
+def test_folded_adam_on_the_flat_buffer_equals_eq10_as_written(dtype, rtol):
+    """Eq. (10), folded (one update of the whole buffer) against Eq. (10) as written,
+    name by name, on two parameters of different shapes over several steps."""
+    rng = np.random.default_rng(1)
+    shapes = {"W": (300, 300), "b": (300,)}
+    flat_p, flat_g = FlatParams(shapes, dtype), FlatParams(shapes, dtype)
+    plain_p = {k: np.zeros(s, dtype) for k, s in shapes.items()}
+    for k, shape in shapes.items():
+        flat_p[k] = plain_p[k] = rng.normal(size=shape).astype(dtype)
+    folded, literal = Adam(flat_p, lr=0.01), Adam(plain_p, lr=0.01, folded=False)
+    for _ in range(5):
+        g = {k: rng.normal(size=s).astype(dtype) for k, s in shapes.items()}
+        for k in shapes:
+            flat_g[k] = g[k]
+        folded.step(flat_g)
+        literal.step(g)
+    for k in shapes:
+        assert flat_p[k].dtype == plain_p[k].dtype == dtype
+        np.testing.assert_allclose(flat_p[k], plain_p[k], rtol=rtol, atol=rtol)
+        np.testing.assert_allclose(folded.m[k], literal.m[k], rtol=rtol, atol=rtol)
+        np.testing.assert_allclose(folded.v[k], literal.v[k], rtol=rtol, atol=rtol)
+
+
+def test_adam_folded_false_never_takes_the_flat_path():
+    params = FlatParams({"w": (3,)}, np.float64)
+    grads = FlatParams.like(params)
+    opt = Adam(params, lr=0.1, folded=False)
+    grads["w"][:] = [1.0, -2.0, 3.0]
+    opt.step(grads)
+    assert opt._tmp is None  # no scratch buffer: Eq. (10) as written, name by name
+    np.testing.assert_allclose(params["w"], [-0.1, 0.1, -0.1], rtol=1e-6)
+
+
+
+# ---- the softplus sums of Eq. (4), for Eq. (11) ------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [1.0, 20.0, 200.0])
+def test_sum_softplus_equals_the_plain_softplus_summed(scale):
+    logits = (np.random.default_rng(3).normal(size=(4, 6, 784)) * scale).astype(np.float32)
+    np.testing.assert_allclose(sum_softplus(logits), softplus(logits).sum(-1), rtol=2e-6)
+
+
+@pytest.mark.parametrize(
+    "logits",
+    [[-1e6] * 783 + [100.0],  # far below zero, beside one that overflows e^l in float32
+     [-np.inf, 1e4, 3.0],  # -inf beside an overflow
+     [1000.0, 2.0]],  # one image as a 1-D array
+)
+def test_softplus_sums_stay_exact_where_exp_overflows(logits):
+    logits = np.array(logits, dtype=np.float32)
+    expected = np.sum(np.logaddexp(0, logits.astype(np.float64)))
+    assert sum_softplus(logits) == pytest.approx(expected, rel=1e-6)
+    assert sum_softplus(np.stack([logits, logits])[None]).shape == (1, 2)  # leading axes
+
+
+
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_bernoulli_nll_rows_equals_bernoulli_nll(dtype, rtol):
+    """x (G, 1, D) against logits (G, C, D), as Eq. (11) uses it."""
+    rng = np.random.default_rng(8)
+    logits, x = (rng.normal(size=(3, 4, 50)) * 5).astype(dtype), rng.uniform(size=(3, 1, 50)).astype(dtype)
+    got = bernoulli_nll_rows(logits, x)
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, bernoulli_nll(logits, x, need_grad=False)[0], rtol=rtol)
+
+
+# ---- the many-rows decoder of Eq. (3), for Eq. (11) ----------------------------------------
+
+
+@pytest.mark.parametrize("dtype,tol", [("float64", 1e-12), ("float32", 1e-5)])
+@pytest.mark.parametrize(
+    "hidden,activation", [((), "relu"), ((6,), "relu"), ((6,), "tanh"), ((6, 5), "relu"), ((6, 5), "tanh")]
+)
+def test_the_evaluation_decoder_gives_the_models_logits(hidden, activation, dtype, tol):
+    """Biases folded into the products, [h, 1] @ [[W], [b]], change nothing."""
+    model = VAE(VAEConfig(input_dim=9, hidden_dims=hidden, latent_dim=3, activation=activation,
+                          dtype=dtype, seed=3))
+    decode = ManyRowsDecoder(model, rows=20)
+    for rows in (20, 7):
+        z = np.random.default_rng(rows).normal(size=(rows, 3)).astype(dtype)
+        np.testing.assert_allclose(decode(z), model.decode_logits(z), rtol=tol, atol=tol)
+
+
