@@ -1,0 +1,105 @@
+"""The ``numpyvae`` command: train, evaluate, sample, gradcheck, exercises.
+
+    numpyvae gradcheck                            every backward pass against numbers
+    numpyvae train --dataset glyph-digits         a run folder runs/glyph-digits-vae-z20/
+    numpyvae evaluate runs/glyph-digits-vae-z20   test -ELBO and -log p(x) -> eval.json
+    numpyvae sample runs/glyph-digits-vae-z20     new digits -> samples.png
+    numpyvae exercises init                       the backward passes to write yourself
+
+One module per command (``train.py``, ``evaluate.py``, ``sample.py``, ``gradcheck.py``,
+``exercises.py``), each with its parser beside its handler: ``add_parser(subparsers)``
+and ``run(args) -> exit status``, calling only the public API of the library.
+``options.py`` holds what they share (argument types, the help formatter, the defaults
+read from VAEConfig and TrainSettings). :func:`main` parses the arguments and turns
+every error a user can cause (a bad value, a missing file, a corrupt checkpoint) into
+one line ``numpyvae: error: ...`` on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__, checkpoint
+from ..config import VAEConfig
+from ..errors import NumpyVAEError
+from ..train import TrainSettings
+from . import evaluate, exercises, gradcheck, sample, train
+from .options import (
+    DEFAULT_DATASET,
+    EXAMPLE_RUN,
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    PROG,
+    HelpFormatter,
+    default,
+    sizes,
+)
+
+__all__ = ["EXIT_INTERRUPTED", "EXIT_USER_ERROR", "PROG", "__version__", "build_parser", "main"]
+
+COMMANDS = (train, evaluate, sample, gradcheck, exercises)  # in the order of the help
+
+
+def _session() -> str:
+    """The session of the top-level help, with the defaults of a run."""
+    steps = [
+        ("numpyvae gradcheck", ["check every backward pass"]),
+        (f"numpyvae train --dataset {DEFAULT_DATASET}",
+         [f"{sizes(VAEConfig())} VAE, {default(TrainSettings, 'epochs')} epochs,",
+          f"run folder {EXAMPLE_RUN}/"]),
+        (f"numpyvae evaluate {EXAMPLE_RUN}",
+         ["test -ELBO and -log p(x),", f"written to {checkpoint.EVAL} in the run folder"]),
+        (f"numpyvae sample {EXAMPLE_RUN}",
+         [f"new images, {sample.SAMPLES_FILE} in the", "run folder"]),
+    ]
+    lines = []
+    for command, text in steps:
+        lines.append(f"  {command:<40}  {text[0]}")
+        lines.extend(f"  {'':<40}  {more}" for more in text[1:])
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``numpyvae`` parser with its five subcommands."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        formatter_class=HelpFormatter,
+        description=(
+            "Train, evaluate and sample a Variational AutoEncoder written from scratch "
+            f"in NumPy.\n\nA session:\n{_session()}\n"
+        ),
+        epilog="Run 'numpyvae COMMAND --help' for the options of each command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.add_parser(subparsers)
+    return parser
+
+
+def _message(error: BaseException) -> str:
+    """The text of a user error: 'path: reason' for a file error."""
+    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+        return f"{error.filename}: {error.strerror}"
+    return str(error) or type(error).__name__
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``numpyvae`` command with ``argv`` (default: sys.argv[1:]); the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a bad command line (status 2)
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USER_ERROR)
+    try:
+        return args.func(args)
+    except (NumpyVAEError, ValueError, OSError) as e:
+        print(f"{PROG}: error: {_message(e)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except MemoryError as e:  # e.g. --hidden 100000000: say so, without a traceback
+        print(f"{PROG}: error: not enough memory for this model or data ({e})", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

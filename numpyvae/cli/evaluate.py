@@ -1,0 +1,122 @@
+"""``numpyvae evaluate``: the figures papers report for a trained VAE, on the test images
+of the data set it was trained on (the fixed 0/1 sample of them for a binarized run):
+the -ELBO of Eq. (6) and the importance-weighted -log p(x) of Eq. (11), in nats per
+image and bits per dimension, computed by :func:`numpyvae.elbo.evaluate` and written to
+``eval.json`` in the run folder by :func:`numpyvae.checkpoint.write_json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import checkpoint, datasets, elbo
+from ..errors import NumpyVAEError
+from ..model import VAE
+from ..train import TrainSettings
+from .options import (
+    EXAMPLE_RUN,
+    HelpFormatter,
+    default,
+    load_run,
+    nonnegative_int,
+    positive_int,
+)
+
+DESCRIPTION = f"""\
+Evaluate a trained VAE on the test images of the data set it was trained on.
+
+Prints, in nats per image and in bits per dimension:
+  -ELBO       Eq. (6) with beta = 1, one sample of z per image (as PyTorch's
+              recipe reports it; --elbo-samples S also averages over S samples)
+  -log p(x)   the importance-weighted estimate of Eq. (11) with K samples per
+              image: a tighter bound, the figure papers report
+and writes them to {checkpoint.EVAL} in the run folder (replacing the one of an
+earlier evaluation). A run trained on 0/1 pixels (--binarize static or
+dynamic) is evaluated on the fixed 0/1 sample of the test images it was
+tested on while training. An AutoEncoder run has no ELBO and cannot be
+evaluated."""
+
+EXAMPLES = f"""\
+examples:
+  numpyvae evaluate {EXAMPLE_RUN}
+  numpyvae evaluate {EXAMPLE_RUN} --iw-samples 5000 --elbo-samples 10"""
+
+
+def add_parser(subparsers) -> None:
+    """Add ``evaluate`` and its options to the subcommands of ``numpyvae``."""
+    p = subparsers.add_parser(
+        "evaluate", help="test -ELBO and importance-weighted -log p(x) of a trained VAE",
+        formatter_class=HelpFormatter, description=DESCRIPTION, epilog=EXAMPLES,
+    )
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder made by 'numpyvae train'")
+    p.add_argument(
+        "--iw-samples", type=nonnegative_int, metavar="K", default=1000,
+        help="importance samples per image for -log p(x), Eq. (11); 0 skips it "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
+        "--elbo-samples", type=positive_int, metavar="S", default=1,
+        help="also report the -ELBO averaged over S samples of z when S > 1 "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
+        "--dataset", choices=datasets.DATASETS, default=None,
+        help="evaluate on another data set's test images (default: the run's own)",
+    )
+    p.add_argument(
+        "--data-dir", metavar="DIR", default=None,
+        help="where the data set is cached (default: the one the run was trained from)",
+    )
+    p.add_argument(
+        "--seed", type=nonnegative_int, metavar="S", default=0,
+        help="seed of the samples of z (default: %(default)s)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """``numpyvae evaluate``: elbo.evaluate on the run's test images, then eval.json."""
+    record = load_run(args.run_dir)
+    vae, folder = record.model, record.folder
+    if not isinstance(vae, VAE):
+        raise NumpyVAEError(
+            f"{folder} is an AutoEncoder run: the -ELBO and the importance-weighted -log p(x) "
+            "need a VAE's q(z|x), an AutoEncoder has none"
+        )
+    dataset = args.dataset or record.dataset
+    if dataset is None:
+        raise NumpyVAEError(f"{folder}: the checkpoint does not say which data set it was "
+                            "trained on; pass --dataset")
+    data_dir = args.data_dir if args.data_dir is not None else record.data_dir
+    x, _ = datasets.load_dataset(dataset, "test", data_dir)  # (N, 784)
+    settings = record.settings
+    binarized = settings.get("binarize", "none") != "none"
+    how = "grey pixels"
+    if binarized:  # trained on 0/1 pixels: evaluate on the fixed 0/1 sample fit tested it on
+        seed = int(settings.get("seed", default(TrainSettings, "seed")))
+        x = datasets.binarized_test_images(x, seed)
+        how = "pixels binarized to 0/1 (the sample the run was tested on)"
+    print(f"evaluating {folder} (epoch {record.epoch}) on {len(x)} {dataset} test images, {how}")
+    if args.iw_samples:
+        print(f"the importance-weighted estimate decodes {args.iw_samples} samples per image: "
+              "this can take a while", flush=True)
+
+    figures = elbo.evaluate(vae, x, args.iw_samples, args.elbo_samples, args.seed)
+    rows = [("-ELBO, 1 sample of z per image", figures["test_neg_elbo"])]
+    if "test_neg_elbo_avg" in figures:
+        rows.append((f"-ELBO, averaged over {args.elbo_samples} samples",
+                     figures["test_neg_elbo_avg"]))
+    if figures.get("test_nll_iw") is not None:
+        rows.append((f"-log p(x), importance-weighted, K={args.iw_samples}",
+                     figures["test_nll_iw"]))
+    width = max(len(label) for label, _ in rows)
+    for label, nats in rows:
+        bits = elbo.bits_per_dim(nats, vae.config.input_dim)
+        print(f"{label:<{width}}  {nats:9.2f} nats per image  {bits:7.4f} bits/dim")
+
+    result = {"dataset": dataset, "epoch": record.epoch, "seed": args.seed,
+              "test_pixels": "binarized" if binarized else "grey", **figures}
+    path = folder / checkpoint.EVAL
+    checkpoint.write_json(path, result)
+    print(f"written to {path}")
+    return 0
