@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fast.flat import FlatParams
 from .gradcheck import (
     BOUND_MODEL,
     BOUND_PIECEWISE,
@@ -202,6 +203,23 @@ def check_adam(cls: type = Adam, seed: int = 10) -> list[Check]:
     return [Check("Adam  3 steps vs Eq. (10)", rel_error(np.array(got), expected), BOUND_EXACT)]
 
 
+def check_adam_folded(seed: int = 11) -> list[Check]:
+    """Adam on a model's flat buffer (Eq. (10), folded) against Eq. (10) as written,
+    on two arrays of different shapes."""
+    rng = _rng(seed)
+    params = FlatParams({"W": (3, 4), "b": (4,)}, np.float64)
+    params.flat[:] = rng.normal(size=params.flat.size)
+    w0 = {k: w.copy() for k, w in params.items()}
+    steps = [FlatParams.like(params) for _ in range(3)]
+    opt = Adam(params, lr=0.1)
+    for g in steps:
+        g.flat[:] = rng.normal(size=g.flat.size)
+        opt.step(g)
+    error = max(rel_error(w, adam_reference(w0[k], [g[k] for g in steps], 0.1)[-1])
+                for k, w in params.items())
+    return [Check("Adam folded, flat buffer  3 steps vs Eq. (10)", error, BOUND_EXACT)]
+
+
 def run_all() -> list[Check]:
     """Every check of the library's own implementation."""
     rows = (
@@ -213,7 +231,7 @@ def run_all() -> list[Check]:
             for likelihood in ("bernoulli", "gaussian"):
                 for hidden in ((7,), (7, 5)):
                     rows += check_model(kind, activation, likelihood, hidden)
-    return rows + check_adam()
+    return rows + check_adam() + check_adam_folded()
 
 
 def format_table(rows: list[Check]) -> str:
