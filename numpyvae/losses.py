@@ -107,5 +107,7 @@ def kl_std_normal(
     # it a hair below: keep the KL's sign exact
     np.maximum(kl, 0, out=kl)
     dmu = mu.copy()  # Eq. (8): dKL/dmu = mu
-    dlogvar = (sigma2 - 1) / 2  # Eq. (8): dKL/dlogvar = (sigma^2 - 1) / 2
+    # Eq. (8): dKL/dlogvar = (sigma^2 - 1) / 2, with sigma^2 - 1 = e^logvar - 1 as expm1:
+    # exact near logvar = 0, where exp(logvar) - 1 would lose the digits that matter
+    dlogvar = np.expm1(logvar) / 2
     return kl, (dmu, dlogvar)
