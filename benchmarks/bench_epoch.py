@@ -1,6 +1,6 @@
 """How fast is one training epoch, next to the floor that BLAS sets on this machine?
 
-    python benchmarks/bench_epoch.py [--data-dir DIR] [--repeats 5] [--iw-images 10000]
+    python benchmarks/bench_epoch.py [--data-dir DIR] [--repeats 5] [--iw-images 10000] [--torch-rounds 3]
 
 Times, in one run (medians of --repeats, except where said):
 - one epoch of the default recipe (784-400-20 ReLU, batch 128, Adam, float32) with
@@ -16,10 +16,12 @@ Times, in one run (medians of --repeats, except where said):
 - the importance-weighted evaluation (Eq. 11, K = 1000 on 10,000 test images) and its
   own floor (the encoder and decoder products for the same rows, in the same blocks),
   timed in turns on 100 images at a time so that a drifting machine moves both alike;
-- the same recipe in PyTorch on the CPU, when torch happens to be importable (it is not
-  a dependency of numpyvae);
 - the time of ``import numpyvae`` in a fresh interpreter, and the peak memory of a full
-  ``numpyvae train`` run (10 epochs) in a child process.
+  ``numpyvae train`` run (10 epochs) in a child process;
+- last, when torch happens to be importable (it is not a dependency of numpyvae), the
+  same recipe in PyTorch on the CPU (benchmarks/torch_recipe.py: eager, with fused Adam,
+  and compiled), in this process, in turns with numpyvae epoch by epoch for
+  --torch-rounds rounds: the median of the per-round ratios numpyvae / PyTorch.
 
 Nothing here is asserted: the script prints figures.
 """
@@ -235,42 +237,40 @@ def train_run_peak_mb(data_dir: str | None, epochs: int) -> float | None:
     return float(out.split("peak")[-1])
 
 
-def torch_epoch(x: np.ndarray, repeats: int) -> float | None:
-    """The PyTorch recipe (pytorch/examples vae), one epoch on the CPU, when torch is there."""
-    try:
-        import torch
-        from torch import nn
-        from torch.nn import functional as F
-    except ImportError:
-        return None
+def paired_with_torch(x: np.ndarray, rounds: int) -> None:
+    """Print numpyvae / PyTorch for each variant of torch_recipe, timed in turns in this
+    process: round r runs one numpyvae epoch and one epoch of every PyTorch variant, in
+    that order on even rounds and in the reverse order on odd ones, so that a machine
+    whose speed drifts weighs on both sides alike; each ratio is taken round by round."""
+    from torch_recipe import epoch_runners  # beside this script; imports torch
 
-    class TorchVAE(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.fc1, self.fc21, self.fc22 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
-            self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
+    found = epoch_runners(x)
+    if found is None:
+        print("PyTorch                  not installed (optional)")
+        return
+    version, runners, skipped = found
+    load = os.getloadavg()[0]
+    print(f"{version}, {rounds} rounds in turns with numpyvae (order reversed every other round), "
+          f"load average {load:.1f}:")
+    for name, why in skipped.items():
+        print(f"{'PyTorch ' + name:<24} skipped: {why}")
+    times: dict[str, list[float]] = {name: [] for name in ["numpyvae", *runners]}
+    for r in range(rounds):
+        order = list(times) if r % 2 == 0 else list(times)[::-1]
+        for name in order:
+            times[name].append(epoch_time(x) if name == "numpyvae" else runners[name]())
 
-        def forward(self, x):
-            h = F.relu(self.fc1(x))
-            mu, logvar = self.fc21(h), self.fc22(h)
-            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-            return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, logvar
+    def each(ts: list[float]) -> str:
+        return ", ".join(f"{t:.2f}" for t in ts)
 
-    data = torch.from_numpy(x)
-
-    def one_epoch():
-        torch.manual_seed(1)
-        model = TorchVAE()
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        for idx in torch.randperm(len(data)).split(128):
-            xb = data[idx]
-            p, mu, logvar = model(xb)
-            loss = F.binary_cross_entropy(p, xb, reduction="sum") - 0.5 * torch.sum(1 + logvar - mu**2 - logvar.exp())
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-
-    return median_time(one_epoch, repeats)
+    print(f"{'numpyvae epoch':<24} {statistics.median(times['numpyvae']):8.2f} s   (each round: {each(times['numpyvae'])})")
+    for name in runners:
+        ratios = [a / b for a, b in zip(times["numpyvae"], times[name])]
+        print(f"{'PyTorch ' + name:<24} {statistics.median(times[name]):8.2f} s   numpyvae / PyTorch "
+              f"{statistics.median(ratios):.2f} (median of {rounds}; {min(ratios):.2f} to {max(ratios):.2f})"
+              f"   (each round: {each(times[name])})")
+    print(f"{'load average after':<24} {os.getloadavg()[0]:8.1f}     (1 minute; above {os.cpu_count()}, "
+          "other processes shared these cores)")
 
 
 def main() -> None:
@@ -279,7 +279,7 @@ def main() -> None:
                         help="folder with mnist/ (default: $NUMPYVAE_DATA, else ../shared/data; "
                              "random data of MNIST's shape when neither has it)")
     parser.add_argument("--repeats", type=count(1), default=5,
-                        help="epoch/floor and one-thread/floor pairs, and Adam and PyTorch runs, "
+                        help="epoch/floor and one-thread/floor pairs, and Adam runs, "
                              "whose median is printed (default: 5)")
     parser.add_argument("--iw-images", type=count(0), default=10000,
                         help="test images of the importance-weighted evaluation (default: 10000; 0: skip it)")
@@ -288,6 +288,10 @@ def main() -> None:
     parser.add_argument("--train-epochs", type=count(0), default=10,
                         help="epochs of the `numpyvae train` run whose peak memory is printed "
                              "(default: 10; 0: skip it)")
+    parser.add_argument("--torch-rounds", type=count(0), default=3,
+                        help="rounds of one numpyvae epoch and one epoch of each PyTorch variant "
+                             "(eager, fused Adam, compiled), in turns, whose paired ratios' median is "
+                             "printed, when torch can be imported (default: 3; 0: skip PyTorch)")
     parser.add_argument("--child-floor", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_floor:  # in the child of floor_one_thread
@@ -325,11 +329,6 @@ def main() -> None:
     cores = os.cpu_count() or 1
     print(f"{f'{cores} cores, never idle':<24} {(one_ratio + ratio - 1) / cores:8.2f}     times the floor at least, "
           f"for this work however it is shared: (one thread + (epoch - floor)) / {cores}")
-    t_torch = torch_epoch(x_train, args.repeats)
-    if t_torch is None:
-        print("PyTorch                  not installed (optional)")
-    else:
-        print(f"PyTorch epoch (CPU)      {t_torch:8.2f} s   numpyvae / PyTorch {t_epoch / t_torch:.2f}")
 
     if args.iw_images > 0:
         model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=20, seed=1))
@@ -350,6 +349,9 @@ def main() -> None:
         else:
             epochs = f"{args.train_epochs} epoch{'s' if args.train_epochs > 1 else ''}"
             print(f"peak memory of `numpyvae train` ({epochs}) {peak:7.0f} MiB")
+    # last, so that torch's import weighs neither on the memory above nor on any timing before
+    if args.torch_rounds > 0:
+        paired_with_torch(x_train, args.torch_rounds)
 
 
 if __name__ == "__main__":

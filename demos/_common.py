@@ -16,9 +16,11 @@ import numpy as np
 
 from numpyvae.datasets import load_dataset
 from numpyvae.errors import DataError
+from numpyvae.train import TrainSettings
 
 QUICK_TRAIN = 2000  # images, with --quick
 QUICK_TEST = 500
+QUICK_BATCH = 32  # with --quick and settings(): 4x the Adam steps of the default 128 per epoch
 
 
 @dataclass
@@ -32,11 +34,14 @@ class Data:
     y_test: np.ndarray
 
 
-def parser(doc: str, name: str, epochs: int | None, data: bool = True) -> argparse.ArgumentParser:
+def parser(doc: str, name: str, epochs: int | None, data: bool = True,
+           quick_epochs: int = 1) -> argparse.ArgumentParser:
     """The options every demo takes; ``doc`` (the demo's docstring) is its --help.
 
     ``epochs``: the default of --epochs (None: no such option); ``data``: whether the
-    demo reads MNIST (--data-dir)."""
+    demo reads MNIST (--data-dir); ``quick_epochs``: the epochs with --quick (a demo
+    whose figures show a trend trains long enough, in batches of QUICK_BATCH through
+    :func:`settings`, for the trend to show)."""
     p = argparse.ArgumentParser(
         prog=f"python demos/{name}.py",
         description=doc,
@@ -46,12 +51,17 @@ def parser(doc: str, name: str, epochs: int | None, data: bool = True) -> argpar
                    help="folder for the figures (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed of the models and of training")
     if data:
-        p.add_argument("--data-dir", type=Path, default=None,
+        p.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
                        help="folder with mnist/*.gz (default: the numpyvae cache, "
                             "downloading on first use)")
+        if quick_epochs == 1:
+            what = "a few seconds: {} training and {} test images, 1 epoch (for tests)"
+        else:
+            what = ("under a minute: {} training and {} test images, "
+                    f"{quick_epochs} epochs in batches of {QUICK_BATCH} (for tests)")
         p.add_argument("--quick", action="store_true",
-                       help=f"a few seconds: {QUICK_TRAIN} training and {QUICK_TEST} test "
-                            "images, 1 epoch (for tests)")
+                       help=what.format(QUICK_TRAIN, QUICK_TEST))
+        p.set_defaults(quick_epochs=quick_epochs)
     else:
         p.add_argument("--quick", action="store_true", help="fewer samples (for tests)")
     if epochs is not None:
@@ -62,10 +72,11 @@ def parser(doc: str, name: str, epochs: int | None, data: bool = True) -> argpar
 
 def load(args: argparse.Namespace) -> Data:
     """MNIST from ``args.data_dir``; if that fails, say so in one line and use the offline
-    glyph-digits. With ``args.quick``, small subsets; ``args.epochs`` is set to 1."""
+    glyph-digits. With ``args.quick``, small subsets; ``args.epochs`` is set to the
+    parser's ``quick_epochs`` (1 unless the demo asked for more)."""
     n_train, n_test = (QUICK_TRAIN, QUICK_TEST) if args.quick else (None, None)
     if args.quick and hasattr(args, "epochs"):
-        args.epochs = 1
+        args.epochs = getattr(args, "quick_epochs", 1)
     start = time.perf_counter()
     try:
         x, y = load_dataset("mnist", "train", data_dir=args.data_dir, n=n_train)
@@ -81,6 +92,13 @@ def load(args: argparse.Namespace) -> Data:
     print(f"data: {name}, {len(x)} training and {len(xt)} test images "
           f"({time.perf_counter() - start:.1f}s)", flush=True)
     return Data(name, x, y, xt, yt)
+
+
+def settings(args: argparse.Namespace) -> TrainSettings:
+    """How the demo's models are trained: ``args.epochs`` and ``args.seed``, and with
+    ``args.quick`` batches of QUICK_BATCH (more Adam steps from the small subset)."""
+    extra = {"batch_size": QUICK_BATCH} if args.quick else {}
+    return TrainSettings(epochs=args.epochs, seed=args.seed, **extra)
 
 
 def pick_per_class(y: np.ndarray, per_class: int, rng: np.random.Generator) -> np.ndarray:

@@ -18,7 +18,8 @@ def run(script, *args):
 
 
 @pytest.mark.parametrize("script, options", [
-    ("bench_epoch.py", ["--data-dir", "--repeats", "--iw-images", "--iw-samples", "--train-epochs"]),
+    ("bench_epoch.py", ["--data-dir", "--repeats", "--iw-images", "--iw-samples", "--train-epochs",
+                        "--torch-rounds"]),
     ("bench_scaling.py", ["--data-dir", "--images", "--sizes", "--skip-timing"]),
 ])
 def test_help_explains_every_option(script, options):
@@ -33,6 +34,7 @@ def test_help_explains_every_option(script, options):
     ("bench_epoch.py", ["--repeats", "0"], ["--repeats", "must be >= 1"]),
     ("bench_epoch.py", ["--iw-images", "-1"], ["--iw-images", "must be >= 0"]),
     ("bench_epoch.py", ["--iw-samples", "many"], ["--iw-samples", "whole number"]),
+    ("bench_epoch.py", ["--torch-rounds", "-1"], ["--torch-rounds", "must be >= 0"]),
     ("bench_scaling.py", ["--sizes", "60000", "0"], ["--sizes", "must be >= 1"]),
 ])
 def test_bad_counts_are_rejected_naming_the_option(script, args, words):

@@ -24,7 +24,7 @@ PACKAGE = REPO / "numpyvae" / "datasets"
 # Submodule -> the public names it defines, all importable from numpyvae.datasets.
 PUBLIC = {
     "idx": ["IDX_TYPES", "read_idx", "write_idx"],
-    "downloads": ["DOWNLOAD_TIMEOUT", "MIRRORS", "SHA256", "default_data_dir", "download",
+    "downloads": ["DOWNLOAD_DEADLINE", "DOWNLOAD_TIMEOUT", "MIRRORS", "SHA256", "default_data_dir", "download",
                  "fetch", "mirror_urls"],
     "mnist": ["DATASETS", "SPLITS", "SPLIT_FILES", "load_dataset", "load_fashion_mnist",
               "load_mnist"],

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import builtins
+import errno
 import functools
 import hashlib
 import http.server
 import importlib
+import io
 import os
+import shutil
 import socket
 import threading
 import time
@@ -21,12 +25,15 @@ from numpyvae.datasets import (
     SPLIT_FILES,
     default_data_dir,
     download,
+    downloads,
     fetch,
     load_mnist,
     mirror_urls,
     write_idx,
 )
 from numpyvae.errors import DataError
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def sha256_of(path: Path) -> str:
@@ -110,7 +117,7 @@ def test_download_with_wrong_checksum_leaves_nothing_behind(server, tmp_path):
     dest = tmp_path / "cache" / "file.bin"
     with pytest.raises(DataError, match="checksum mismatch"):
         download(f"{base}/file.bin", dest, hashlib.sha256(b"the real data").hexdigest())
-    assert os.listdir(dest.parent) == []
+    assert os.listdir(tmp_path) == ["www"]  # not even the folder it made for dest
 
 
 def test_download_tries_the_next_mirror(server, dead_url, tmp_path, capsys):
@@ -206,4 +213,255 @@ def test_offline_without_cache_names_missing_files_and_the_offline_data_set(
     assert f"{dead_url}/a/t10k-images-idx3-ubyte.gz" in message
     assert f"{dead_url}/b/t10k-images-idx3-ubyte.gz" in message
     assert "glyph-digits" in message
-    assert os.listdir(cache / "mnist") == []
+    assert not cache.exists()  # the folders made for the download are gone too
+
+
+# ---------------------------------------------------------------------------
+# A total deadline per file and mirror
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def trickle_url(request):
+    """A URL on 127.0.0.1 whose server promises 1000 bytes and sends one every 0.2 s
+    (at most 50 of them, then it hangs up), at most 5 connections. Indirect
+    parametrization sets another interval."""
+    interval = getattr(request, "param", 0.2)
+    stop = threading.Event()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.1)
+
+    def serve():
+        for _ in range(5):  # connections
+            connection = None
+            while connection is None and not stop.is_set():
+                try:
+                    connection, _ = listener.accept()
+                except TimeoutError:
+                    pass
+            if connection is None:
+                return
+            with connection:
+                connection.settimeout(1)
+                try:
+                    connection.recv(4096)  # the request
+                    connection.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 1000\r\n\r\n")
+                    for _ in range(50):  # bytes
+                        if stop.wait(interval):
+                            break
+                        connection.sendall(b"x")
+                except OSError:
+                    pass  # the client gave up
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/file.bin"
+    stop.set()
+    thread.join(5)
+    listener.close()
+
+
+@pytest.mark.parametrize("how", ["module constant", "environment"])
+def test_a_trickling_mirror_is_given_up_at_the_deadline(
+        server, trickle_url, tmp_path, monkeypatch, capsys, how):
+    root, base = server
+    (root / "file.bin").write_bytes(b"payload")
+    if how == "module constant":
+        monkeypatch.setattr(downloads, "DOWNLOAD_DEADLINE", 1.0)
+        monkeypatch.delenv("NUMPYVAE_DOWNLOAD_DEADLINE", raising=False)
+    else:
+        monkeypatch.setenv("NUMPYVAE_DOWNLOAD_DEADLINE", "1")
+    dest = tmp_path / "file.bin"
+    start = time.perf_counter()
+    download([trickle_url, f"{base}/file.bin"], dest, hashlib.sha256(b"payload").hexdigest())
+    assert time.perf_counter() - start < 4
+    assert dest.read_bytes() == b"payload"
+    assert capsys.readouterr().err.splitlines() == [
+        f"downloading {trickle_url}",
+        f"giving up on {trickle_url} after 1 s, trying the next mirror",
+        f"downloading {base}/file.bin",
+    ]
+    assert sorted(os.listdir(tmp_path)) == ["file.bin", "www"]
+
+
+def test_the_deadline_is_documented_and_reported(trickle_url, tmp_path, monkeypatch):
+    assert downloads.DOWNLOAD_DEADLINE == 120
+    assert "NUMPYVAE_DOWNLOAD_DEADLINE" in downloads.__doc__
+    assert "DOWNLOAD_DEADLINE" in download.__doc__
+    monkeypatch.setenv("NUMPYVAE_DOWNLOAD_DEADLINE", "0.5")
+    with pytest.raises(DataError, match=r"gave up after 0\.5 s.*NUMPYVAE_DOWNLOAD_DEADLINE"):
+        download(trickle_url, tmp_path / "file.bin")
+    assert os.listdir(tmp_path) == []
+    monkeypatch.setenv("NUMPYVAE_DOWNLOAD_DEADLINE", "soon")
+    with pytest.raises(DataError, match="NUMPYVAE_DOWNLOAD_DEADLINE='soon'"):
+        download(trickle_url, tmp_path / "file.bin")
+
+
+# ---------------------------------------------------------------------------
+# Cached files are checked against their SHA-256 once per process
+# ---------------------------------------------------------------------------
+
+
+def reference_data() -> Path | None:
+    for candidate in (os.environ.get("NUMPYVAE_TEST_DATA"), REPO.parent / "shared" / "data"):
+        if candidate and (Path(candidate) / "fashion-mnist").is_dir():
+            return Path(candidate)
+    return None
+
+
+@pytest.mark.skipif(reference_data() is None, reason="no reference data (NUMPYVAE_TEST_DATA)")
+def test_fashion_mnist_copied_over_the_mnist_cache_is_not_loaded_as_mnist(
+        dead_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)
+    (tmp_path / "mnist").mkdir()
+    for name in SPLIT_FILES["test"]:
+        shutil.copy(reference_data() / "fashion-mnist" / name, tmp_path / "mnist" / name)
+    with pytest.raises(DataError) as info:
+        load_mnist("test", data_dir=tmp_path)
+    message = str(info.value)
+    assert str(tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz") in message
+    assert "does not match its SHA-256" in message
+    assert "delete" in message
+    assert "does not match its SHA-256" in capsys.readouterr().err  # said as it happens
+
+
+def test_a_damaged_cached_file_is_downloaded_again(server, tmp_path, monkeypatch, capsys):
+    root, base = server
+    images, labels = fake_mnist(root, monkeypatch)
+    monkeypatch.setenv("NUMPYVAE_MIRROR", f"{base}/mnist")
+    cache = tmp_path / "cache"
+    shutil.copytree(root / "mnist", cache / "mnist")
+    damaged = cache / "mnist" / "train-images-idx3-ubyte.gz"
+    damaged.write_bytes(damaged.read_bytes()[:-100])
+    x, y = load_mnist("train", data_dir=cache)
+    np.testing.assert_array_equal(x, images.reshape(len(images), 784) / np.float32(255))
+    np.testing.assert_array_equal(y, labels)
+    assert damaged.read_bytes() == (root / "mnist" / damaged.name).read_bytes()
+    err = capsys.readouterr().err
+    assert f"{damaged} does not match its SHA-256" in err
+    assert f"downloading {base}/mnist/{damaged.name}" in err
+    assert sorted(os.listdir(cache / "mnist")) == sorted(SPLIT_FILES["train"])
+
+
+def test_a_cached_file_changed_after_its_check_is_checked_again(
+        server, dead_url, tmp_path, monkeypatch):
+    root, _ = server
+    fake_mnist(root, monkeypatch)
+    monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)
+    load_mnist("train", data_dir=root)  # checked, and fine
+    labels = root / "mnist" / "train-labels-idx1-ubyte.gz"
+    write_idx(labels, np.zeros(30, dtype=np.uint8))  # another valid file, same shape
+    with pytest.raises(DataError, match="does not match its SHA-256"):
+        load_mnist("train", data_dir=root)
+
+
+# ---------------------------------------------------------------------------
+# A data directory given one level too deep; folders left behind
+# ---------------------------------------------------------------------------
+
+
+def test_the_data_set_folder_given_as_data_dir_says_pass_the_parent(
+        server, dead_url, tmp_path, monkeypatch, capsys):
+    root, _ = server  # root/mnist holds the files
+    fake_mnist(root, monkeypatch)
+    monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)
+    with pytest.raises(DataError) as info:
+        load_mnist("train", data_dir=root / "mnist")
+    assert f"pass the parent folder: --data-dir {root}" in str(info.value)
+    assert not (root / "mnist" / "mnist").exists()
+    assert "downloading" not in capsys.readouterr().err  # no mirror was asked
+
+
+def test_a_data_dir_named_like_the_data_set_hints_at_the_parent(dead_url, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)
+    with pytest.raises(DataError) as info:
+        load_mnist("test", data_dir=tmp_path / "mnist")
+    assert f"pass the parent folder: --data-dir {tmp_path}" in str(info.value)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_download_leaves_no_folder_behind(dead_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)
+    with pytest.raises(DataError):
+        fetch("fashion-mnist", "t10k-labels-idx1-ubyte.gz", tmp_path / "a" / "b")
+    assert os.listdir(tmp_path) == []
+    (tmp_path / "kept").mkdir()  # a folder that was there before stays
+    with pytest.raises(DataError):
+        fetch("fashion-mnist", "t10k-labels-idx1-ubyte.gz", tmp_path / "kept")
+    assert os.listdir(tmp_path) == ["kept"] and os.listdir(tmp_path / "kept") == []
+
+
+# ---------------------------------------------------------------------------
+# A cache folder that cannot be written
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """``read_only(folder)``: creating a file or folder under `folder` fails with EROFS,
+    as on a read-only file system (chmod would not stop a test run as root)."""
+    frozen: list[str] = []
+    real_open, real_os_open, real_mkdir = builtins.open, os.open, os.mkdir
+
+    def blocked(path) -> bool:
+        if not isinstance(path, (str, os.PathLike)):
+            return False
+        path = os.path.abspath(os.fspath(path))
+        return any(path == f or path.startswith(f + os.sep) for f in frozen)
+
+    def refuse(path):
+        return OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(path))
+
+    def fake_open(file, mode="r", *args, **kwargs):
+        if any(c in mode for c in "wxa+") and blocked(file):
+            raise refuse(file)
+        return real_open(file, mode, *args, **kwargs)
+
+    def fake_os_open(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and blocked(path):
+            raise refuse(path)
+        return real_os_open(path, flags, *args, **kwargs)
+
+    def fake_mkdir(path, *args, **kwargs):
+        if blocked(path):
+            raise refuse(path)
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(io, "open", fake_open)
+    monkeypatch.setattr(os, "open", fake_os_open)
+    monkeypatch.setattr(os, "mkdir", fake_mkdir)
+    return lambda folder: frozen.append(os.path.abspath(folder))
+
+
+@pytest.mark.parametrize("has_mnist_folder", [True, False])
+def test_a_read_only_cache_is_not_reported_as_mirrors_failing(
+        server, tmp_path, monkeypatch, read_only, capsys, has_mnist_folder):
+    root, base = server
+    fake_mnist(root, monkeypatch)
+    monkeypatch.setenv("NUMPYVAE_MIRROR", f"{base}/mnist")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    if has_mnist_folder:
+        (cache / "mnist").mkdir()
+    read_only(cache)
+    with pytest.raises(DataError) as info:
+        load_mnist("train", data_dir=cache)
+    message = str(info.value)
+    folder = cache / "mnist" if has_mnist_folder else cache
+    assert f"cannot write into the cache folder {folder} (read-only?)" in message
+    assert "every URL failed" not in message
+    assert "downloading" not in capsys.readouterr().err  # no mirror was bothered
+    assert os.listdir(cache) == (["mnist"] if has_mnist_folder else [])
+
+
+@pytest.mark.parametrize("trickle_url", [0.001], indirect=True)
+def test_a_connection_closed_early_is_not_a_complete_file(trickle_url, tmp_path, monkeypatch):
+    # The trickle server promises 1000 bytes and hangs up after 50; no checksum to catch it.
+    monkeypatch.setenv("NUMPYVAE_DOWNLOAD_DEADLINE", "30")
+    with pytest.raises(DataError, match="connection closed after 50 bytes"):
+        download(trickle_url, tmp_path / "file.bin")
+    assert os.listdir(tmp_path) == []

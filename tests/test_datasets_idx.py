@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 import tempfile
+import threading
+import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +123,94 @@ def test_corrupt_gzip_raises_data_error(tmp_path, damage):
 def test_missing_file_raises_data_error(tmp_path):
     with pytest.raises(DataError, match="nothing-here"):
         read_idx(tmp_path / "nothing-here")
+
+
+# ---------------------------------------------------------------------------
+# Hostile files: a gzip bomb, absurd shapes, a FIFO
+# ---------------------------------------------------------------------------
+
+
+def test_gzip_bomb_is_refused_without_decompressing_it(tmp_path):
+    # A header declaring 10 bytes, then 200 MB of zeros: about 200 kB of gzip (made
+    # of 201 gzip members, one valid gzip stream, to save compressing 200 MB here).
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    one_mb = gzip.compress(bytes(1 << 20), mtime=0)
+    path.write_bytes(gzip.compress(idx_bytes(0x08, (10,), b"")) + one_mb * 200)
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    try:
+        start = time.perf_counter()
+        with pytest.raises(DataError, match=r"train-labels-idx1-ubyte\.gz: .*trailing bytes"):
+            read_idx(path)
+        seconds = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000_000, f"read_idx held {peak / 1e6:.0f} MB for a 10-byte payload"
+    assert seconds < 5
+
+
+def test_read_idx_holds_about_one_copy_of_the_data(tmp_path):
+    images = np.random.default_rng(0).integers(0, 256, size=(2000, 28, 28), dtype=np.uint8)
+    path = tmp_path / "images.gz"
+    write_idx(path, images)
+    tracemalloc.start()
+    try:
+        back = read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(back, images)
+    assert back.flags.writeable
+    assert peak < 2.5 * images.nbytes
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["raw", "gz"])
+@pytest.mark.parametrize(
+    ("shape", "problem"),
+    [((1,) * 65, "65 dimensions"), ((0, 2**32 - 1, 2**32 - 1, 2**32 - 1), "too big")],
+    ids=["65 dimensions", "a zero dimension beside huge ones"],
+)
+def test_shapes_numpy_cannot_make_are_data_errors_naming_the_file(
+        tmp_path, shape, problem, compressed):
+    content = idx_bytes(0x08, shape, b"\x07" if math.prod(shape) else b"")
+    path = tmp_path / "t10k-odd-shape"
+    path.write_bytes(gzip.compress(content) if compressed else content)
+    with pytest.raises(DataError) as info:
+        read_idx(path)
+    assert str(path) in str(info.value)
+    assert problem in str(info.value)
+
+
+def call_unless_it_blocks_on(fifo: Path, function, seconds: float = 5.0):
+    """``function()`` in a thread: its result, or raise what it raised. If it is still
+    running after `seconds` (blocked opening `fifo`), unblock it by opening the FIFO
+    for writing and fail."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["result"] = function()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # the reader sees EOF
+        thread.join(seconds)
+        pytest.fail(f"blocked for {seconds} s on the FIFO {fifo}")
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "train-images-idx3-ubyte.gz"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte\.gz: .*not a regular file"):
+        call_unless_it_blocks_on(fifo, lambda: read_idx(fifo))
+    with pytest.raises(DataError, match="not a regular file"):
+        read_idx(tmp_path)  # a directory

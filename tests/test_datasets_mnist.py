@@ -30,20 +30,27 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def fake_mnist(root: Path, n: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """Write small MNIST-like train files under root/mnist. Cached files are used as
-    they are, so no checksum needs trusting (that is tested with a download)."""
+def write_trusted(path: Path, array: np.ndarray, monkeypatch) -> None:
+    """write_idx, and make its SHA-256 the one a cached file must match."""
+    write_idx(path, array)
+    monkeypatch.setitem(SHA256, f"{path.parent.name}/{path.name}", sha256_of(path))
+
+
+def fake_mnist(root: Path, monkeypatch, n: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Write small MNIST-like train files under root/mnist and trust their checksums
+    (a cached file is checked against its SHA-256 when first used)."""
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
     labels = rng.integers(0, 10, size=n, dtype=np.uint8)
     (root / "mnist").mkdir(parents=True, exist_ok=True)
     for name, array in zip(SPLIT_FILES["train"], (images, labels)):
-        write_idx(root / "mnist" / name, array)
+        write_trusted(root / "mnist" / name, array, monkeypatch)
     return images, labels
 
 
-def test_damaged_cached_file_says_to_delete_it(tmp_path):
-    fake_mnist(tmp_path)
+def test_damaged_cached_file_says_to_delete_it(tmp_path, monkeypatch, dead_url):
+    monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)  # it cannot be downloaded again
+    fake_mnist(tmp_path, monkeypatch)
     image_path = tmp_path / "mnist" / "train-images-idx3-ubyte.gz"
     image_path.write_bytes(image_path.read_bytes()[:-100])
     with pytest.raises(DataError) as info:
@@ -52,9 +59,20 @@ def test_damaged_cached_file_says_to_delete_it(tmp_path):
     assert "delete" in str(info.value)
 
 
-def test_images_and_labels_must_agree_in_number(tmp_path):
-    fake_mnist(tmp_path)
-    write_idx(tmp_path / "mnist" / "train-labels-idx1-ubyte.gz", np.zeros(29, dtype=np.uint8))
+def test_a_file_that_matches_its_checksum_but_is_no_image_file_says_to_delete_it(
+        tmp_path, monkeypatch, dead_url):
+    monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)
+    fake_mnist(tmp_path, monkeypatch)
+    image_path = tmp_path / "mnist" / "train-images-idx3-ubyte.gz"
+    write_trusted(image_path, np.zeros((30, 7), dtype=np.uint8), monkeypatch)
+    with pytest.raises(DataError, match=r"expected uint8 images .*\n.*delete"):
+        load_mnist("train", data_dir=tmp_path)
+
+
+def test_images_and_labels_must_agree_in_number(tmp_path, monkeypatch):
+    fake_mnist(tmp_path, monkeypatch)
+    write_trusted(tmp_path / "mnist" / "train-labels-idx1-ubyte.gz",
+                  np.zeros(29, dtype=np.uint8), monkeypatch)
     with pytest.raises(DataError, match="30 images .* 29 labels"):
         load_mnist("train", data_dir=tmp_path)
 

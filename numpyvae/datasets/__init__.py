@@ -24,11 +24,13 @@ library and NumPy are imported, and nothing is computed at import time.
 
 The modules are named apart from the functions they hold (``downloads`` holds
 :func:`download`, ``batching`` holds :func:`batches`), so that a module constant such
-as ``numpyvae.datasets.downloads.DOWNLOAD_TIMEOUT`` can be reached and changed.
+as ``numpyvae.datasets.downloads.DOWNLOAD_TIMEOUT`` (or ``DOWNLOAD_DEADLINE``) can be
+reached and changed.
 """
 
 from .batching import BINARIZE_MODES, batches, binarize, binarized_test_images
 from .downloads import (
+    DOWNLOAD_DEADLINE,
     DOWNLOAD_TIMEOUT,
     MIRRORS,
     SHA256,
@@ -52,6 +54,7 @@ from .ondisk import MemmapSource, NpyRows, save_npy_source, write_npy_source
 __all__ = [  # every public name of the submodules
     "BINARIZE_MODES",
     "DATASETS",
+    "DOWNLOAD_DEADLINE",
     "DOWNLOAD_TIMEOUT",
     "GLYPH_TEST_SIZE",
     "GLYPH_TRAIN_SIZE",

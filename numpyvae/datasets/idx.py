@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import stat
 import struct
 import zlib
 from pathlib import Path
@@ -29,6 +30,12 @@ IDX_TYPES: dict[int, np.dtype] = {
 # The same table the other way round, keyed by kind and size ("u1", "f4", ...).
 _IDX_CODES = {dtype.str[1:]: code for code, dtype in IDX_TYPES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
+_MAX_DIMS = 64  # NumPy's limit on the number of dimensions of an array
+_MAX_BYTES = np.iinfo(np.intp).max  # no array (or axis) can be larger than this
+# Deflate makes at most about 1032 bytes of one compressed byte: a gzip file
+# declaring more data than that is truncated, whatever it holds.
+_MAX_GZIP_RATIO = 1100
+_CHUNK = 1 << 16  # bytes read at a time past the data (trailing bytes) or when counting
 
 
 def read_idx(path: PathLike) -> np.ndarray:
@@ -39,80 +46,181 @@ def read_idx(path: PathLike) -> np.ndarray:
         bytes 0-1   zero
         byte  2     type code: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32,
                     0x0D float32, 0x0E float64
-        byte  3     number of dimensions D (at least 1)
+        byte  3     number of dimensions D (1 to 64, NumPy's limit)
         4 * D       the size of each dimension, unsigned 32-bit
         the rest    the values in row-major order, exactly d_1 * ... * d_D of them
 
     A gzip-compressed file is recognised by its first two bytes (1f 8b), not
-    by its name, and decompressed in memory.
+    by its name, and decompressed as it is read: the header first, then at
+    most the declared number of data bytes and one chunk more to detect
+    trailing bytes, so a small file that decompresses to gigabytes (a "gzip
+    bomb") is refused without ever being held in memory. Memory: about one
+    copy of the data (two for multi-byte types on a little-endian machine).
 
     Args:
-        path: the file.
+        path: the file; it must be a regular file (a FIFO or a device is
+            refused before it is opened, so reading never blocks on one).
 
     Returns:
         An array of shape (d_1, ..., d_D) with the file's element type in the
         machine's byte order (MNIST images: uint8 (N, 28, 28); labels: uint8 (N,)).
 
     Raises:
-        DataError: the file cannot be read, is not an IDX file, is truncated, has
-            trailing bytes, or is a corrupt gzip stream. The message starts with
-            the file's path and says what is wrong.
+        DataError: the file cannot be read, is not a regular file, is not an
+            IDX file, has a shape NumPy cannot make, is truncated, has trailing
+            bytes, or is a corrupt gzip stream. The message starts with the
+            file's path and says what is wrong.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    if raw[:2] == _GZIP_MAGIC:
+    with _open_regular(path) as f:
+        magic = f.read(2)
+        f.seek(0)
+        if magic != _GZIP_MAGIC:
+            return _read_idx_stream(f, path, os.fstat(f.fileno()).st_size)
         try:
-            raw = gzip.decompress(raw)
+            with gzip.GzipFile(fileobj=f, mode="rb") as gz:
+                return _read_idx_stream(gz, path, None, os.fstat(f.fileno()).st_size)
         except (OSError, EOFError, zlib.error) as exc:
             raise DataError(f"{path}: corrupt gzip stream: {exc}") from exc
-    return _parse_idx(raw, path)
 
 
-def _parse_idx(raw: bytes, path: Path) -> np.ndarray:
-    """Check the header and the payload length of the IDX bytes `raw`, then decode."""
-    if len(raw) < 4:
+def _open_regular(path: Path) -> BinaryIO:
+    """Open `path` for reading in binary, refusing anything but a regular file.
+
+    The file is opened without blocking (``O_NONBLOCK``), so a FIFO in its place
+    is refused at once instead of waiting forever for a writer.
+
+    Raises:
+        DataError: the file cannot be opened or is not a regular file; the
+            message starts with its path.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError:
+        raise DataError(f"{path}: not a regular file (a directory)") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise DataError(f"{path}: not a regular file ({_file_kind(mode)})")
+        if flags & getattr(os, "O_NONBLOCK", 0) and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _file_kind(mode: int) -> str:
+    """'a FIFO', 'a directory', ...: what a file that is not a regular one is."""
+    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device")]
+    return next((name for test, name in kinds if test(mode)), "not a plain file")
+
+
+def _read_exactly(stream: BinaryIO, buffer: memoryview) -> int:
+    """Fill `buffer` from `stream`; the number of bytes read (fewer only at the end)."""
+    done = 0
+    while done < len(buffer):
+        count = stream.readinto(buffer[done:])
+        if not count:
+            break
+        done += count
+    return done
+
+
+def _read_idx_stream(stream: BinaryIO, path: Path, size: int | None,
+                     compressed_size: int | None = None) -> np.ndarray:
+    """Read an IDX file from `stream`: the header, then the declared data and no more.
+
+    `size` is the length of an uncompressed file (None for a gzip stream, whose
+    length is only known at its end); `compressed_size` that of a gzip file.
+    """
+    head = stream.read(4)
+    if len(head) < 4:
         raise DataError(
-            f"{path}: truncated header: an IDX file starts with 4 magic bytes, found {len(raw)}"
+            f"{path}: truncated header: an IDX file starts with 4 magic bytes, found {len(head)}"
         )
-    if raw[0] != 0 or raw[1] != 0:
+    if head[0] != 0 or head[1] != 0:
         raise DataError(
-            f"{path}: bad magic number 0x{raw[:4].hex()}: not an IDX file "
+            f"{path}: bad magic number 0x{head.hex()}: not an IDX file "
             "(its first two bytes must be zero)"
         )
-    code, ndim = raw[2], raw[3]
+    code, ndim = head[2], head[3]
     if code not in IDX_TYPES:
         known = ", ".join(f"0x{c:02X}" for c in IDX_TYPES)
         raise DataError(f"{path}: unknown IDX type code 0x{code:02X} (known: {known})")
     if ndim == 0:
         raise DataError(f"{path}: bad header: the number of dimensions is 0")
-    header_size = 4 + 4 * ndim
-    if len(raw) < header_size:
+    sizes = stream.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
         raise DataError(
             f"{path}: truncated header: expected {4 * ndim} bytes for {ndim} dimension "
-            f"sizes, found {len(raw) - 4}"
+            f"sizes, found {len(sizes)}"
         )
-    shape = struct.unpack(f">{ndim}I", raw[4:header_size])
+    shape = struct.unpack(f">{ndim}I", sizes)
+    header_size = 4 + 4 * ndim
     dtype = IDX_TYPES[code]
     count = math.prod(shape)
-    expected, found = count * dtype.itemsize, len(raw) - header_size
+    expected = count * dtype.itemsize
     what = f"{'x'.join(map(str, shape))} {dtype.name}"
-    if found < expected:
+    if ndim > _MAX_DIMS:
         raise DataError(
+            f"{path}: bad header: {ndim} dimensions ({what}); NumPy arrays have at most "
+            f"{_MAX_DIMS}"
+        )
+    if math.prod(d or 1 for d in shape) * dtype.itemsize > _MAX_BYTES:  # NumPy's own rule
+        raise DataError(
+            f"{path}: bad header: the shape {what} is too big for an array "
+            f"(more than {_MAX_BYTES} bytes, not counting the zero dimensions)"
+        )
+
+    def truncated(found: int) -> DataError:
+        return DataError(
             f"{path}: truncated: expected {expected} bytes of data ({what}), found {found}"
         )
-    if found > expected:
-        raise DataError(
-            f"{path}: {found - expected} trailing bytes after the {expected} bytes "
-            f"of data ({what})"
+
+    def trailing(extra: int, at_least: bool = False) -> DataError:
+        amount = f"at least {extra}" if at_least else f"{extra}"
+        return DataError(
+            f"{path}: {amount} trailing bytes after the {expected} bytes of data ({what})"
         )
+
+    if size is not None:  # an uncompressed file: its size says it all
+        found = size - header_size
+        if found < expected:
+            raise truncated(found)
+        if found > expected:
+            raise trailing(found - expected)
+    elif compressed_size is not None and expected > _MAX_GZIP_RATIO * compressed_size + (1 << 20):
+        # More than deflate can make of this file: truncated for sure. Count what
+        # there is, a chunk at a time, without allocating the declared size.
+        found = 0
+        while found <= expected:
+            chunk = stream.read(min(_CHUNK, expected + 1 - found))
+            if not chunk:
+                break
+            found += len(chunk)
+        raise truncated(found) if found < expected else trailing(found - expected, True)
     native = dtype.newbyteorder("=")
-    if count == 0:
-        return np.zeros(shape, dtype=native)
-    data = np.frombuffer(raw, dtype=dtype, count=count, offset=header_size)
-    return data.astype(native).reshape(shape)  # a fresh, writeable copy
+    try:
+        data = np.empty(count, dtype=dtype)  # (d_1 * ... * d_D,) as stored
+    except (ValueError, MemoryError) as exc:
+        raise DataError(f"{path}: cannot hold {expected} bytes of data ({what}): {exc}") from exc
+    found = _read_exactly(stream, memoryview(data.view(np.uint8)))
+    if found < expected:
+        raise truncated(found)
+    if size is None:  # a gzip stream: it must end here (reading to its end checks its CRC)
+        extra = len(stream.read(_CHUNK))
+        if extra:
+            raise trailing(extra, at_least=extra == _CHUNK)
+    try:
+        return data.astype(native, copy=False).reshape(shape)
+    except (ValueError, MemoryError) as exc:
+        raise DataError(f"{path}: cannot make an array of shape {what}: {exc}") from exc
 
 
 def write_idx(path: PathLike, array: np.ndarray) -> None:

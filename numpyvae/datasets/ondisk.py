@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, Union
@@ -96,6 +97,7 @@ class NpyRows:
 
     def __init__(self, path: PathLike) -> None:
         self.path = Path(path)
+        _check_regular_file(self.path)  # a FIFO would block open() forever
         try:
             with open(self.path, "rb") as f:
                 version = np.lib.format.read_magic(f)
@@ -156,6 +158,7 @@ class NpyRows:
 
     def _read_into(self, pieces: list[tuple[int, np.ndarray]]) -> None:
         """Fill each (contiguous) array of `pieces` with the file's bytes at its offset."""
+        _check_regular_file(self.path)  # it may have been replaced since the constructor
         with open(self.path, "rb", buffering=0) as f:
             for offset, target in pieces:
                 f.seek(offset)
@@ -168,6 +171,18 @@ class NpyRows:
 
     def __repr__(self) -> str:
         return f"NpyRows({str(self.path)!r}, shape={self.shape}, dtype={self.dtype})"
+
+
+def _check_regular_file(path: Path) -> None:
+    """Raise DataError unless `path` is a regular file (checked without opening it)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the .npy header: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else (
+            "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket")
+        raise DataError(f"{path}: not a regular file ({kind})")
 
 
 #: The former name of :class:`NpyRows`, kept so that code written for it still runs.

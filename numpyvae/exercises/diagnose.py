@@ -3,7 +3,9 @@
 :func:`diagnose` turns what a check returned (and what the spies recorded) into one
 :class:`Row` per gradient; :func:`explain` finds the typical mistake (see
 ``catalog.py``) an answer matches, or else says what is off: a shape, nan, a dtype,
-a constant factor, the largest difference.
+a constant factor, the largest difference. Each row also records how the answer
+compares with the library's own (``Row.reference``: exact, close, differs), which the
+report shows when asked (``--reference``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ from .spies import MISSING, Record, describe, is_numbers
 #: A forward value must equal the library's up to rounding.
 BOUND_FORWARD = 1e-9
 
+#: Under this relative error an answer is "close" to the library's (rounding apart).
+BOUND_CLOSE = 1e-12
 
-def _generic(want: np.ndarray, n: int | None) -> list[tuple[np.ndarray, str]]:
-    """Wrong versions of any gradient: a sign, a factor 2 or 1/2, a mean over the batch."""
+
+def _generic(want: np.ndarray, n: int | None, columns: str = "") -> list[tuple[np.ndarray, str]]:
+    """Wrong versions of any gradient: a sign, a factor 2 or 1/2, a mean over the batch
+    (once or twice), a mean over the columns (``columns`` names them)."""
     out = [
         (-want, "sign flipped: yours is -1 times the right one"),
         (2 * want, "twice the right one: an extra factor 2 (or a missing 1/2)"),
@@ -29,7 +35,42 @@ def _generic(want: np.ndarray, n: int | None) -> list[tuple[np.ndarray, str]]:
     if n and n > 1:
         out.append((want / n, (f"divided by the batch size N = {n}: the loss of this check is "
                                "summed over the batch, so no mean (the caller averages)")))
+        out.append((want / n**2, (f"divided by N twice (1/N^2, N = {n}): a mean taken in two "
+                                  "places, or none at all: the loss of this check is summed "
+                                  "over the batch")))
+    if columns and n and want.ndim == 2 and want.shape[0] == n and want.shape[1] > 1:
+        d = want.shape[1]
+        out.append((want / d, (f"divided by {d}, the number of {columns.removeprefix('the ')}: "
+                               f"a mean over {columns}, which the loss sums")))
+        if n > 1:
+            out.append((want / (n * d), (f"divided by N * {d} = {n * d}: np.mean over the "
+                                         f"batch and {columns}; the loss here is a plain sum")))
     return out
+
+
+def _as_array(value: object) -> object:
+    """An array from an array, or from a list of them (Adam's weights, step by step)."""
+    if isinstance(value, (list, tuple)):
+        try:
+            return np.array(value)
+        except ValueError:  # arrays of different shapes
+            return value
+    return value
+
+
+def versus(got: object, want: object) -> str:
+    """How ``got`` compares with the library's ``want``: 'exact', 'close, 2.2e-16' or
+    'differs, 0.5' (the largest absolute difference), or '' when not comparable."""
+    if not (is_numbers(got) and isinstance(want, np.ndarray)):
+        return ""
+    if got.shape != want.shape:
+        return "differs, shape"
+    if np.array_equal(got, want, equal_nan=True):
+        return "exact"
+    with np.errstate(all="ignore"):
+        diff = float(np.max(np.abs(got.astype(np.float64) - want)))
+        close = rel_error(got, want) < BOUND_CLOSE
+    return f"{'close' if close else 'differs'}, {diff:.1e}"
 
 
 def explain(got: object, want: np.ndarray, candidates: list, tol: float) -> str:
@@ -111,13 +152,17 @@ def diagnose(part: Part, checked: list, rec: Record) -> list[Row]:
             hint = f"forward returned {describe(got)}; it must have shape {forward.shape}"
             extra.append(Row(part.forward, "shape", bound, WRONG, hint))
         elif (error := rel_error(got, forward)) >= BOUND_FORWARD or not np.isfinite(error):
-            candidates = mistakes.get("forward", []) + _generic(forward, n)
+            candidates = mistakes.get("forward", []) + _generic(forward, n, part.columns)
             hint = explain(got, forward, candidates, BOUND_FORWARD)
             extra.append(Row(part.forward, f"{error:.1e}", bound, WRONG,
                              f"the forward value differs from the lecture's: {hint}"))
+    upstream = rec.upstream if rec.upstream in rec.changed else ""
     for name in rec.changed:
-        extra.append(Row(f"{part.name}  leaves {name} unchanged", "changed", "-", WRONG,
-                         _inplace_hint(part, name)))
+        hint = _inplace_hint(part, name)
+        if name == upstream:
+            hint += (f". The upstream gradient {name} was modified: the rows above check your "
+                     f"gradients against an unmodified copy of it")
+        extra.append(Row(f"{part.name}  leaves {name} unchanged", "changed", "-", WRONG, hint))
     for name in rec.rebound:
         extra.append(Row(f"{part.name}  updates {name} in place", "rebound", "-", WRONG,
                          f"{part.label} bound a new array to params[{name!r}] (params[name] = "
@@ -125,15 +170,22 @@ def diagnose(part: Part, checked: list, rec: Record) -> list[Row]:
                          "Write w -= ... (or params[name][...] = ...)"))
 
     rows = []
+    changed_row = f"{part.name}  leaves {upstream} unchanged"
     for key, c in zip(part.keys, checked):
         bound = f"{c.bound:.0e}"
+        compared = versus(_as_array(rec.got.get(key)), want.get(key))
         if key in rec.bad:
             got = rec.bad[key]
             label = "missing" if got is MISSING else "shape"
             hint = _shape_message(part, key, got, rec.inputs)
             rows.append(Row(c.name, label, bound, WRONG, hint))
+        elif c.ok and upstream:
+            rows.append(Row(c.name, f"{c.error:.1e}", bound, WRONG,
+                            f"{key} is right against an unmodified copy of {upstream}, but "
+                            f"{part.label} changed {upstream} in place: see "
+                            f"{changed_row!r} below", reference=compared))
         elif c.ok:
-            rows.append(Row(c.name, f"{c.error:.1e}", bound, OK))
+            rows.append(Row(c.name, f"{c.error:.1e}", bound, OK, reference=compared))
         else:
             hint = ""
             if key in want and key in rec.got:
@@ -147,7 +199,12 @@ def diagnose(part: Part, checked: list, rec: Record) -> list[Row]:
                 else:
                     # n is None for Adam: its rows are weights, for which the generic
                     # hints on gradients (a sign flipped, a sum for a mean) would mislead
-                    candidates = mistakes.get(key, []) + (_generic(want[key], n) if n else [])
+                    candidates = mistakes.get(key, []) + (
+                        _generic(want[key], n, part.columns) if n else [])
                     hint = explain(got, want[key], candidates, c.bound)
-            rows.append(Row(c.name, f"{c.error:.1e}", bound, WRONG, hint))
+            if upstream:
+                hint += (f"\n(checked against an unmodified copy of {upstream}, which "
+                         f"{part.label} changed in place: see {changed_row!r} below)")
+            rows.append(Row(c.name, f"{c.error:.1e}", bound, WRONG, hint.strip(),
+                            reference=compared))
     return rows + extra

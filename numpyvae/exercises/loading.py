@@ -3,6 +3,8 @@
 :func:`load` imports an exercise file by its path (compiled anew each time, no
 ``__pycache__`` left behind); :func:`_location` and :func:`_error_text` turn an
 exception into "file:line: the line of code", in the learner's file when it is there.
+:class:`TimeLimit` stops an exercise that runs too long (an endless loop) by raising
+:class:`TimeLimitExceeded` wherever the code is, so that its traceback says where.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from types import ModuleType
@@ -60,6 +64,54 @@ def load(path: Path) -> ModuleType:
     return module
 
 
+# ---- a time limit per exercise ------------------------------------------------------------
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised in whatever runs when an exercise's time is up. A BaseException, so that a
+    learner's ``except Exception`` does not swallow it."""
+
+
+class TimeLimit:
+    """``with TimeLimit(seconds):`` raises :class:`TimeLimitExceeded` in the code that
+    runs once ``seconds`` have passed, and again every half second until it is caught
+    (should the learner's code catch it) and :meth:`stop` is called.
+
+    POSIX only, on the main thread (``signal.setitimer``); elsewhere, or with ``seconds``
+    None or 0, there is no limit.
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.armed = False
+        self.expired = False
+        self._previous = None
+
+    def __enter__(self) -> TimeLimit:  # noqa: PYI034 -- typing.Self is 3.11, numpyvae 3.10
+        if (self.seconds and self.seconds > 0 and hasattr(signal, "setitimer")
+                and threading.current_thread() is threading.main_thread()):
+            self._previous = signal.signal(signal.SIGALRM, self._alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, 0.5)
+            self.armed = True
+        return self
+
+    def _alarm(self, signum, frame) -> None:
+        if self.armed:
+            self.expired = True
+            raise TimeLimitExceeded(self.seconds)
+
+    def stop(self) -> None:
+        """No more interrupts (the first thing to do on catching one)."""
+        self.armed = False
+
+    def __exit__(self, *exc) -> None:
+        self.armed = False
+        if self._previous is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)
+            self._previous = None
+
+
 # ---- errors in the learner's code ---------------------------------------------------------
 
 
@@ -98,8 +150,17 @@ def _definition(module: ModuleType, label: str) -> str:
 
 
 def _error_text(exc: BaseException, path: Path | None, rec: Record | None = None) -> str:
-    text = f"{type(exc).__name__}: {exc.msg if isinstance(exc, SyntaxError) else exc}"
     where = _location(exc, path)
+    if isinstance(exc, TimeLimitExceeded):
+        text = (f"took longer than {exc.args[0]:g} s (an endless loop?), and was stopped"
+                + (f" at {where}" if where else ""))
+        return text + "\n(the limit is an option: numpyvae exercises check --time-limit SECONDS)"
+    if isinstance(exc, SystemExit):
+        code = "" if exc.code is None else f"({exc.code!r})"
+        text = (f"SystemExit{code}: sys.exit(), exit() or quit() was called; the checks "
+                "cannot go on past it: remove it")
+        return text + (f"\nat {where}" if where else "")
+    text = f"{type(exc).__name__}: {exc.msg if isinstance(exc, SyntaxError) else exc}"
     frame = _frame(exc, path)
     if where and path is not None and frame and not _same_file(frame[0], path):
         where += "\n(that is the check calling your code: keep the skeleton's signatures)"

@@ -1,7 +1,8 @@
 """The report of ``numpyvae exercises check``: rows, verdicts, the summary, the next step.
 
 A :class:`Row` is one line (a gradient and its verdict), a :class:`Result` the rows of
-one exercise; :func:`format_report` lays them out, wrapping the hints.
+one exercise and what its code printed; :func:`format_report` lays them out, wrapping
+the hints, with the prints under the rows of their exercise.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ class Row:
     verdict: str
     hint: str = ""
     where: str = ""  # file:line of the NotImplementedError still to replace
+    reference: str = ""  # against the library's own: "exact", "close, 2e-16", "differs, 0.5"
 
 
 @dataclass
 class Result:
     exercise: Exercise
     rows: list[Row] = field(default_factory=list)
+    output: str = ""  # what the code printed (stdout and stderr) while it was checked
 
     @property
     def status(self) -> str:
@@ -56,6 +59,34 @@ def _wrap(text: str, indent: str = "      ") -> list[str]:
     return lines
 
 
+#: At most this many different lines of a learner's prints are shown per exercise.
+MAX_PRINTED = 20
+
+
+def format_output(output: str, indent: str = "  ") -> list[str]:
+    """What an exercise printed, each different line once (with how often), in order."""
+    counts: dict[str, int] = {}
+    for line in output.splitlines():
+        counts[line.rstrip()] = counts.get(line.rstrip(), 0) + 1
+    if not counts:
+        return []
+    total = sum(counts.values())
+    lines = [f"{indent}printed by your code ({total} line{'s' if total != 1 else ''}"
+             + (", each different one once):" if total > len(counts) else "):")]
+    for text, count in list(counts.items())[:MAX_PRINTED]:
+        lines.append(f"{indent}  | {text}" + (f"   [{count} times]" if count > 1 else ""))
+    if len(counts) > MAX_PRINTED:
+        lines.append(f"{indent}  ... and {len(counts) - MAX_PRINTED} more different lines")
+    return lines
+
+
+def row_line(row: Row, width: int, reference: bool = False) -> str:
+    """The line of one row: name, rel error, bound, (the library's,) verdict."""
+    verdict = row.verdict + (f" ({row.where})" if row.where else "")
+    ref = f"  {row.reference or '-':<22}" if reference else ""
+    return f"  {row.name:<{width}}  {row.error:>9}  {row.bound:>6}{ref}  {verdict}"
+
+
 def summary(results: list[Result]) -> str:
     """'3 of 6 exercises solved, 0 wrong, 3 not yet solved' (and errors, if any)."""
     count = {s: sum(r.status == s for r in results) for s in ("solved", WRONG, UNSOLVED, ERROR)}
@@ -68,19 +99,23 @@ def summary(results: list[Result]) -> str:
 
 
 def format_report(results: list[Result], heading: str, next_step: str = "",
-                  solutions: bool = False) -> str:
-    """The report: a heading, one block per exercise, the summary, the next step."""
+                  solutions: bool = False, reference: bool = False) -> str:
+    """The report: a heading, one block per exercise, the summary, the next step.
+
+    ``reference``: a column of how each answer compares with the library's own.
+    """
     width = max([len(row.name) for r in results for row in r.rows] + [30])
-    lines = [heading, "", f"  {'gradient':<{width}}  {'rel error':>9}  {'bound':>6}  verdict"]
+    ref = "  " + "vs the library's".ljust(22) if reference else ""
+    lines = [heading, "", f"  {'gradient':<{width}}  {'rel error':>9}  {'bound':>6}{ref}  verdict"]
     for r in results:
         lines += ["", f"{r.exercise.file}  {r.exercise.title}  [{r.status}]"]
         if solutions:
             lines += [f"  the library's: {part.where}" for part in r.exercise.parts]
         for row in r.rows:
-            verdict = row.verdict + (f" ({row.where})" if row.where else "")
-            lines.append(f"  {row.name:<{width}}  {row.error:>9}  {row.bound:>6}  {verdict}")
+            lines.append(row_line(row, width, reference))
             if row.hint:
                 lines += _wrap(row.hint)
+        lines += format_output(r.output)
     lines += ["", summary(results)]
     if next_step:
         lines.append(next_step)

@@ -10,7 +10,13 @@ error, its bound, and a verdict,
 - ``not yet solved``: the code still raises NotImplementedError (not a failure);
 - ``wrong``: over the bound, with a hint when the answer matches a typical mistake
   (see ``catalog.py``), or a shape, or an array changed in place;
-- ``error``: the learner's code raised an exception: its type, message, file:line.
+- ``error``: the learner's code raised an exception: its type, message, file:line
+  (``sys.exit()`` too), or it ran past the time limit of the exercise (an endless loop:
+  where it was stopped).
+
+What the learner's code prints is captured per exercise and shown under its rows, each
+line once. With ``reference=True`` each row also says how the answer compares with the
+library's own: exact, close, or differs, and by how much.
 
 The work is shared by ``loading.py`` (importing the learner's file, locating errors),
 ``diagnose.py`` (the rows of a check, with hints) and ``report.py`` (the rows, the
@@ -19,6 +25,8 @@ verdicts, the text).
 
 from __future__ import annotations
 
+import contextlib
+import io
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -26,12 +34,36 @@ from types import ModuleType
 from ..errors import NumpyVAEError
 from .catalog import EXERCISES, Exercise, Part
 from .diagnose import diagnose
-from .loading import _definition, _display, _error_text, _location, load
-from .report import ERROR, UNSOLVED, WRONG, Result, Row, _next_step, format_report
+from .loading import (
+    TimeLimit,
+    TimeLimitExceeded,
+    _definition,
+    _display,
+    _error_text,
+    _frame,
+    _location,
+    load,
+)
+from .report import ERROR, OK, UNSOLVED, WRONG, Result, Row, _next_step, format_report
 from .spies import InterfaceError, Record
 
 #: Where ``init`` puts the exercises, and where ``check`` looks, by default.
 DEFAULT_DIR = "numpyvae-exercises"
+
+#: Seconds an exercise may run (its checks take well under one) before it is stopped.
+DEFAULT_TIME_LIMIT = 10.0
+
+#: What ``init`` writes beside the exercises: ``pytest DIR`` runs the same checks.
+CONFTEST = "conftest.py"
+CONFTEST_TEXT = '''"""Lets pytest run the checks of 'numpyvae exercises check', one test per gradient:
+
+    pytest .        (or: pytest numpyvae-exercises/, from the folder above)
+
+Written by 'numpyvae exercises init'; the tests are numpyvae/exercises/pytest_plugin.py.
+"""
+
+from numpyvae.exercises.pytest_plugin import pytest_collect_file  # noqa: F401
+'''
 
 
 # ---- finding things -----------------------------------------------------------------------
@@ -53,8 +85,42 @@ def find_exercise(name: str) -> Exercise:
 # ---- running ------------------------------------------------------------------------------
 
 
-def run_part(part: Part, impl: object, module: ModuleType | None = None) -> list[Row]:
-    """The rows of one part: run its check on ``impl`` (watched), then diagnose.
+def _error_row(label: str, exc: BaseException, path: Path | None, rec: Record | None,
+               part: Part | None = None, timer: TimeLimit | None = None) -> Row:
+    """The row of an exception (or of the time running out) in the learner's code."""
+    if isinstance(exc, TimeLimitExceeded) and timer is not None:
+        timer.stop()
+    text = _error_text(exc, path, rec)
+    if part is not None and isinstance(exc, Exception):
+        frame = _frame(exc, path)
+        try:
+            hint = part.error_hint(exc, frame[2] if frame else "", rec.inputs if rec else {})
+        except Exception:  # noqa: BLE001 -- a hint that cannot be made is left out
+            hint = None
+        if hint:
+            text += "\n" + hint
+    return Row(label, "-", "-", ERROR, text)
+
+
+def _extras(part: Part, impl: object, path: Path | None, timer: TimeLimit | None) -> list[Row]:
+    """The rows of the part's checks beyond finite differences (float32, ReLU at 0 ...)."""
+    rows = []
+    for extra in part.extras:
+        try:
+            measured, hint = extra.run(impl)
+        except (Exception, SystemExit, TimeLimitExceeded) as e:  # noqa: BLE001
+            rows.append(_error_row(extra.name, e, path, None, None, timer))
+            if isinstance(e, TimeLimitExceeded):
+                break
+        else:
+            rows.append(Row(extra.name, measured, "-", WRONG if hint else OK, hint))
+    return rows
+
+
+def run_part(part: Part, impl: object, module: ModuleType | None = None,
+             timer: TimeLimit | None = None) -> list[Row]:
+    """The rows of one part: run its check on ``impl`` (watched), then diagnose; then,
+    when every row is ok, the part's extra checks.
 
     ``module`` is the learner's file ``impl`` comes from (None: the library's own code).
     """
@@ -69,36 +135,66 @@ def run_part(part: Part, impl: object, module: ModuleType | None = None) -> list
         where = _definition(module, part.label) if module is not None else ""
         hint = f"{e}\n{part.label} is at {where}" if where else str(e)
         return [Row(label, "-", "-", ERROR, hint)]
-    except Exception as e:  # noqa: BLE001 -- whatever the learner's code raises is reported
-        return [Row(label, "-", "-", ERROR, _error_text(e, path, rec))]
-    return diagnose(part, checked, rec)
+    except (Exception, SystemExit, TimeLimitExceeded) as e:  # noqa: BLE001 -- whatever the learner's code raises is reported
+        return [_error_row(label, e, path, rec, part, timer)]
+    rows = diagnose(part, checked, rec)
+    if all(r.verdict == OK for r in rows):
+        rows += _extras(part, impl, path, timer)
+    return rows
 
 
-def run_exercise(ex: Exercise, folder: Path | None) -> Result:
-    """Check one exercise: the file in ``folder``, or the library's own code if None."""
+def _fill(result: Result, folder: Path | None, timer: TimeLimit) -> None:
+    """The rows of ``result.exercise``, appended to ``result.rows`` as they come."""
+    ex = result.exercise
     if folder is None:
-        return Result(ex, [row for p in ex.parts for row in run_part(p, p.solution)])
+        for p in ex.parts:
+            result.rows += run_part(p, p.solution, timer=timer)
+        return
     path = folder / ex.file
     if not path.exists():
-        return Result(ex, [Row(ex.file, "-", "-", UNSOLVED,
+        result.rows.append(Row(ex.file, "-", "-", UNSOLVED,
                                f"{_display(path)} is missing: 'numpyvae exercises init "
-                               f"{_display(folder)}' puts it back (it overwrites nothing)")])
+                               f"{_display(folder)}' puts it back (it overwrites nothing)"))
+        return
     try:
         module = load(path)
     except NotImplementedError as e:
         where = _location(e, path, source=False)
-        return Result(ex, [Row(ex.file, "-", "-", UNSOLVED, where=where)])
-    except Exception as e:  # noqa: BLE001 -- whatever the learner's file raises is reported
-        return Result(ex, [Row(ex.file, "-", "-", ERROR, _error_text(e, path))])
-    result = Result(ex)
+        result.rows.append(Row(ex.file, "-", "-", UNSOLVED, where=where))
+        return
+    except (Exception, SystemExit, TimeLimitExceeded) as e:  # noqa: BLE001 -- whatever the learner's file raises is reported
+        result.rows.append(_error_row(ex.file, e, path, None, None, timer))
+        return
     for part in ex.parts:
         impl = getattr(module, part.name, None)
-        if impl is None:
+        if timer.expired:
+            result.rows.append(Row(part.label, "-", "-", ERROR,
+                                   "not run: the time limit of this exercise ran out above"))
+        elif impl is None:
             result.rows.append(Row(part.label, "-", "-", ERROR,
                                    f"{ex.file} defines no {part.name}: keep the names of the "
                                    "skeleton (the checks look them up)"))
         else:
-            result.rows += run_part(part, impl, module)
+            result.rows += run_part(part, impl, module, timer)
+
+
+def run_exercise(ex: Exercise, folder: Path | None,
+                 time_limit: float | None = DEFAULT_TIME_LIMIT) -> Result:
+    """Check one exercise: the file in ``folder``, or the library's own code if None.
+
+    What the code prints goes to ``Result.output``, not to the screen; past
+    ``time_limit`` seconds the exercise is stopped (see :class:`TimeLimit`).
+    """
+    result = Result(ex)
+    printed = io.StringIO()
+    with (contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed),
+          TimeLimit(time_limit) as timer):
+        try:
+            _fill(result, folder, timer)
+        except TimeLimitExceeded as e:  # between two parts: in the checker's own code
+            path = folder / ex.file if folder is not None else None
+            result.rows.append(_error_row(ex.file, e, path, None, None, timer))
+    result.output = printed.getvalue()
     return result
 
 
@@ -132,7 +228,8 @@ def _check_folder(folder: str | None) -> tuple[Path, str]:
 
 
 def check(folder: str | None = None, only: list[str] | None = None,
-          solutions: bool = False) -> tuple[str, int]:
+          solutions: bool = False, reference: bool = False,
+          time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[str, int]:
     """``numpyvae exercises check``: the report, and the exit status.
 
     Args:
@@ -140,6 +237,9 @@ def check(folder: str | None = None, only: list[str] | None = None,
             current folder if it holds them).
         only: names of exercises to check (see :func:`find_exercise`); default all.
         solutions: check the library's own implementation instead of a folder.
+        reference: say, per row, how the answer compares with the library's own (exact,
+            close, differs); off by default, so that it gives nothing away before trying.
+        time_limit: seconds each exercise may run (None or 0: no limit).
 
     Returns:
         the report text; 0 when no exercise is wrong or stopped by an error (exercises
@@ -151,18 +251,18 @@ def check(folder: str | None = None, only: list[str] | None = None,
         if folder is not None:
             raise NumpyVAEError("--solutions checks the library's own code, not a folder: "
                                 "leave out the folder")
-        results = [run_exercise(ex, None) for ex in chosen]
+        results = [run_exercise(ex, None, time_limit) for ex in chosen]
         heading = ("numpyvae exercises: the library's own implementation, through the checks "
                    "the exercises get\n(rel error against central differences in float64 "
                    "must stay under the bound)")
-        text = format_report(results, heading, solutions=True)
+        text = format_report(results, heading, solutions=True, reference=reference)
     else:
         path, arg = _check_folder(folder)
-        results = [run_exercise(ex, path) for ex in chosen]
+        results = [run_exercise(ex, path, time_limit) for ex in chosen]
         heading = (f"numpyvae exercises: checking {_display(path)}/\n(rel error against "
                    "central differences in float64 must stay under the bound)")
         next_step = _next_step(results, f"numpyvae exercises check{arg}", only)
-        text = format_report(results, heading, next_step)
+        text = format_report(results, heading, next_step, reference=reference)
     bad = any(r.status in (WRONG, ERROR) for r in results)
     return text, int(bad)
 
@@ -178,6 +278,12 @@ def init(folder: str | None = None) -> str:
     path.mkdir(parents=True, exist_ok=True)
     templates = resources.files(__package__) / "templates"
     created, kept = [], []
+    try:  # pytest DIR runs the same checks (see pytest_plugin.py); a kept one stays
+        with open(path / CONFTEST, "x", encoding="utf-8") as f:
+            f.write(CONFTEST_TEXT)
+        conftest = True
+    except FileExistsError:
+        conftest = False
     for ex in EXERCISES:
         source = (templates / ex.file).read_text(encoding="utf-8")
         try:
@@ -203,4 +309,6 @@ def init(folder: str | None = None) -> str:
          "NotImplementedError, then run"),
         f"  numpyvae exercises check{arg}",
     ]
+    if conftest:
+        lines.append(f"(or, as tests, one per gradient: pytest {shown}; {CONFTEST} says how)")
     return "\n".join(lines)

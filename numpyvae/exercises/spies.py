@@ -9,7 +9,9 @@ notes what the numbers alone would not show:
 - a gradient that is not an array of the right shape (``None``, a missing
   ``grads`` entry, dW transposed ...). It is replaced by NaNs of the right shape, so
   the check fails on that gradient and still checks the others;
-- an input or the upstream gradient changed in place (a ReLU writing ``dout[...] = 0``);
+- an input or the upstream gradient changed in place (a ReLU writing ``dout[...] = 0``).
+  backward is handed a copy of the upstream gradient, so the check's own stays as it
+  was and the gradients are checked against it, unmodified;
 - Adam binding new arrays to its parameters instead of updating them in place.
 
 A return value of the wrong structure (one array where a pair belongs) cannot be
@@ -43,6 +45,7 @@ class Record:
     bad: dict[str, object] = field(default_factory=dict)  # gradients of the wrong shape
     changed: list[str] = field(default_factory=list)  # arrays changed in place
     rebound: list[str] = field(default_factory=list)  # weights not updated in place
+    upstream: str = ""  # the name of backward's argument ("dout", "dz"), if there is one
 
 
 def is_numbers(value: object, shape: tuple[int, ...] | None = None) -> bool:
@@ -109,13 +112,13 @@ def spy_module(
             return out
 
         def backward(self, dout):
-            first = upstream not in rec.inputs
-            if first:
-                rec.inputs[upstream] = _copy(dout)
-            result = super().backward(dout)
-            if not first:
-                return result
-            _changed(rec, (upstream, *inputs), (dout, *getattr(self, "_spy_args", ())))
+            if upstream in rec.inputs:  # not the first call
+                return super().backward(dout)
+            rec.upstream = upstream
+            rec.inputs[upstream] = _copy(dout)
+            given = _copy(dout)  # changed in place or not, the caller's dout stays as it was
+            result = super().backward(given)
+            _changed(rec, (upstream, *inputs), (given, *getattr(self, "_spy_args", ())))
             if len(returns) == 1:
                 values = (result,)
             elif isinstance(result, (tuple, list)) and len(result) == len(returns):

@@ -28,27 +28,41 @@ function                 module           the lecture's figure
 ``latent_scatter``       ``latent.py``    2-D codes coloured by digit (the manifold,
                                           도입 / 참고)
 ``scatter_panels``       ``latent.py``    several scatters side by side (beta-VAE)
+``latent_panels``        ``compare.py``   AutoEncoder and VAE: scatters on the same axes,
+                                          their random points, N(0, I)'s circles
+``decode_panels``        ``compare.py``   their decoded random points side by side, the
+                                          far ones framed
+``manifold_panels``      ``compare.py``   their decoded grids side by side, z as ticks
 ``training_curves``      ``curves.py``    -ELBO, reconstruction error and KL per epoch
                                           (Loss Function)
 ``loss_terms``           ``curves.py``    reconstruction error and KL per model
 ``histograms``           ``curves.py``    mu + sigma * eps against direct sampling (단계2)
+``posterior_panels``     ``density.py``   p(z|x) on a grid against q(z|x) (Variational
+                                          Method)
+``bound_curve``          ``density.py``   -ELBO, Eq. (11) against K, -log p(x)
+``density_histograms``   ``density.py``   histograms of log p(x) (Density Estimation)
+``hdr_levels``           ``density.py``   density levels holding given masses
 ``tile``                 ``_figure.py``   N images tiled into one array
 =======================  ===============  ==============================================
 
 ``_figure.py`` also holds what every figure shares: the Figure, the PNG writer
-(``DPI``), the caption, and :class:`PlotDependencyError`, raised by
-:func:`save_image_grid` when matplotlib is missing.
+(``DPI``), the caption, and :class:`PlotDependencyError`, raised by every function
+here when matplotlib is missing, and by :func:`require_matplotlib`, which a script
+calls first so that it stops before it trains, not after.
 """
 
-from ._figure import DPI, PlotDependencyError, tile
+from ._figure import DPI, PlotDependencyError, require_matplotlib, tile
+from .compare import decode_panels, latent_panels, manifold_panels
 from .curves import histograms, loss_terms, training_curves
+from .density import bound_curve, density_histograms, hdr_levels, posterior_panels
 from .images import grid_panels, image_grid, recon_grid, save_image_grid
 from .latent import latent_scatter, scatter_panels
 from .manifold import inverse_normal_cdf, manifold_grid, manifold_latents
 
 __all__ = [
-    "DPI", "PlotDependencyError", "grid_panels", "histograms", "image_grid",
-    "inverse_normal_cdf", "latent_scatter", "loss_terms", "manifold_grid",
-    "manifold_latents", "recon_grid", "save_image_grid", "scatter_panels", "tile",
-    "training_curves",
+    "DPI", "PlotDependencyError", "bound_curve", "decode_panels", "density_histograms",
+    "grid_panels", "hdr_levels", "histograms", "image_grid", "inverse_normal_cdf",
+    "latent_panels", "latent_scatter", "loss_terms", "manifold_grid", "manifold_latents",
+    "manifold_panels", "posterior_panels", "recon_grid", "require_matplotlib", "save_image_grid",
+    "scatter_panels", "tile", "training_curves",
 ]

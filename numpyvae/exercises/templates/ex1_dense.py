@@ -23,10 +23,14 @@ Hints:
   batch: a sum over axis 0 (not a mean: the loss here is a plain sum).
 - Write dL/dW into ``self.grads["W"]`` and dL/db into ``self.grads["b"]``; return dL/dx.
 - Do not change ``dout`` or ``self.x`` in place: the caller still needs them.
+- Keep the dtype: float32 inputs give float32 gradients (one row checks it, in float32).
+- A matmul error says which transpose is missing; ``(3, 4) @ (4, 5)`` works, ``(3, 4) @
+  (5, 4)`` does not.
 
 Check your version (in this folder, or in the one that holds it)::
 
     numpyvae exercises check --only dense
+    numpyvae exercises check --only dense --reference    # after trying: vs the library's
 
 After trying, compare with the library's own: numpyvae/layers.py, ``Dense.backward``.
 """

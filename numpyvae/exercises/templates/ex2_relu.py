@@ -9,7 +9,10 @@ Forward (given)::
 
 Backward (yours). ``dout`` = dL/dy, shape (N, D). ReLU acts entry by entry, with
 
-    dy/dx = 1 where x > 0,  0 where x < 0      (at x = 0 pick 0; the check stays away)
+    dy/dx = 1 where x > 0,  0 where x < 0,  and 0 at x = 0 exactly
+
+ReLU has no derivative at 0 (any value in [0, 1] will do); numpyvae takes 0 there, the
+mask ``x > 0``, and one row checks exactly that. The finite differences stay away from 0.
 
 so by the chain rule, entry by entry::
 
@@ -21,6 +24,8 @@ Hints:
 - ``x > 0`` is an array of booleans; multiplying by it turns True into 1, False into 0.
 - Do not write ``dout[mask] = 0``: that changes the caller's ``dout`` in place (the
   trap of many NumPy ReLUs). Return a new array.
+- Keep the dtype: ``dout * mask`` stays float32 for float32 inputs; ``mask * 1.0`` or
+  ``np.where(mask, 1.0, 0.0)`` is float64 and makes it float64 (one row checks it).
 
 Check your version (in this folder, or in the one that holds it)::
 

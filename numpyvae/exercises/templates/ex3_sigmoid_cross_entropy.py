@@ -26,6 +26,9 @@ Hints:
   ``bernoulli_nll`` takes the logits, so the sigmoid is already inside it.
 - ``sigmoid`` below is given; it never overflows, whatever the size of the logits.
 - The loss is summed over pixels and examples here: no mean, no 1/N.
+- Apply the sigmoid once: ``self.p`` is already sigmoid(x), and part B's p is
+  sigmoid(logits), once.
+- Keep the dtype: float32 inputs give float32 gradients (one row checks it, in float32).
 
 Check your version (in this folder, or in the one that holds it)::
 

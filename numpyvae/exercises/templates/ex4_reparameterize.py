@@ -20,6 +20,7 @@ Hints:
   1/2 comes from the exponent, and it is sigma, not sigma^2 = exp(logvar).
 - ``self.sigma`` and ``self.eps`` are kept by forward; you need no exp in backward.
 - dmu may be a copy of dz (``dz.copy()``); never change ``dz`` in place.
+- Return them in this order, ``(dmu, dlogvar)``, and keep the dtype of the inputs.
 - In the full VAE, mu and logvar also get a gradient from the KL term (exercise 5);
   the model adds the two. Here only the path through z is asked.
 

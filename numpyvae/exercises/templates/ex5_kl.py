@@ -21,7 +21,10 @@ Hints:
 - d/dlogvar (-logvar - 1) = -1: the "- 1" of the gradient comes from -logvar, not from
   the constant -1 (whose derivative is 0).
 - sigma^2 is ``np.exp(logvar)``, not ``np.exp(logvar / 2)`` (that is sigma).
-- Summed over the batch, not averaged: no 1/N.
+- Summed over the batch, not averaged: no 1/N (and no mean over the latent dimensions).
+- logvar is log sigma^2, not log sigma. Differentiate with respect to logvar itself,
+  not sigma.
+- Return ``(dmu, dlogvar)`` in this order, in the dtype of the inputs.
 
 Check your version (in this folder, or in the one that holds it)::
 

@@ -14,12 +14,18 @@ Given the gradient g of a weight w at step t = 1, 2, 3, ... (entry by entry)::
 weight has its own m and v, of its shape.
 
 Hints:
-- Count the step first: t is 1 at the first step, so 1 - b1^t is never 0.
-- m and v live in ``self.m[name]`` and ``self.v[name]`` across steps; don't restart them.
+- Count the step first: t is 1 at the first step, so 1 - b1^t is never 0. t counts
+  steps, not weights: add 1 once per step, before the loop over the weights.
+- ``b1, b2 = self.betas``, in this order: b1 (0.9) goes with m, b2 (0.999) with v.
+- m and v live in ``self.m[name]`` and ``self.v[name]`` across steps, one pair per
+  weight, of its shape; don't restart them, and don't share one pair between weights.
+- Update m and v with this step's g first, then form m^ and v^ from them.
 - eps goes outside the square root: sqrt(v^) + eps.
 - Update the weights *in place* (``w -= ...`` or ``w[...] = ...``): the model holds
   these very arrays, so a new array bound to ``self.params[name]`` would never reach it.
 - Don't change the arrays in ``grads``.
+- The check runs three steps on two weights of different shapes, w (3, 4) and b (4,),
+  and once in float32 (the weights must stay float32).
 
 Check your version (in this folder, or in the one that holds it)::
 

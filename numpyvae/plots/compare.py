@@ -1,0 +1,146 @@
+"""Two models side by side (the AutoEncoder and the VAE of 도입 / 목적): their latent
+scatters on the same axes, the images each decodes from its random points (those from
+far from every code framed), and their decoded grids with the z of each row and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._figure import _as_images, _caption, _figure, _save
+from .images import _draw_grid
+from .latent import _draw_scatter
+
+
+def _prior_circles(ax: Any) -> None:
+    """|z| = 1 and |z| = 2: in 2-D, N(0, I) puts 1 - exp(-r^2 / 2) of its mass inside r."""
+    t = np.linspace(0, 2 * np.pi, 200)
+    for r, style, share in ((1, "k:", 39), (2, "k--", 86)):
+        ax.plot(r * np.cos(t), r * np.sin(t), style, linewidth=1.2,
+                label=f"|z| = {r}: {share} % of\nN(0, I) inside")
+
+
+def latent_panels(
+    panels: Sequence[tuple[str, Any, Any, Mapping[str, Any] | None, bool]],
+    path: str | Path,
+    title: str,
+    caption: str | None = None,
+    zoom: int | None = None,
+) -> Path:
+    """Scatters of 2-D codes side by side on the SAME axes limits, one legend at the right.
+
+    Args:
+        panels: one ``(panel title, codes (N, 2), labels (N,), points, prior)`` per panel;
+            ``points`` as in :func:`~numpyvae.plots.latent_scatter` (``{legend label:
+            (M, 2)}``: black crosses, then black circles) or None; ``prior``: draw the
+            circles |z| = 1 and |z| = 2 of N(0, I) (39 % and 86 % of its mass).
+        zoom: the index of a panel to draw once more at the right, on axes of its own
+            (when the shared limits make its codes too small to read).
+    """
+    if not panels:
+        raise ValueError("latent_panels needs at least one panel")
+    panels = list(panels)
+    if zoom is not None:
+        name, *rest = panels[zoom]
+        panels.append((f"{name.split(':')[0]}, zoomed in (axes of its own)", *rest))
+    fig = _figure((4.6 * len(panels) + 1.6, 5.0 + (0.5 if caption else 0.0)))
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    shared = axes[:-1] if zoom is not None else axes
+    for ax in shared[1:]:
+        ax.sharex(shared[0])
+        ax.sharey(shared[0])
+    for ax, (name, codes, labels, points, prior) in zip(axes, panels):
+        _draw_scatter(ax, codes, labels, points, legend=False)
+        if prior:
+            _prior_circles(ax)
+        ax.set_title(name)
+    handles, names = {}, {}
+    for ax in axes:  # one legend for all: digits, point markers, circles, without repeats
+        for h, n in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(n, h)
+            names.setdefault(n, n)
+    leg = fig.legend(list(handles.values()), list(names.values()), loc="outside right center",
+                     fontsize=8, frameon=False, title="digit", title_fontsize=8)
+    for h in getattr(leg, "legend_handles", None) or getattr(leg, "legendHandles", []):
+        if hasattr(h, "set_sizes"):
+            h.set_sizes([26])
+            h.set_alpha(1.0)
+    fig.suptitle(title)
+    _caption(fig, caption)
+    return _save(fig, path)
+
+
+def decode_panels(
+    panels: Sequence[tuple[str, Any, Any]],
+    path: str | Path,
+    title: str,
+    ncols: int = 10,
+    caption: str | None = None,
+) -> Path:
+    """Image grids side by side, one per ``(panel title, images (N, D), far (N,) bool)``;
+    the images with ``far`` True get a red frame (decoded from a point far from every
+    code)."""
+    from matplotlib.patches import Rectangle
+
+    if not panels:
+        raise ValueError("decode_panels needs at least one panel")
+    fig = _figure((4.6 * len(panels) + 0.4, 5.0 + (0.5 if caption else 0.0)))
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (name, images, far) in zip(axes, panels):
+        a, side = _as_images(images)
+        far = np.asarray(far, dtype=bool)
+        if far.shape != (len(a),):
+            raise ValueError(f"far must have shape ({len(a)},), got {far.shape}")
+        _draw_grid(ax, a, ncols)
+        step = side + 1  # _draw_grid's pad is 1 pixel
+        for k in np.flatnonzero(far):
+            r, c = divmod(int(k), ncols)
+            ax.add_patch(Rectangle((c * step + 0.5, r * step + 0.5), side, side, fill=False,
+                                   edgecolor="red", linewidth=1.3))
+        ax.set_title(name)
+    fig.suptitle(title)
+    _caption(fig, caption)
+    return _save(fig, path)
+
+
+def manifold_panels(
+    panels: Sequence[tuple[str, Any, Any, Any, str]],
+    path: str | Path,
+    title: str,
+    caption: str | None = None,
+) -> Path:
+    """Decoded n x n grids side by side, each with the z of its columns and rows as ticks.
+
+    Args:
+        panels: one ``(panel title, images (n * n, D), z1 (n,), z2 (n,), axis note)`` per
+            panel, the images row by row with the top row at the largest z2: ``z1`` are the
+            columns' values from left to right, ``z2`` the rows' from top to bottom;
+            ``axis note`` is added to the axis labels (e.g. how the values were spaced).
+    """
+    if not panels:
+        raise ValueError("manifold_panels needs at least one panel")
+    fig = _figure((5.2 * len(panels) + 0.4, 5.6 + (0.5 if caption else 0.0)))
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (name, images, z1, z2, note) in zip(axes, panels):
+        z1, z2 = np.asarray(z1, dtype=np.float64), np.asarray(z2, dtype=np.float64)
+        n = len(z1)
+        a, _ = _as_images(images)
+        if len(a) != n * n or len(z2) != n:
+            raise ValueError(f"an {n} x {n} grid needs {n * n} images and {n} z2 values")
+        _draw_grid(ax, a, n, [""] * n, [""] * n)
+        idx = list(range(0, n, max(1, n // 5)))
+        ax.set_xticks(ax.get_xticks()[idx])
+        ax.set_xticklabels([f"{z1[i]:.2f}" for i in idx], fontsize=8)
+        ax.set_yticks(ax.get_yticks()[idx])
+        ax.set_yticklabels([f"{z2[i]:.2f}" for i in idx], fontsize=8)
+        ax.tick_params(length=3)
+        ax.set_xlabel(f"$z_1$ {note}")
+        ax.set_ylabel(f"$z_2$ {note}")
+        ax.set_title(name)
+    fig.suptitle(title)
+    _caption(fig, caption)
+    return _save(fig, path)

@@ -1,0 +1,244 @@
+"""Bad data and bad settings are refused where they enter, with a message that says why;
+the advice of a diverged run names its likely cause; the importance-weighted estimate
+runs in memory that does not grow with K."""
+
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from numpyvae import cli, datasets
+from numpyvae.elbo import evaluate, iw_blocks, log_likelihood_iw
+from numpyvae.errors import TrainingError
+from numpyvae.fast.decoder import ManyRowsDecoder
+from numpyvae.fast.softplus import bernoulli_nll_rows
+from numpyvae.model import VAE, AutoEncoder, VAEConfig
+from numpyvae.train import TrainSettings, fit
+
+
+def tiny(cls=VAE, likelihood="bernoulli", dtype="float32"):
+    return cls(VAEConfig(input_dim=16, hidden_dims=(8,), latent_dim=2, likelihood=likelihood,
+                         dtype=dtype, seed=0))
+
+
+def pixels(n=4, d=16, seed=0):
+    return np.random.default_rng(seed).random((n, d), dtype=np.float32)
+
+
+# ---- model.forward and encode: where data enters --------------------------------------
+
+
+@pytest.mark.parametrize("cls", [VAE, AutoEncoder])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda x: np.where(np.arange(x.size).reshape(x.shape) == 5, np.nan, x), "non-finite"),
+        (lambda x: np.where(np.arange(x.size).reshape(x.shape) == 5, np.inf, x), "non-finite"),
+        (lambda x: (x * 255).astype(np.uint8), "divide uint8 images by 255"),
+        (lambda x: (x * 255).astype(np.int64), "pixels must be floats in"),
+        (lambda x: x * 255, r"\[0, 1\]"),
+        (lambda x: x - 0.5, r"\[0, 1\]"),
+        (lambda x: x[:0], "empty"),
+        (lambda x: x.astype(str), "numeric"),
+        (lambda x: x.astype(np.complex64), "real"),
+    ],
+)
+def test_forward_refuses_bad_pixels(cls, make, message):
+    model = tiny(cls)
+    x = make(pixels())
+    with pytest.raises(ValueError, match=message):
+        model.forward(x)
+    with pytest.raises(ValueError, match=message):
+        model.encode(x)
+
+
+def test_one_nan_pixel_no_longer_poisons_the_parameters():
+    model = tiny()
+    before = model.params.flat.copy()
+    x = pixels()
+    x[1, 3] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):
+        model.forward(x)
+    np.testing.assert_array_equal(model.params.flat, before)
+
+
+def test_uint8_pixels_are_refused_not_turned_into_a_huge_loss():
+    with pytest.raises(ValueError, match="divide uint8 images by 255"):
+        tiny().forward(np.full((3, 16), 200, dtype=np.uint8))
+
+
+def test_the_gaussian_likelihood_takes_any_finite_floats_but_no_nan():
+    model = tiny(likelihood="gaussian")
+    assert math.isfinite(model.forward(pixels() * 50 - 20).loss)
+    with pytest.raises(ValueError, match="non-finite"):
+        model.forward(np.full((2, 16), np.nan, dtype=np.float32))
+    with pytest.raises(ValueError, match="non-finite"):  # finite in float64, inf in float32
+        model.forward(np.full((2, 16), 1e300))
+
+
+def test_good_input_of_any_float_dtype_passes():
+    model = tiny()
+    x = pixels()
+    a = model.forward(x, rng=np.random.default_rng(1)).loss
+    assert a == pytest.approx(model.forward(x.astype(np.float64), rng=np.random.default_rng(1)).loss)
+    model.forward(np.zeros((1, 16), np.float16))
+    model.forward(np.ones((1, 16), np.float32))  # the bounds are allowed
+
+
+def test_check_false_skips_only_the_values():
+    model = tiny()
+    model.forward(pixels() * 2, check=False)  # out of [0, 1], not looked at
+    with pytest.raises(ValueError, match="divide uint8"):  # the dtype is always checked
+        model.forward(np.zeros((2, 16), np.uint8), check=False)
+    with pytest.raises(ValueError, match="shape"):
+        model.forward(np.zeros((2, 15), np.float32), check=False)
+
+
+def test_fit_checks_its_data_once_and_its_batches_not_again():
+    model = tiny()
+    calls = []
+    real = model.forward
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("check", True))
+        return real(*args, **kwargs)
+
+    model.forward = spy
+    fit(model, pixels(64), settings=TrainSettings(epochs=1, batch_size=16), log=None)
+    assert calls == [False] * 4
+    bad = pixels(64)
+    bad[40, 2] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):  # fit's own check of the whole set
+        fit(tiny(), bad, settings=TrainSettings(epochs=1, batch_size=16), log=None)
+
+
+def test_evaluate_of_no_images_is_a_clear_error():
+    with pytest.raises(ValueError, match="no images"):
+        evaluate(tiny(), np.zeros((0, 16), np.float32))
+
+
+# ---- TrainSettings ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"epochs": 1.5}, "epochs must be a whole number"),
+        ({"epochs": 2.0}, "epochs must be a whole number"),
+        ({"epochs": "3"}, "epochs must be a whole number"),
+        ({"epochs": True}, "epochs must be a whole number"),
+        ({"batch_size": 64.5}, "batch_size must be a whole number"),
+        ({"lr": float("inf")}, "learning rate"),
+        ({"lr": float("nan")}, "learning rate"),
+        ({"lr": 0}, "learning rate"),
+        ({"lr": "0.001"}, "lr must be a number"),
+        ({"warmup_epochs": float("inf")}, "finite"),
+        ({"warmup_epochs": float("nan")}, "warm-up"),
+        ({"warmup_epochs": -1}, "warm-up"),
+    ],
+)
+def test_bad_settings_are_a_value_error_at_once(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        TrainSettings(**kwargs)
+
+
+def test_numpy_numbers_are_taken_and_stored_as_python_numbers():
+    s = TrainSettings(epochs=np.int64(3), batch_size=np.int32(16), lr=np.float32(0.5),
+                      warmup_epochs=np.int64(2))
+    assert (s.epochs, s.batch_size, s.warmup_epochs) == (3, 16, 2.0)
+    assert type(s.epochs) is int and type(s.batch_size) is int
+    assert type(s.lr) is float and type(s.warmup_epochs) is float
+    fit(tiny(), pixels(32), settings=TrainSettings(epochs=np.int64(1), batch_size=np.int64(16)),
+        log=None)
+
+
+# ---- the advice of a diverged run ------------------------------------------------------
+
+
+def test_a_huge_beta_is_named_as_the_likely_cause():
+    model = VAE(VAEConfig(input_dim=16, hidden_dims=(8,), latent_dim=2, beta=1e308))
+    with pytest.raises(TrainingError) as info:
+        fit(model, pixels(64), settings=TrainSettings(epochs=1, batch_size=16), log=None)
+    assert "--beta" in str(info.value) and "very large" in str(info.value)
+    assert "learning rate" not in str(info.value)
+
+
+def test_a_huge_learning_rate_is_still_named():
+    with pytest.raises(TrainingError, match="smaller learning rate"):
+        fit(tiny(), pixels(256), settings=TrainSettings(epochs=3, batch_size=16, lr=1e30),
+            log=None)
+
+
+def test_numpyvae_train_beta_1e308_says_beta(capsys, tmp_path, monkeypatch):
+    real = datasets.load_dataset
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, split="train", data_dir=None:
+                        real(name, split, data_dir, n=200 if split == "train" else 50))
+    code = cli.main(["train", "--dataset", "glyph-digits", "--hidden", "16", "--latent-dim", "2",
+                     "--epochs", "1", "--beta", "1e308", "--out", str(tmp_path / "run")])
+    _, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in err
+    assert err.startswith("numpyvae: error: ") and "--beta" in err and "very large" in err
+    assert "learning rate" not in err
+
+
+# ---- log_likelihood_iw: the same figures, in memory that does not grow with K ----------
+
+
+def reference_iw(model, x, k, rng, max_rows):
+    """log_likelihood_iw as it was: the (G, K) array of log-weights, then one logsumexp."""
+    images, chunk, encode_rows = iw_blocks(len(x), k, max_rows)
+    decode = ManyRowsDecoder(model, images * chunk)
+    out = np.empty(len(x))
+    latent = model.config.latent_dim
+    log_2pi = math.log(2 * math.pi)
+    for first in range(0, len(x), encode_rows):
+        xe = model.as_batch(x[first : first + encode_rows])
+        mu_e, logvar_e = model.encode(xe)
+        for start in range(0, len(xe), images):
+            xb, mu, logvar = (a[start : start + images] for a in (xe, mu_e, logvar_e))
+            g = len(mu)
+            sigma = np.exp(0.5 * logvar)
+            log_w = np.empty((g, k))
+            for s in range(0, k, chunk):
+                c = min(chunk, k - s)
+                eps = rng.standard_normal((g, c, latent), dtype=mu.dtype)
+                z = mu[:, None, :] + sigma[:, None, :] * eps
+                logits = decode(z.reshape(g * c, latent)).reshape(g, c, -1)
+                log_px = -bernoulli_nll_rows(logits, xb[:, None, :])
+                log_pz = -0.5 * np.einsum("gcl,gcl->gc", z, z) - 0.5 * latent * log_2pi
+                log_qz = (-0.5 * (np.einsum("gcl,gcl->gc", eps, eps) + logvar.sum(axis=1)[:, None])
+                          - 0.5 * latent * log_2pi)
+                log_w[:, s : s + c] = log_px + log_pz - log_qz
+            m = log_w.max(axis=1, keepdims=True)
+            out[first + start : first + start + g] = (m[:, 0] + np.log(np.exp(log_w - m).sum(axis=1))
+                                                      - math.log(k))
+    return out
+
+
+@pytest.mark.parametrize("n, k, max_rows", [(5, 300, 64), (50, 10, 64), (7, 1, 4), (3, 2048, 2048),
+                                            (9, 33, 100)])
+def test_iw_equals_the_implementation_with_the_whole_array(n, k, max_rows):
+    model = tiny(dtype="float64")
+    x = pixels(n).astype(np.float64)
+    new = log_likelihood_iw(model, x, k, np.random.default_rng(4), max_rows)
+    old = reference_iw(model, x, k, np.random.default_rng(4), max_rows)
+    np.testing.assert_allclose(new, old, rtol=0, atol=1e-12)
+
+
+def iw_peak_bytes(k):
+    model = tiny()
+    x = pixels(2)
+    log_likelihood_iw(model, x, 10, np.random.default_rng(0), max_rows=256)  # warm up
+    tracemalloc.start()
+    try:
+        log_likelihood_iw(model, x, k, np.random.default_rng(0), max_rows=256)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_iw_memory_does_not_grow_with_k():
+    small, large = iw_peak_bytes(2_000), iw_peak_bytes(40_000)
+    # the (G, K) float64 array and its exp() grew by 16 bytes per sample: 600 kB here
+    assert large - small < 50_000, (small, large)
