@@ -11,8 +11,9 @@ from .. import exercises
 from .options import HelpFormatter
 
 DESCRIPTION = """\
-Six exercises: Dense, ReLU, Sigmoid with cross entropy, Reparameterize, the KL
-term, one Adam step. 'init' copies skeletons (the math, shapes, hints, and
+Seven exercises: Dense, ReLU, Sigmoid with cross entropy, Reparameterize, the
+KL term, one Adam step, the VAE's backward assembled; then 'train' trains a VAE
+made of them beside the library's. 'init' copies skeletons (the math, shapes, hints, and
 'raise NotImplementedError' where your code goes) into a folder; 'check' runs
 the checks of 'numpyvae gradcheck' on your version and prints, per gradient,
 the relative error, the bound, and ok / not yet solved / wrong (with a hint) /
@@ -29,6 +30,17 @@ examples:
   numpyvae exercises check --solutions    the library's own code"""
 
 
+def _seconds(text: str) -> float:
+    """A time limit in seconds: a number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 seconds, got {text}")
+    return value
+
+
 def add_parser(subparsers) -> None:
     """Add ``exercises`` and its two actions to the subcommands of ``numpyvae``."""
     p = subparsers.add_parser(
@@ -38,7 +50,7 @@ def add_parser(subparsers) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = actions.add_parser(
         "init", help="copy the skeletons into a folder (never overwrites)",
-        description="Copy the six exercise skeletons into DIR; existing files are kept.",
+        description="Copy the seven exercise skeletons into DIR; existing files are kept.",
     )
     init.add_argument(
         "dir", metavar="DIR", nargs="?", default=None,
@@ -62,7 +74,65 @@ def add_parser(subparsers) -> None:
         "--solutions", action="store_true",
         help="check the library's own implementation instead (all must pass)",
     )
+    check.add_argument(
+        "--reference", action="store_true",
+        help="also compare each answer with the library's own: exact, close, or differs, "
+        "and the largest difference (after trying: it tells you how far off you are)",
+    )
+    check.add_argument(
+        "--time-limit", metavar="SECONDS", type=_seconds,
+        default=exercises.DEFAULT_TIME_LIMIT,
+        help="stop an exercise that runs longer (an endless loop?) and say where it was; "
+        "0: no limit (default: %(default)g)",
+    )
+    _add_train(actions)
     p.set_defaults(func=run)
+
+
+def _add_train(actions) -> None:
+    """``numpyvae exercises train``: the capstone (numpyvae/exercises/capstone.py)."""
+    from ..datasets import DATASETS
+    from ..exercises.capstone import DEFAULT_SIZE, QUICK_SIZE, TOLERANCE
+    from .options import positive_int
+
+    (epochs, images, tests), (q_epochs, q_images, q_tests) = DEFAULT_SIZE, QUICK_SIZE
+    train = actions.add_parser(
+        "train", help="train a VAE made of your seven exercises beside the library's",
+        description="The capstone: build a VAE from your exercises (Dense, ReLU, the cross "
+        "entropy's gradient, Reparameterize, the KL's gradient, Adam, and exercise 7's "
+        "backward), train it on MNIST, and print its test -ELBO next to the library's own "
+        "(numpyvae.train.fit, the same seed, settings and data). With every exercise right "
+        f"the two agree to float32 noise (|diff| < {TOLERANCE} nats); then samples.png and "
+        "reconstructions.png are written. The exercises are checked first: a wrong one or "
+        "one not yet solved stops it (exit status 1) unless --anyway.",
+    )
+    train.add_argument(
+        "dir", metavar="DIR", nargs="?", default=None,
+        help=f"the folder that holds them (default: ./{exercises.DEFAULT_DIR}, or the "
+        "current folder if the files are there)",
+    )
+    train.add_argument("--solutions", action="store_true",
+                       help="build it from the library's own solutions instead")
+    train.add_argument("--anyway", action="store_true",
+                       help="train even with an exercise wrong (used as it is) or not yet "
+                       "solved (the library's used instead)")
+    train.add_argument("--quick", action="store_true",
+                       help=f"{q_epochs} epoch on {q_images:,} images, tested on {q_tests:,} "
+                       "(glyph-digits when MNIST is not on this machine): for CI")
+    train.add_argument("--dataset", choices=DATASETS, default=None,
+                       help="the images (default: mnist; glyph-digits is drawn offline)")
+    train.add_argument("--data-dir", metavar="DIR", default=None,
+                       help="where the data sets are (as for numpyvae train)")
+    train.add_argument("--epochs", type=positive_int, metavar="N", default=None,
+                       help=f"passes over the training images (default: {epochs})")
+    train.add_argument("--images", type=positive_int, metavar="N", default=None,
+                       help=f"training images, the first N (default: {images:,})")
+    train.add_argument("--test-images", type=positive_int, metavar="N", default=None,
+                       help=f"test images for the -ELBO (default: {tests:,})")
+    train.add_argument("--seed", type=int, metavar="S", default=1,
+                       help="seed of the weights, batches and noise (default: %(default)s)")
+    train.add_argument("--out", metavar="DIR", default="runs/capstone",
+                       help="where the pictures go (default: %(default)s)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,6 +140,14 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "init":
         print(exercises.init(args.dir))
         return 0
-    report, status = exercises.check(args.dir, only=args.only, solutions=args.solutions)
+    if args.action == "train":
+        from ..exercises.capstone import capstone
+
+        return capstone(args.dir, solutions=args.solutions, anyway=args.anyway,
+                        quick=args.quick, dataset=args.dataset, data_dir=args.data_dir,
+                        epochs=args.epochs, images=args.images, test_images=args.test_images,
+                        seed=args.seed, out=args.out).status
+    report, status = exercises.check(args.dir, only=args.only, solutions=args.solutions,
+                                     reference=args.reference, time_limit=args.time_limit)
     print(report)
     return status

@@ -1,6 +1,6 @@
 """Exercises: write the backward passes yourself, checked like the library's own.
 
-Six exercises, one file each, in the order of the lecture:
+Seven exercises, one file each, in the order of the lecture:
 
     ex1_dense.py                   Dense.backward                Eq. (1)
     ex2_relu.py                    ReLU.backward
@@ -9,6 +9,7 @@ Six exercises, one file each, in the order of the lecture:
     ex4_reparameterize.py          Reparameterize.backward       Eq. (2), (7)
     ex5_kl.py                      kl_std_normal_grad            Eq. (5), (8)
     ex6_adam.py                    Adam.step                     Eq. (10)
+    ex7_vae_backward.py            VAE.backward, assembled       Eq. (6)-(9)
 
 The workflow::
 
@@ -18,6 +19,10 @@ The workflow::
     numpyvae exercises check                # every exercise
     numpyvae exercises check --only relu    # one (name, number, or file)
     numpyvae exercises check --solutions    # the library's own code, same checks
+    numpyvae exercises train                # all seven right: a VAE of yours on MNIST,
+                                            # beside the library's (capstone.py)
+    numpyvae exercises check --reference    # after trying: each answer against the library's
+    pytest numpyvae-exercises/              # the same checks as tests, one per gradient
 
 ``init`` never overwrites a file (run it again to restore one you deleted). ``check``
 imports each file by its path and hands it to the checks of ``numpyvae/checks.py``,
@@ -39,9 +44,18 @@ hints, ``report.py`` the rows, verdicts and report text, ``runner.py`` the comma
 """
 
 from .catalog import EXERCISES, Exercise, Part
-from .runner import DEFAULT_DIR, Result, Row, check, find_exercise, init, run_exercise
+from .runner import (
+    DEFAULT_DIR,
+    DEFAULT_TIME_LIMIT,
+    Result,
+    Row,
+    check,
+    find_exercise,
+    init,
+    run_exercise,
+)
 
 __all__ = [
-    "DEFAULT_DIR", "EXERCISES", "Exercise", "Part", "Result", "Row",
+    "DEFAULT_DIR", "DEFAULT_TIME_LIMIT", "EXERCISES", "Exercise", "Part", "Result", "Row",
     "check", "find_exercise", "init", "run_exercise",
 ]
