@@ -5,8 +5,9 @@
 - :func:`log_likelihood_iw`: the importance-weighted estimate of log p(x), Eq. (11),
   a tighter bound than the ELBO;
 - :func:`evaluate`: both, as the literature reports them, and bits per dimension;
-- :func:`log_likelihood_grid`: log p(x) itself, by quadrature over z, for a latent
-  space of 1 or 2 dimensions: what the two bounds approach from below.
+- :func:`log_likelihood_grid` (numpyvae/quadrature.py, re-exported here): log p(x)
+  itself, by quadrature over z, for a latent space of 1 or 2 dimensions: what the two
+  bounds approach from below.
 
 Only the model's public face is used: ``encode``, ``decode_logits``, ``recon_nll``.
 """
@@ -14,7 +15,7 @@ Only the model's public face is used: ``encode``, ``decode_logits``, ``recon_nll
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -23,10 +24,12 @@ from .fast.decoder import ManyRowsDecoder
 from .fast.softplus import bernoulli_nll_rows
 from .losses import kl_std_normal
 from .model import VAE, AutoEncoder
+from .progress import ProgressCallback
+from .quadrature import LatentGrid, latent_grid, log_likelihood_grid  # noqa: F401 (re-exported)
 
 LOG_2PI = math.log(2 * math.pi)
-#: rows decoded at once by the importance-weighted estimate: memory stays bounded for
-#: any K (about 6 MB of float32 logits for 784 pixels; benchmarks/README.md)
+#: rows decoded at once by the importance-weighted estimate: its memory stays bounded
+#: for any K (about 6 MB of float32 logits for 784 pixels; benchmarks/README.md)
 IW_MAX_ROWS = 2048
 
 
@@ -41,13 +44,18 @@ def elbo_terms(
     rng: np.random.Generator,
     samples: int = 1,
     batch_size: int = 1000,
+    progress: ProgressCallback | None = None,
 ) -> tuple[float, float]:
     """The two terms of -ELBO, Eq. (6) with beta = 1, in nats per image averaged over ``x``:
     reconstruction error (Eq. 4) and KL (Eq. 5), with ``samples`` draws of z ~ q(z|x)
     per image. (With z = mu instead the figure would be too optimistic.) For an
-    AutoEncoder, z is its code and the KL is 0.
+    AutoEncoder, z is its code and the KL is 0. ``progress`` is called as
+    ``progress(images done, samples * N)`` after each batch.
     """
+    if len(x) == 0:
+        raise ValueError("the -ELBO of no images: x is empty")
     recon = kl = 0.0
+    done = 0
     for _ in range(samples):
         for xb in batches(x, batch_size, None, shuffle=False):
             xb = model.as_batch(xb)  # (B, D)
@@ -61,6 +69,9 @@ def elbo_terms(
             logits = model.decode_logits(z)  # Eq. (3)   (B, D)
             nll, _ = model.recon_nll(logits, xb, need_grad=False)  # Eq. (4)   (B,)
             recon += float(nll.sum(dtype=np.float64))
+            done += len(xb)
+            if progress is not None:
+                progress(done, samples * len(x))
     n = samples * len(x)
     return recon / n, kl / n
 
@@ -71,10 +82,11 @@ def neg_elbo(
     rng: np.random.Generator,
     samples: int = 1,
     batch_size: int = 1000,
+    progress: ProgressCallback | None = None,
 ) -> float:
     """-ELBO (Eq. 6 with beta = 1) in nats per image, averaged over ``x``: the sum of
     :func:`elbo_terms`. One sample of z per image is what the PyTorch recipe reports."""
-    recon, kl = elbo_terms(model, x, rng, samples, batch_size)
+    recon, kl = elbo_terms(model, x, rng, samples, batch_size, progress)
     return recon + kl
 
 
@@ -90,7 +102,7 @@ def iw_blocks(n: int, k: int, max_rows: int = IW_MAX_ROWS) -> tuple[int, int, in
     return images, chunk, images * max(1, 1024 // images)
 
 
-def iw_log_weights(
+def iw_log_weight_chunks(
     model: VAE,
     decode: ManyRowsDecoder,
     xb: np.ndarray,
@@ -99,15 +111,15 @@ def iw_log_weights(
     k: int,
     chunk: int,
     rng: np.random.Generator,
-) -> np.ndarray:
+) -> Iterator[np.ndarray]:
     """The terms of Eq. (11)'s sum, log p(x|z_k) + log p(z_k) - log q(z_k|x), for K
     samples z_k ~ q(z|x) of each of G images, drawn ``chunk`` samples at a time.
 
-    xb (G, D), mu and logvar (G, L) -> (G, K) float64.
+    xb (G, D), mu and logvar (G, L) -> yields (G, C) float64 arrays, C = ``chunk``
+    (the last one may be narrower), K columns in all.
     """
     g, latent = mu.shape
     sigma = np.exp(0.5 * logvar)  # Eq. (2)
-    log_w = np.empty((g, k), dtype=np.float64)
     for s in range(0, k, chunk):
         c = min(chunk, k - s)
         eps = rng.standard_normal((g, c, latent), dtype=mu.dtype)
@@ -122,8 +134,29 @@ def iw_log_weights(
             -0.5 * (np.einsum("gcl,gcl->gc", eps, eps) + logvar.sum(axis=1)[:, None])
             - 0.5 * latent * LOG_2PI
         )
-        log_w[:, s : s + c] = log_px + log_pz - log_qz  # Eq. (11), inside the sum
-    return log_w
+        yield np.asarray(log_px + log_pz - log_qz, dtype=np.float64)  # Eq. (11), inside the sum
+
+
+def running_logsumexp(chunks: Iterable[np.ndarray]) -> np.ndarray:
+    """logsumexp along axis 1 of the (G, C_i) arrays ``chunks`` joined side by side,
+    one chunk at a time: (G,) float64, holding only one chunk and two (G,) arrays.
+
+    Stable: the sum is kept scaled by the running maximum m, as
+    ``m + log(sum exp(a - m))``, and rescaled when a chunk raises m.
+    """
+    m = total = None
+    for a in chunks:
+        top = a.max(axis=1)
+        if m is None:
+            m = top
+            total = np.exp(a - m[:, None]).sum(axis=1)
+            continue
+        new_m = np.maximum(m, top)
+        total = np.exp(m - new_m) * total + np.exp(a - new_m[:, None]).sum(axis=1)
+        m = new_m
+    if m is None:
+        raise ValueError("running_logsumexp needs at least one chunk")
+    return m + np.log(total)
 
 
 def log_likelihood_iw(
@@ -132,6 +165,7 @@ def log_likelihood_iw(
     k: int,
     rng: np.random.Generator,
     max_rows: int = IW_MAX_ROWS,
+    progress: ProgressCallback | None = None,
 ) -> np.ndarray:
     """Importance-weighted estimate of log p(x) per image, Eq. (11).
 
@@ -139,10 +173,15 @@ def log_likelihood_iw(
 
     with z_k = mu + sigma eps_k drawn from q(z|x). It is a lower bound on log p(x)
     that rises towards it as K grows (K = 1 gives the ELBO). The work goes in blocks
-    of at most ``max_rows`` decoded samples, so memory stays bounded for any K.
+    of at most ``max_rows`` decoded samples, and the logsumexp over the K samples is
+    kept running, block by block (:func:`running_logsumexp`), so memory stays bounded
+    for any K: one block's logits (``max_rows`` x D), a few arrays of ``max_rows``
+    floats, and the (N,) result; nothing grows with K.
 
     Args:
         x: (N, D) images. k: samples per image.
+        progress: called as ``progress(images done, N)`` after each group of images
+            (see :mod:`numpyvae.progress`).
 
     Returns:
         (N,) float64 estimates of log p(x), in nats.
@@ -159,11 +198,22 @@ def log_likelihood_iw(
         mu_e, logvar_e = model.encode(xe)  # Eq. (1)   (E, L)
         for start in range(0, len(xe), images):
             group = slice(start, start + images)  # (G,) images
-            log_w = iw_log_weights(model, decode, xe[group], mu_e[group], logvar_e[group], k, chunk, rng)
-            m = log_w.max(axis=1, keepdims=True)  # stable logsumexp over the K samples
-            log_sum = m[:, 0] + np.log(np.exp(log_w - m).sum(axis=1))
-            out[first + start : first + start + len(log_w)] = log_sum - math.log(k)  # Eq. (11)
+            chunks = iw_log_weight_chunks(model, decode, xe[group], mu_e[group], logvar_e[group],
+                                          k, chunk, rng)
+            log_sum = running_logsumexp(chunks)  # stable logsumexp over the K samples
+            out[first + start : first + start + len(log_sum)] = log_sum - math.log(k)  # Eq. (11)
+            if progress is not None:
+                progress(first + start + len(log_sum), len(x))
     return out
+
+
+def _offset(progress: ProgressCallback | None, before: int, total: int, per: int
+            ) -> ProgressCallback | None:
+    """A callback for one part of a longer job: ``done`` of this part, each worth ``per``
+    units, after ``before`` units of the ``total``."""
+    if progress is None:
+        return None
+    return lambda done, _: progress(before + done * per, total)
 
 
 def evaluate(
@@ -172,6 +222,7 @@ def evaluate(
     iw_samples: int = 0,
     elbo_samples: int = 1,
     seed: int = 0,
+    progress: ProgressCallback | None = None,
 ) -> dict:
     """The figures the literature reports, for the images ``x`` (N, D).
 
@@ -180,18 +231,30 @@ def evaluate(
     samples); for a VAE with ``iw_samples = K > 0``, ``test_nll_iw`` (Eq. 11 with K
     samples); ``bits_per_dim`` of the best of these estimates, named by
     ``bits_per_dim_of``.
+
+    ``progress`` is called as ``progress(done, total)``, counting decoded samples of z:
+    N for the -ELBO, N S for its average over S samples, N K for Eq. (11).
     """
+    if len(x) == 0:
+        raise ValueError("nothing to evaluate: x has no images")
+    n = len(x)
+    iw = iw_samples if iw_samples > 0 and isinstance(model, VAE) else 0
+    avg = elbo_samples if elbo_samples > 1 else 0
+    total = n * (1 + avg + iw)
     out: dict = {"images": len(x)}
-    out["test_neg_elbo"] = neg_elbo(model, x, np.random.default_rng([seed, 1]))
+    out["test_neg_elbo"] = neg_elbo(model, x, np.random.default_rng([seed, 1]),
+                                    progress=_offset(progress, 0, total, 1))
     best = out["test_neg_elbo"]
     if elbo_samples > 1:
         out["elbo_samples"] = int(elbo_samples)
         out["test_neg_elbo_avg"] = neg_elbo(
-            model, x, np.random.default_rng([seed, 2]), samples=elbo_samples
+            model, x, np.random.default_rng([seed, 2]), samples=elbo_samples,
+            progress=_offset(progress, n, total, 1),
         )
     out["iw_samples"] = int(iw_samples)
-    if iw_samples > 0 and isinstance(model, VAE):
-        log_px = log_likelihood_iw(model, x, iw_samples, np.random.default_rng([seed, 3]))
+    if iw:
+        log_px = log_likelihood_iw(model, x, iw_samples, np.random.default_rng([seed, 3]),
+                                   progress=_offset(progress, n * (1 + avg), total, iw))
         out["test_nll_iw"] = float(-log_px.mean())
         best = out["test_nll_iw"]
     else:
@@ -199,98 +262,3 @@ def evaluate(
     out["bits_per_dim"] = bits_per_dim(best, model.config.input_dim)
     out["bits_per_dim_of"] = "test_nll_iw" if out["test_nll_iw"] is not None else "test_neg_elbo"
     return out
-
-
-# ---- log p(x) by quadrature, for a latent space of 1 or 2 dimensions ---------------------
-
-
-@dataclass
-class LatentGrid:
-    """log p(x, z) = log p(x|z) + log p(z) of one image on a regular grid of z.
-
-    ``axes`` holds one (n,) array per latent dimension, ``log_joint`` is (n,) or (n, n)
-    (axis j along ``axes[j]``), ``cell`` the length or area of one grid cell.
-    """
-
-    axes: list[np.ndarray]
-    log_joint: np.ndarray
-    cell: float
-
-    @property
-    def log_px(self) -> float:
-        """log p(x) = log of the integral of p(x, z) over z, as a sum over the cells."""
-        m = float(self.log_joint.max())
-        return m + math.log(float(np.exp(self.log_joint - m).sum()) * self.cell)
-
-    @property
-    def posterior(self) -> np.ndarray:
-        """p(z|x) = p(x, z) / p(x) at the grid points (a density: sums to 1 / cell)."""
-        return np.exp(self.log_joint - self.log_px)
-
-    @property
-    def edge_mass(self) -> float:
-        """The posterior's mass in the grid's outermost cells: near 0 when the grid holds it."""
-        mass = self.posterior * self.cell
-        inner = mass[(slice(1, -1),) * mass.ndim].sum()
-        return float(mass.sum() - inner)
-
-
-def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
-                max_rows: int = 8192) -> list[LatentGrid]:
-    """log p(x, z) of each image of ``x`` (N, D) on a grid of z around its q(z|x).
-
-    The grid of each image has ``points`` points per latent dimension, from
-    mu - span sigma to mu + span sigma (mu and sigma of q(z|x), Eq. 1 and 2), so it
-    follows a posterior wherever it lies. Where more than 1e-7 of the posterior's mass
-    lies in the grid's outer cells (q was too narrow, or off), that image's grid is
-    made twice as wide, with the same spacing, up to three times. Only for latent_dim
-    1 or 2: the grid costs points^latent_dim decodes per image.
-    """
-    latent = model.config.latent_dim
-    if latent not in (1, 2):
-        raise ValueError(f"a grid over z needs latent_dim 1 or 2, got {latent}")
-    if points < 3 or span <= 0:
-        raise ValueError(f"need points >= 3 and span > 0, got {points} and {span}")
-    x = model.as_batch(x)
-    mu, logvar = model.encode(x)  # Eq. (1)   (N, L)
-    sigma = np.exp(logvar.astype(np.float64) / 2)  # Eq. (2)
-    grids = []
-    for i in range(len(x)):
-        for widen in range(4):  # span, 2 span, 4 span, 8 span
-            n = (points - 1) * 2**widen + 1
-            t = np.linspace(-span * 2**widen, span * 2**widen, n)  # in units of sigma
-            grid = _grid_of_one(model, x[i], [mu[i, j] + sigma[i, j] * t for j in range(latent)], max_rows)
-            if grid.edge_mass < 1e-7:
-                break
-        grids.append(grid)
-    return grids
-
-
-def _grid_of_one(model: VAE, x: np.ndarray, axes: list[np.ndarray], max_rows: int) -> LatentGrid:
-    """log p(x|z) + log p(z) of one image x (D,) at every point of the grid ``axes``."""
-    latent = len(axes)
-    mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, latent)  # (P, L)
-    log_px_z = np.empty(len(mesh))
-    for s in range(0, len(mesh), max_rows):
-        logits = model.decode_logits(mesh[s : s + max_rows].astype(model.dtype))  # Eq. (3)
-        log_px_z[s : s + max_rows] = -model.recon_nll(logits, x, need_grad=False)[0]  # -Eq. (4)
-    log_pz = -0.5 * np.sum(mesh**2, axis=1) - 0.5 * latent * LOG_2PI  # log N(z; 0, I)
-    cell = float(np.prod([a[1] - a[0] for a in axes]))
-    return LatentGrid(axes, (log_px_z + log_pz).reshape([len(a) for a in axes]), cell)
-
-
-def log_likelihood_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0) -> np.ndarray:
-    """log p(x) of each image by quadrature over z: (N,) float64, in nats.
-
-        log p(x) = log integral p(x|z) p(z) dz ~ log sum_cells p(x|z_c) p(z_c) |cell|
-
-    on the grid of :func:`latent_grid`, 0.4 sigma of q apart by default. For a smooth,
-    bell-shaped integrand such a sum converges faster than any power of the spacing
-    (for a Gaussian of width s the error is about 2 exp(-2 pi^2 s^2 / h^2): 1e-53 at
-    h = 0.4 s), so what limits it is the mass outside the grid, kept under 1e-7. On a
-    linear-Gaussian model, whose log p(x) is known in closed form, it is exact to 1e-6
-    nats even when q is off or too narrow (tests/test_elbo.py).
-    Unlike Eq. (11) it is no bound and has no sampling noise: it is the log-likelihood
-    that the ELBO and the importance-weighted estimate approach from below.
-    """
-    return np.array([g.log_px for g in latent_grid(model, x, points, span)])

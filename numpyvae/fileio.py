@@ -1,18 +1,117 @@
-"""Writing files so that a crash never leaves a half-written one behind."""
+"""Writing files so that a crash never leaves a half-written one behind.
+
+:func:`atomic_write` writes to a hidden temporary file beside the target,
+``.{name}.{pid}.{token}.tmp``, and renames it into place. A writer killed outright
+(SIGKILL, a power cut) cannot remove its temporary file; the next write of the same
+target does (:func:`remove_stale_temp_files`). An error names the file being written,
+never its temporary name.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
+#: a temporary file untouched for this long (seconds) is stale even if its PID is alive
+#: (the PID may have been reused, or the writer ran on another machine)
+STALE_AFTER = 3600.0
+
 
 def temp_path(path: Path) -> Path:
     """A fresh hidden name beside ``path``, for writing before the final rename."""
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine (True when it cannot be told)."""
+    if os.name != "posix" or pid <= 0:
+        return True  # os.kill(pid, 0) would end the process on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists, and belongs to another user
+        return True
+    return True
+
+
+def _temp_pid(name: str, target: str) -> int | None:
+    """The PID in ``name`` if it is a temporary name of :func:`temp_path` for ``target``."""
+    prefix = f".{target}."
+    if not (name.startswith(prefix) and name.endswith(".tmp")):
+        return None
+    pid, _, token = name[len(prefix) : -len(".tmp")].partition(".")
+    if not (pid.isdigit() and len(token) == 8 and all(c in "0123456789abcdef" for c in token)):
+        return None
+    return int(pid)
+
+
+def remove_stale_temp_files(path: str | os.PathLike, max_age: float = STALE_AFTER) -> list[Path]:
+    """Remove the temporary files of ``path`` left by writers that are gone; the removed.
+
+    A temporary file of ``path`` (``.{name}.{pid}.{token}.tmp`` beside it) is stale when
+    no process ``pid`` runs on this machine, or when it has not been written to for
+    ``max_age`` seconds. Other files, and the temporary files of other targets, are
+    never touched. This assumes that the writers of one folder share this machine's
+    process IDs; a file being written elsewhere is kept while it keeps changing.
+    """
+    path = Path(path)
+    removed = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        pid = _temp_pid(entry.name, path.name)
+        if pid is None:
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            own = pid == os.getpid()  # perhaps another thread writing the same target now
+            if age > max_age or (not own and not _pid_alive(pid)):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:  # gone already, or not ours to remove
+            continue
+    return removed
+
+
+def _named(error: OSError, path: Path) -> OSError:
+    """``error`` as raised for ``path`` (the file being written), not its temporary name."""
+    if error.errno is None:
+        return error
+    return OSError(error.errno, error.strerror, str(path))  # the subclass of the errno
+
+
+class _NamedFile:
+    """A file object whose OSErrors name the target file instead of the temporary one."""
+
+    def __init__(self, file: BinaryIO, path: Path) -> None:
+        self._file, self._path = file, path
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._file, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except OSError as e:
+                raise _named(e, self._path) from e
+
+        return call
+
+    def __iter__(self):
+        return iter(self._file)
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
@@ -21,17 +120,35 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> 
     The data reaches the disk (fsync) before the rename, and the rename is atomic, so
     ``path`` holds either its old content or the complete new one. On any failure the
     temporary file is removed and ``path`` is left untouched. Missing parent folders
-    are created.
+    are created, and stale temporary files of ``path`` (:func:`remove_stale_temp_files`)
+    removed first. An OSError of the file itself (a full disk, a folder that cannot be
+    written) is raised with ``filename`` set to ``path``; what ``write`` raises on its
+    own (e.g. a network error while downloading) passes through unchanged.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(path)
     tmp = temp_path(path)
     try:
-        with open(tmp, "xb") as out:
-            write(out)
+        try:
+            out = open(tmp, "xb")  # noqa: SIM115 - closed below, its errors renamed
+        except OSError as e:
+            raise _named(e, path) from e
+        try:
+            write(_NamedFile(out, path))  # type: ignore[arg-type]
+        except BaseException:
+            with suppress(OSError):
+                out.close()
+            raise
+        try:
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, path)
+            out.close()
+            os.replace(tmp, path)
+        except OSError as e:
+            with suppress(OSError):
+                out.close()
+            raise _named(e, path) from e
     finally:
-        with suppress(FileNotFoundError):
+        with suppress(OSError):  # never hides the error that brought us here
             os.unlink(tmp)  # still there only if something failed

@@ -32,6 +32,7 @@ from .checkpoint import (
     save_checkpoint,
     save_run,
     training_meta,
+    write_history,
 )
 from .checkpoint import MODEL_CLASSES as MODEL_KINDS
 from .datasets.batching import BINARIZE_MODES, batches, binarize, binarized_test_images
@@ -92,6 +93,22 @@ class TrainSettings:
     extra: dict = field(default_factory=dict)  # e.g. the data set's name, for the record
 
     def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "seed"):  # whole numbers (numpy integers too), not 1.5
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ValueError(f"{name} must be a whole number, got {value!r}")  # noqa: TRY004
+            setattr(self, name, int(value))
+        for name in ("lr", "warmup_epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise ValueError(f"{name} must be a number, got {value!r}")  # noqa: TRY004
+            setattr(self, name, float(value))
+        if not isinstance(self.extra, dict):
+            raise ValueError(f"extra must be a dict, got {self.extra!r}")  # noqa: TRY004
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}")
+        if not math.isfinite(self.warmup_epochs):
+            raise ValueError(f"warm-up epochs must be a finite number, got {self.warmup_epochs}")
         if self.epochs < 1:
             raise ValueError(f"epochs must be >= 1, got {self.epochs}")
         if self.batch_size < 1:
@@ -132,6 +149,7 @@ def fit(
     out_dir: str | Path | None = None,
     resume: bool | RunRecord = False,
     log: Callable[[str], None] | None = print,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[EpochStats]:
     """Train ``model`` with Adam; returns the history, one :class:`EpochStats` per epoch.
 
@@ -147,9 +165,25 @@ def fit(
             takes the stored weights; the run ends exactly where an uninterrupted run
             with the same settings ends.
         log: where the per-epoch lines go (None for silence).
+        progress: called as ``progress(batches done, batches per epoch)`` after every
+            step, e.g. a :class:`numpyvae.progress.Progress` (None: no progress).
 
     All randomness (order of the batches, eps, dynamic binarization) comes from one
     generator seeded by ``settings.seed``, saved with every checkpoint.
+
+    Divergence stops training with a :class:`~numpyvae.errors.TrainingError`, and
+    nothing of the diverged epoch is saved, so the last checkpoint stays resumable. A
+    run has diverged when, after an epoch, any of these is true:
+
+    - a minibatch loss, a parameter, Adam's state (m, v) or the test loss is not
+      finite (in float32, v = b2 v + (1 - b2) g^2 overflows for |g| > 6e20 while the
+      step m / sqrt(v) stays finite: finite weights are not enough);
+    - the epoch's train -ELBO (or its test -ELBO) is more than
+      :data:`DIVERGENCE_FACTOR` (1000) times the run's reference: the lowest of the
+      first minibatch's -ELBO in this call and every stored epoch's train -ELBO. Both
+      likelihoods give a -ELBO > 0, and a healthy run only lowers it from the untrained
+      model's (543 nats per MNIST image), so 1000 times that is a run that has blown
+      up even while float32 still holds its numbers.
     """
     settings = settings or TrainSettings()
     log = log or (lambda s: None)
@@ -162,7 +196,10 @@ def fit(
             raise ValueError("resume needs the run folder (out_dir)")
         record = resume if isinstance(resume, RunRecord) else read_run(out / CHECKPOINT)
         history = _restore(record, model, optimizer, rng)
+        write_history(out, record.history)  # history.json may trail the checkpoint
         log(f"resuming {out} after epoch {len(history)}")
+    # the reference of the divergence test (see above): the lowest -ELBO of the run
+    reference = min((h.train_loss for h in history), default=math.inf)
     cfg = model.config
     _check_data(x_train, "training data", cfg.input_dim, cfg.likelihood)
     if x_test is not None:
@@ -173,7 +210,7 @@ def fit(
         x_test = binarized_test_images(x_test, settings.seed)
     steps_per_epoch = math.ceil(len(x_train) / settings.batch_size)
     warmup_steps = settings.warmup_epochs * steps_per_epoch
-    step = len(history) * steps_per_epoch
+    step = first_step = len(history) * steps_per_epoch
 
     for epoch in range(len(history) + 1, settings.epochs + 1):
         start = time.perf_counter()
@@ -185,21 +222,34 @@ def fit(
                 if settings.binarize == "dynamic":
                     xb = binarize(xb, "dynamic", rng)
                 beta = cfg.beta * min(1.0, (step + 1) / warmup_steps) if warmup_steps else cfg.beta
-                result = model.forward(xb, rng=rng, beta=beta)  # Eq. (1)-(6)
+                result = model.forward(xb, rng=rng, beta=beta, check=False)  # Eq. (1)-(6); checked above
                 if not math.isfinite(result.loss):
-                    _diverged(f"the loss became {result.loss} at epoch {epoch}, step {step + 1}", out)
+                    _diverged(f"the loss became {result.loss} at epoch {epoch}, step {step + 1}", out, cfg.beta)
+                if step == first_step:  # the run's starting loss, for the divergence test
+                    reference = min(reference, float(result.recon.mean() + result.kl.mean()))
                 optimizer.step(model.backward())  # Eq. (7)-(9), then Eq. (10)
                 sums += (result.recon.sum(), result.kl.sum(), len(xb))
                 step += 1
+                if progress is not None:
+                    progress(step - (epoch - 1) * steps_per_epoch, steps_per_epoch)
         recon, kl = sums[0] / sums[2], sums[1] / sums[2]
         if not np.all(np.isfinite(model.params.flat)):  # the last step of the epoch
-            _diverged(f"the parameters became non-finite in epoch {epoch}", out)
+            _diverged(f"the parameters became non-finite in epoch {epoch}", out, cfg.beta)
+        for name, state in (("m", optimizer.m), ("v", optimizer.v)):  # e.g. v overflowed
+            if not np.all(np.isfinite(state.flat)):
+                _diverged(f"the optimizer state (Adam's {name}) became non-finite in epoch "
+                          f"{epoch}, though the parameters are finite", out, cfg.beta)
         test_loss = None
         if x_test is not None:
             with np.errstate(over="ignore", invalid="ignore"):
                 test_loss = neg_elbo(model, x_test, rng=np.random.default_rng([settings.seed, epoch]))
             if not math.isfinite(test_loss):
-                _diverged(f"the test loss became {test_loss} after epoch {epoch}", out)
+                _diverged(f"the test loss became {test_loss} after epoch {epoch}", out, cfg.beta)
+        for what, loss in (("train", recon + kl), ("test", test_loss)):
+            if loss is not None and reference > 0 and loss > DIVERGENCE_FACTOR * reference:
+                _diverged(f"the {what} -ELBO rose to {loss:.3g} nats in epoch {epoch} (more than "
+                          f"{DIVERGENCE_FACTOR:g} times the run's lowest, {reference:.4g}): "
+                          "the run diverged", out, cfg.beta)
         stats = EpochStats(epoch, recon + kl, recon, kl, test_loss, time.perf_counter() - start, beta)
         history.append(stats)
         log(stats.line())
@@ -223,16 +273,32 @@ def _restore(record: RunRecord, model: VAE | AutoEncoder, optimizer: Adam,
         history = [EpochStats(**h) for h in record.meta["history"]]
     except (KeyError, TypeError, ValueError) as e:
         raise CheckpointError(f"{path}: cannot resume from it: incomplete or damaged state ({e!r})") from e
+    if [h.epoch for h in history] != list(range(1, len(history) + 1)):
+        raise CheckpointError(f"{path}: cannot resume from it: the history's epochs are "
+                              f"{[h.epoch for h in history]}, not 1 to {len(history)}")
     if not all(np.all(np.isfinite(a)) for a in record.optimizer_state.values()):
         raise CheckpointError(f"{path}: the optimizer state has non-finite values")
     return history
 
 
-def _diverged(what: str, out: Path | None) -> None:
-    """Stop training: nothing is saved, so the last checkpoint stays as it was."""
+#: an epoch whose -ELBO is more than this many times the run's lowest has diverged (fit)
+DIVERGENCE_FACTOR = 1000.0
+
+#: a KL weight above this is the likely cause of a diverged loss (beta-VAEs use 1..1000)
+LARGE_BETA = 1e6
+
+
+def _diverged(what: str, out: Path | None, beta: float = 1.0) -> None:
+    """Stop training: nothing is saved, so the last checkpoint stays as it was. The advice
+    names the likely cause: a huge KL weight beta, else the learning rate."""
     kept = ""
     if out is not None and (out / CHECKPOINT).exists():
         kept = f"; the last good checkpoint, {out / CHECKPOINT}, is kept"
-    raise TrainingError(f"{what}: training stopped{kept}. Try a smaller learning rate.")
+    if beta > LARGE_BETA:
+        advice = (f"--beta (the KL weight) is very large ({beta:g}): "
+                  f"try a beta of at most {LARGE_BETA:g}; 1 is the VAE.")
+    else:
+        advice = "Try a smaller learning rate."
+    raise TrainingError(f"{what}: training stopped{kept}. {advice}")
 
 

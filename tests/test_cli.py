@@ -9,6 +9,7 @@ import json
 import math
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,7 @@ def assert_user_error(code, err, *words):
                      "checkpoint.npz", "history.json", "examples:"]),
         (["evaluate"], ["RUN_DIR", "--iw-samples", "--elbo-samples", "eval.json", "bits",
                         "examples:"]),
-        (["sample"], ["RUN_DIR", "--n", "--out", "--seed", "samples.png", "numpyvae[plot]",
+        (["sample"], ["RUN_DIR", "--n", "--out", "--seed", "samples.png", "pip install matplotlib",
                       "examples:"]),
         (["gradcheck"], ["float64", "exit status", "example:"]),
     ],
@@ -123,6 +124,64 @@ def test_corrupt_checkpoint_is_one_line_error(capsys, tmp_path):
     code, _, err = run(capsys, "sample", tmp_path)
     assert_user_error(code, err, "checkpoint")
     assert err.count("\n") == 1
+
+
+def rewrite_checkpoint(path, arrays=None, meta=None):
+    """Change the arrays (a dict, in place) or the metadata (a dict, returned) of a checkpoint."""
+    with np.load(path) as npz:
+        stored = {k: npz[k] for k in npz.files}
+    if meta is not None:
+        stored["meta"] = np.array(json.dumps(meta(json.loads(str(stored["meta"])))))
+    if arrays is not None:
+        arrays(stored)
+    np.savez(path, **stored)
+
+
+COMMANDS = {"evaluate": ["evaluate", "{run}", "--iw-samples", "5"], "sample": ["sample", "{run}"],
+            "train --resume": ["train", "--out", "{run}", "--resume", "--epochs", "2"]}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("offset,value", [(6, 1), (8, 99)], ids=["encrypted", "compression"])
+def test_damaged_zip_headers_are_a_one_line_error(capsys, trained_run, command, offset, value):
+    """One flipped field of the first entry's zip headers (the 'encrypted' flag, the
+    compression method) is the checkpoint error naming the file, in every command."""
+    path = trained_run / train.CHECKPOINT
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        start = zf.start_dir  # the first central directory entry: its fields 2 bytes on
+    data[offset] = data[start + offset + 2] = value
+    path.write_bytes(data)
+    code, _, err = run(capsys, *[a.format(run=trained_run) for a in COMMANDS[command]])
+    assert_user_error(code, err, str(path))
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        (lambda m: {**m, "settings": {**m["settings"], "batch_size": 1.5}}, ["batch_size"]),
+        (lambda m: {**m, "settings": {**m["settings"], "lr": "fast"}}, ["lr"]),
+        (lambda m: {**m, "settings": [1]}, ["settings"]),
+        (lambda m: {**m, "history": m["history"] * 2}, ["history", "epoch 1"]),
+    ],
+    ids=["batch_size 1.5", "lr a string", "settings a list", "history too long"],
+)
+def test_resume_of_damaged_metadata_is_a_one_line_error(capsys, trained_run, change, words):
+    rewrite_checkpoint(trained_run / train.CHECKPOINT, meta=change)
+    code, _, err = run(capsys, "train", "--out", trained_run, "--resume", "--epochs", "2")
+    assert_user_error(code, err, str(trained_run / train.CHECKPOINT), *words)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.complex64, bool])
+def test_evaluate_refuses_parameters_that_are_not_floats(capsys, trained_run, dtype):
+    def cast(arrays):
+        arrays["param/decoder.out.b"] = arrays["param/decoder.out.b"].astype(dtype)
+
+    rewrite_checkpoint(trained_run / train.CHECKPOINT, arrays=cast)
+    code, out, err = run(capsys, "evaluate", trained_run, "--iw-samples", "5")
+    assert_user_error(code, err, "decoder.out.b")
+    assert "nan" not in out
 
 
 # ---- train ------------------------------------------------------------------------------
@@ -324,7 +383,7 @@ def test_sample_without_matplotlib_says_what_to_install(capsys, trained_run, tmp
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     code, _, err = run(capsys, "sample", trained_run, "--out", tmp_path / "x.png")
-    assert_user_error(code, err, "pip install numpyvae[plot]")
+    assert_user_error(code, err, "pip install matplotlib")
 
 
 # ---- the real command, as a subprocess --------------------------------------------------

@@ -22,14 +22,15 @@ from numpyvae.plots import inverse_normal_cdf, manifold_latents
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 
 EXPECTED = {
-    "autoencoder_manifold": ["ae_reconstructions.png", "ae_latent_scatter.png",
-                             "ae_random_decodes.png"],
+    "autoencoder_manifold": ["ae_reconstructions.png", "ae_vs_vae_latent.png",
+                             "ae_vs_vae_random_decodes.png", "ae_vs_vae_grid.png"],
     "reparameterization": ["reparam_histograms.png"],
     "train_vae": ["vae_reconstructions.png", "vae_samples.png", "vae_training_curves.png"],
     "latent_space_2d": ["vae2d_latent_scatter.png", "vae2d_manifold.png",
                         "vae2d_interpolation.png"],
     "beta_vae": ["beta_reconstructions.png", "beta_samples.png", "beta_latent_scatter.png",
                  "beta_loss_terms.png"],
+    "variational_gap": ["gap_posteriors.png", "gap_bounds.png", "density_histograms.png"],
 }
 USES_DATA = set(EXPECTED) - {"reparameterization"}
 

@@ -111,6 +111,45 @@ def test_divergence_in_the_last_step_of_an_epoch_is_never_saved(tmp_path, glyphs
     assert not (tmp_path / CHECKPOINT).exists()
 
 
+def test_an_overflowed_optimizer_state_is_never_saved_and_the_last_checkpoint_resumes(tmp_path, glyphs):
+    """The reported run: the weights stay finite but Adam's v overflows float32. With the
+    encoder's log-variance bias at 50 the KL gradient is exp(50) / 2 = 3e21, whose square
+    is inf in v, while every step stays finite (m / sqrt(inf) = 0): a checkpoint of that
+    state could never be resumed, so it must not be written."""
+    x_train, _ = glyphs
+    settings = TrainSettings(epochs=1, batch_size=50)
+    model = small_vae()
+    fit(model, x_train[:200], settings=settings, out_dir=tmp_path, log=None)
+    good = (tmp_path / CHECKPOINT).read_bytes()
+    model.params["encoder.logvar.b"][...] = 50
+    with pytest.raises(TrainingError, match=r"optimizer state .*non-finite.*last good checkpoint"):
+        fit(model, x_train[:200], settings=settings, out_dir=tmp_path, log=None)
+    assert np.all(np.isfinite(model.params.flat))  # only the optimizer state overflowed
+    assert (tmp_path / CHECKPOINT).read_bytes() == good
+    history = fit(small_vae(), x_train[:200], settings=TrainSettings(epochs=2, batch_size=50),
+                  out_dir=tmp_path, resume=True, log=None)
+    assert [h.epoch for h in history] == [1, 2]
+
+
+def test_a_loss_that_rose_a_thousandfold_is_divergence(tmp_path, glyphs):
+    """Finite numbers, but a train -ELBO 1000 times the run's lowest: the run has diverged."""
+    x_train, _ = glyphs
+    fit(small_vae(), x_train[:200], settings=TrainSettings(epochs=1, batch_size=50),
+        out_dir=tmp_path, log=None)
+    good = (tmp_path / CHECKPOINT).read_bytes()
+    model = small_vae()
+
+    def blow_up(line):  # once the stored weights are in: every pixel's p = sigmoid(1e4) = 1
+        if line.startswith("resuming"):
+            model.params["decoder.out.b"][...] = 1e4
+
+    with pytest.raises(TrainingError, match=r"epoch 2 .*1000 times .*last good checkpoint"):
+        fit(model, x_train[:200], settings=TrainSettings(epochs=2, batch_size=50),
+            out_dir=tmp_path, resume=True, log=blow_up)
+    assert np.all(np.isfinite(model.params.flat))
+    assert (tmp_path / CHECKPOINT).read_bytes() == good
+
+
 def test_resume_from_a_damaged_state_is_a_clear_error(tmp_path, glyphs):
     model = small_vae()
     fit(model, glyphs[0][:100], settings=TrainSettings(epochs=1, batch_size=50), out_dir=tmp_path, log=None)
@@ -237,6 +276,25 @@ def test_iw_estimate_equals_eq11_written_out(dtype, rtol):
 def test_bad_settings_are_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         TrainSettings(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs,name",
+    [({"epochs": 2.0}, "epochs"), ({"epochs": True}, "epochs"), ({"batch_size": 1.5}, "batch_size"),
+     ({"batch_size": "128"}, "batch_size"), ({"lr": "fast"}, "lr"), ({"seed": 1.5}, "seed"),
+     ({"warmup_epochs": None}, "warmup_epochs"), ({"binarize": 1}, "binarize"),
+     ({"extra": ["mnist"]}, "extra")],
+)
+def test_settings_of_the_wrong_type_are_a_clear_error(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        TrainSettings(**kwargs)
+
+
+def test_settings_keep_plain_python_numbers():
+    settings = TrainSettings(epochs=np.int64(3), batch_size=np.int32(10), lr=np.float32(0.5))
+    assert json.loads(json.dumps(settings.__dict__))["epochs"] == 3
+    with pytest.raises(ValueError, match="seed"):
+        TrainSettings(seed=-1)
 
 
 def test_bad_data_is_a_clear_error():

@@ -16,10 +16,12 @@ from ..train import TrainSettings
 from .options import (
     EXAMPLE_RUN,
     HelpFormatter,
+    add_quiet,
     default,
     load_run,
     nonnegative_int,
     positive_int,
+    progress_line,
 )
 
 DESCRIPTION = f"""\
@@ -34,7 +36,8 @@ and writes them to {checkpoint.EVAL} in the run folder (replacing the one of an
 earlier evaluation). A run trained on 0/1 pixels (--binarize static or
 dynamic) is evaluated on the fixed 0/1 sample of the test images it was
 tested on while training. An AutoEncoder run has no ELBO and cannot be
-evaluated."""
+evaluated. When stderr is a terminal, a progress line there shows the
+fraction done and the time left (--quiet: none)."""
 
 EXAMPLES = f"""\
 examples:
@@ -71,6 +74,7 @@ def add_parser(subparsers) -> None:
         "--seed", type=nonnegative_int, metavar="S", default=0,
         help="seed of the samples of z (default: %(default)s)",
     )
+    add_quiet(p)
     p.set_defaults(func=run)
 
 
@@ -101,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"the importance-weighted estimate decodes {args.iw_samples} samples per image: "
               "this can take a while", flush=True)
 
-    figures = elbo.evaluate(vae, x, args.iw_samples, args.elbo_samples, args.seed)
+    with progress_line(args, "evaluating") as progress:  # on a terminal: done, time left
+        figures = elbo.evaluate(vae, x, args.iw_samples, args.elbo_samples, args.seed,
+                                progress=progress)
     rows = [("-ELBO, 1 sample of z per image", figures["test_neg_elbo"])]
     if "test_neg_elbo_avg" in figures:
         rows.append((f"-ELBO, averaged over {args.elbo_samples} samples",

@@ -17,6 +17,7 @@ from .. import checkpoint, datasets
 from ..config import MODEL_KINDS, VAEConfig
 from ..errors import NumpyVAEError
 from ..model import VAE, AutoEncoder
+from ..progress import Progress
 
 PROG = "numpyvae"
 EXIT_USER_ERROR = 2  # what argparse uses for a bad command line
@@ -121,6 +122,19 @@ def nonnegative_float(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {text!r}")
     return value
+
+
+def add_quiet(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """The ``--quiet`` option of a command that shows progress (on a parser or a group)."""
+    parser.add_argument(
+        "--quiet", action="store_true",
+        help="no progress line on stderr (it is shown only when stderr is a terminal)",
+    )
+
+
+def progress_line(args: argparse.Namespace, label: str, total: int = 0) -> Progress:
+    """The progress line of a command, on stderr: shown on a terminal unless --quiet."""
+    return Progress(total, label, enabled=False if getattr(args, "quiet", False) else None)
 
 
 # ---- help --------------------------------------------------------------------------------

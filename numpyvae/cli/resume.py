@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import checkpoint
 from ..errors import CheckpointError, NumpyVAEError
 from ..train import TrainSettings
-from .options import default, show
+from .options import show
 
 
 def absolute(path: str | None) -> str | None:
@@ -63,6 +63,7 @@ def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecor
     if not stored or done is None:
         missing = "settings" if not stored else "epoch"
         raise CheckpointError(f"{ckpt}: no training settings stored ({missing!r})")
+    as_stored = _settings(ckpt, stored)  # their types checked before any is used
     found = conflicts(args, record)
     if found:
         raise NumpyVAEError(
@@ -70,7 +71,7 @@ def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecor
             + "; ".join(found)
             + ". Drop them, or choose another --out for a new run"
         )
-    epochs = args.epochs or int(stored.get("epochs", default(TrainSettings, "epochs")))
+    epochs = args.epochs or as_stored.epochs
     if epochs <= done:
         raise NumpyVAEError(
             f"{out} has already been trained for {done} epoch{'s' if done != 1 else ''}: "
@@ -80,8 +81,13 @@ def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecor
     if args.data_dir is not None:
         extra["data_dir"] = absolute(args.data_dir)
     stored.update(epochs=epochs, extra=extra)
+    return record, _settings(ckpt, stored)
+
+
+def _settings(ckpt: Path, stored: dict) -> TrainSettings:
+    """The TrainSettings of a checkpoint's stored record; a CheckpointError if they do not fit
+    (an unknown field, batch_size 1.5, a learning rate that is a string, ...)."""
     try:
-        settings = TrainSettings(**stored)
-    except TypeError as e:
+        return TrainSettings(**stored)
+    except (TypeError, ValueError) as e:
         raise CheckpointError(f"{ckpt}: unreadable training settings ({e})") from e
-    return record, settings

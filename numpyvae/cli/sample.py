@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -24,20 +25,22 @@ from .options import (
 )
 
 SAMPLES_FILE = "samples.png"  # in the run folder, unless --out says otherwise
-#: what the command says when matplotlib is missing (the install line of its help)
-NEEDS_MATPLOTLIB = "saving images needs matplotlib: pip install numpyvae[plot]"
 
 DESCRIPTION = f"""\
 Draw z from the prior N(0, I), decode it (Eq. 3) and save the pixel
 probabilities as a square grid of 28x28 images with a title.
 
-The PNG goes to --out (default: {SAMPLES_FILE} in the run folder).
-Needs matplotlib: pip install numpyvae[plot]"""
+The PNG goes to --out: a file ending in .png, or an existing folder (the
+file is then {SAMPLES_FILE} in it); default: {SAMPLES_FILE} in the run folder.
+The file is replaced atomically: a failed write leaves an earlier one intact.
+Needs matplotlib: pip install matplotlib
+(or, from a checkout of numpyvae: pip install ".[plot]")"""
 
 EXAMPLES = f"""\
 examples:
   numpyvae sample {EXAMPLE_RUN}
-  numpyvae sample {EXAMPLE_RUN} --n 100 --seed 3 --out digits.png"""
+  numpyvae sample {EXAMPLE_RUN} --n 100 --seed 3 --out digits.png
+  numpyvae sample {EXAMPLE_RUN} --out pictures/   (writes pictures/{SAMPLES_FILE})"""
 
 
 def add_parser(subparsers) -> None:
@@ -53,13 +56,31 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument(
         "--out", metavar="FILE.png", default=None,
-        help=f"the image file to write (default: RUN_DIR/{SAMPLES_FILE})",
+        help=f"the PNG to write, or a folder to write {SAMPLES_FILE} in "
+        f"(default: RUN_DIR/{SAMPLES_FILE})",
     )
     p.add_argument(
         "--seed", type=nonnegative_int, metavar="S", default=0,
         help="seed of z (default: %(default)s)",
     )
     p.set_defaults(func=run)
+
+
+def output_path(out: str | None, folder: Path) -> Path:
+    """The file ``--out`` names: ``folder/samples.png`` by default, ``DIR/samples.png``
+    for a folder (one that exists, or ``DIR/``), else the file itself, which must end
+    in .png (a NumpyVAEError otherwise: the command writes what it says, or nothing)."""
+    if out is None:
+        return folder / SAMPLES_FILE
+    path = Path(out)
+    if path.is_dir() or out.endswith(("/", os.sep)):
+        return path / SAMPLES_FILE
+    if path.suffix.lower() != ".png":
+        raise NumpyVAEError(
+            f"--out {out}: the file must end in .png (or be a folder, to write "
+            f"{SAMPLES_FILE} in it)"
+        )
+    return path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,16 +93,15 @@ def run(args: argparse.Namespace) -> int:
     side = math.isqrt(dims)
     if side * side != dims:
         raise NumpyVAEError(f"{folder}: images of {dims} pixels are not square; cannot draw them")
-    out = Path(args.out) if args.out else folder / SAMPLES_FILE
+    out = output_path(args.out, folder)
     x = vae.sample(args.n, np.random.default_rng(args.seed))  # Eq. (3)   (n, dims)
     images = np.clip(x, 0.0, 1.0).reshape(args.n, side, side)
     samples = f"{args.n} sample{'s' if args.n != 1 else ''}"
     title = (f"{samples}: z ~ N(0, I) decoded, seed {args.seed}\n"
              f"{model_name(vae)} {sizes(vae.config)}, {record.dataset or ''}, "
              f"epoch {record.epoch}")
-    try:
-        plots.save_image_grid(images, out, title)
-    except plots.PlotDependencyError:
-        raise NumpyVAEError(NEEDS_MATPLOTLIB) from None
+    # without matplotlib: plots.PlotDependencyError, a NumpyVAEError whose message says
+    # what to install, reported by cli.main as one line
+    plots.save_image_grid(images, out, title)
     print(f"{samples} written to {out}")
     return 0

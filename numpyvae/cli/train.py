@@ -24,6 +24,7 @@ from .options import (
     EXAMPLE_RUN,
     EXIT_INTERRUPTED,
     HelpFormatter,
+    add_quiet,
     choices_help,
     data_dir_help,
     default,
@@ -32,6 +33,7 @@ from .options import (
     nonnegative_int,
     positive_float,
     positive_int,
+    progress_line,
     run_folder,
     show,
     sizes,
@@ -144,6 +146,7 @@ def add_parser(subparsers) -> None:
     )
     fit.add_argument("--resume", action="store_true",
                      help="continue the run in --out from its last checkpoint")
+    add_quiet(fit)
     p.set_defaults(func=run)
 
 
@@ -206,8 +209,9 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        train.fit(vae, x_train, x_test, settings, out_dir=out,
-                  resume=record if record is not None else False)
+        with progress_line(args, "epoch") as progress:  # on a terminal: batches, time left
+            train.fit(vae, x_train, x_test, settings, out_dir=out,
+                      resume=record if record is not None else False, progress=progress)
     except KeyboardInterrupt:
         epoch = checkpoint.stored_epoch(ckpt)
         if epoch is None:

@@ -1,6 +1,8 @@
 """What every figure shares: a Figure, the PNG writer, the caption, tiling images.
 
 matplotlib is imported inside the functions only (see the package's docstring).
+Every file is written by :func:`numpyvae.fileio.atomic_write`: the picture is drawn
+into memory first, so a full disk or a crash leaves the previous file as it was.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NumpyVAEError
+from ..fileio import atomic_write
 
 DPI = 100
 
@@ -29,30 +32,51 @@ class PlotDependencyError(NumpyVAEError, ImportError):
     """
 
 
+def require_matplotlib() -> None:
+    """Raise :class:`PlotDependencyError` (saying what to install) unless matplotlib
+    can be imported: for a script to call before it trains, not after."""
+    try:
+        from matplotlib.figure import Figure  # noqa: F401
+    except ImportError:
+        raise PlotDependencyError(INSTALL_HINT) from None
+
+
 def _figure(figsize: tuple[float, float]) -> Any:
+    require_matplotlib()
     from matplotlib.figure import Figure
 
     return Figure(figsize=figsize, layout="constrained")
 
 
+def write_file(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (:func:`numpyvae.fileio.atomic_write`):
+    ``path`` ends up with all of it or keeps what it held. Returns ``path`` as a Path."""
+    path = Path(path)
+    try:
+        atomic_write(path, lambda out: out.write(data))
+    except OSError as e:
+        if e.filename is None and e.errno is not None:  # say which file could not be written
+            raise OSError(e.errno, e.strerror, str(path)) from e
+        raise
+    return path
+
+
 def _save(fig: Any, path: str | Path) -> Path:
     """Write the figure as a PNG of at most 256 colours (a third of the bytes, and the
-    eye sees no difference in these grey images and flat colours)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    eye sees no difference in these grey images and flat colours), atomically."""
     buf = io.BytesIO()
     fig.savefig(buf, dpi=DPI, format="png")
     try:
         from PIL import Image  # matplotlib depends on Pillow
     except ImportError:  # pragma: no cover
-        path.write_bytes(buf.getvalue())
-        return path
+        return write_file(path, buf.getvalue())
     buf.seek(0)
     with Image.open(buf) as img:
         octree = getattr(Image, "Quantize", Image).FASTOCTREE  # Pillow < 9.1: Image.FASTOCTREE
         palette = img.convert("RGB").quantize(colors=256, method=octree)
-    palette.save(path, format="png", optimize=True)
-    return path
+    small = io.BytesIO()
+    palette.save(small, format="png", optimize=True)
+    return write_file(path, small.getvalue())
 
 
 def _caption(fig: Any, caption: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from ._figure import (
     _figure,
     _save,
     tile,
+    write_file,
 )
 
 
@@ -138,7 +140,10 @@ def save_image_grid(images: Any, path: str | Path, title: str) -> Path:
     The picture of ``numpyvae sample``: the images at 3 screen pixels per pixel (2 when
     there are more than 8 columns), grey lines between them, the title (it may have
     several lines) above. Uses matplotlib's Figure directly (no pyplot, no global
-    backend state); the file format follows the suffix of ``path``.
+    backend state). The file format follows the suffix of ``path`` (PNG when it has
+    none), and the file is exactly ``path``: nothing is appended to its name. It is
+    drawn in memory and written atomically (:func:`numpyvae.fileio.atomic_write`),
+    so a failed write (a full disk) leaves an earlier file at ``path`` intact.
 
     Returns:
         ``path``, as a Path.
@@ -164,6 +169,6 @@ def save_image_grid(images: Any, path: str | Path, title: str) -> Path:
     ax.imshow(grid, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
     ax.set_axis_off()
     fig.suptitle(title, fontsize=9, y=1.0 - 0.08 / height_in, va="top")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
-    return path
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=dpi, format=path.suffix[1:].lower() or "png")
+    return write_file(path, buf.getvalue())
