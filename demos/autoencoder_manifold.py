@@ -84,6 +84,7 @@ def far_from_codes(points: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, f
 def main(argv: list[str] | None = None) -> None:
     args = _common.parser(__doc__, "autoencoder_manifold", epochs=12,
                           quick_epochs=12).parse_args(argv)
+    plots.require_matplotlib()  # before any training: the figures are the point
     start = time.perf_counter()
     data = _common.load(args)
     out = args.out

@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--betas", type=float, nargs="+", default=[0.5, 1.0, 4.0],
                    help="weights of the KL term, one model each (default: 0.5 1 4)")
     args = p.parse_args(argv)
+    plots.require_matplotlib()  # before any training: the figures are the point
     start = time.perf_counter()
     data = _common.load(args)
     out = args.out

@@ -44,6 +44,7 @@ PAIRS = ((1, 7), (3, 8), (4, 9), (0, 6))  # pairs of classes to interpolate betw
 
 def main(argv: list[str] | None = None) -> None:
     args = _common.parser(__doc__, "latent_space_2d", epochs=25, quick_epochs=15).parse_args(argv)
+    plots.require_matplotlib()  # before any training: the figures are the point
     start = time.perf_counter()
     data = _common.load(args)
     out = args.out

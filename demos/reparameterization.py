@@ -120,6 +120,7 @@ def gradient_table(rng: np.random.Generator) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = _common.parser(__doc__, "reparameterization", epochs=None, data=False).parse_args(argv)
+    plots.require_matplotlib()  # before any training: the figures are the point
     start = time.perf_counter()
     rng = np.random.default_rng(args.seed)
     n = 10_000 if args.quick else 100_000

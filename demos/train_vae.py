@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     p = _common.parser(__doc__, "train_vae", epochs=10)
     p.add_argument("--latent-dim", type=int, default=20, help="size of z (default: %(default)s)")
     args = p.parse_args(argv)
+    plots.require_matplotlib()  # before any training: the figures are the point
     start = time.perf_counter()
     data = _common.load(args)
     out = args.out
