@@ -42,9 +42,9 @@ import numpy as np
 
 from numpyvae import VAE, VAEConfig
 from numpyvae.datasets import load_dataset
+from numpyvae.elbo import iw_blocks, log_likelihood_iw
 from numpyvae.errors import DataError
 from numpyvae.optim import Adam
-from numpyvae.elbo import iw_blocks, log_likelihood_iw
 from numpyvae.train import TrainSettings, fit
 
 HERE = Path(__file__).resolve().parent
