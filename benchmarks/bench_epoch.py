@@ -41,14 +41,13 @@ from pathlib import Path
 import numpy as np
 
 from numpyvae import VAE, VAEConfig
-from numpyvae.datasets import load_dataset
+from numpyvae.datasets import default_data_dir, load_dataset
 from numpyvae.elbo import iw_blocks, log_likelihood_iw
 from numpyvae.errors import DataError
 from numpyvae.optim import Adam
 from numpyvae.train import TrainSettings, fit
 
 HERE = Path(__file__).resolve().parent
-SHARED_DATA = HERE.parent.parent / "shared" / "data"
 
 
 def peak_rss_mb() -> float:
@@ -68,14 +67,19 @@ def peak_rss_mb() -> float:
 
 
 def find_data_dir(explicit: str | None) -> str | None:
-    """The folder to read MNIST from: ``explicit`` (which must hold mnist/), else
-    $NUMPYVAE_DATA or ../shared/data when they hold it, else None (random data)."""
+    """The folder to read MNIST from: ``explicit`` (which must hold mnist/), else the
+    library's own data directory (numpyvae.datasets.default_data_dir(), as the command
+    line uses it) when it holds MNIST, else None: random data, said loudly."""
     if explicit is not None:
         if not Path(explicit, "mnist").is_dir():
             sys.exit(f"--data-dir {explicit}: no mnist/ folder there")
         return explicit
-    return next((str(d) for d in [os.environ.get("NUMPYVAE_DATA"), SHARED_DATA]
-                 if d is not None and Path(d, "mnist").is_dir()), None)
+    default = default_data_dir()
+    if Path(default, "mnist").is_dir():
+        return str(default)
+    print(f"WARNING: no MNIST in {default} (the library's data directory): timing RANDOM data "
+          "of MNIST's shape. Pass --data-dir DIR for the real figures.", file=sys.stderr, flush=True)
+    return None
 
 
 def load_data(data_dir: str | None) -> tuple[np.ndarray, np.ndarray, str]:
@@ -276,8 +280,9 @@ def paired_with_torch(x: np.ndarray, rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=None,
-                        help="folder with mnist/ (default: $NUMPYVAE_DATA, else ../shared/data; "
-                             "random data of MNIST's shape when neither has it)")
+                        help="folder with mnist/ (default: the library's data directory, "
+                             "$NUMPYVAE_DATA or the cache; random data of MNIST's shape, with a "
+                             "warning, when it has no MNIST)")
     parser.add_argument("--repeats", type=count(1), default=5,
                         help="epoch/floor and one-thread/floor pairs, and Adam runs, "
                              "whose median is printed (default: 5)")

@@ -51,3 +51,17 @@ def test_a_data_dir_without_mnist_is_an_error_not_random_data(script, tmp_path):
     assert done.returncode == 1
     assert f"--data-dir {tmp_path}: no mnist/ folder there" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_without_data_dir_the_librarys_data_directory_is_used_or_random_data_is_announced(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import bench_epoch
+
+    monkeypatch.setenv("NUMPYVAE_DATA", str(tmp_path))
+    assert bench_epoch.find_data_dir(None) is None
+    warning = capsys.readouterr().err
+    assert "WARNING" in warning and "RANDOM data" in warning and str(tmp_path) in warning
+    (tmp_path / "mnist").mkdir()
+    assert bench_epoch.find_data_dir(None) == str(tmp_path)
+    assert capsys.readouterr().err == ""
