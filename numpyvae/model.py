@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import ACTIVATIONS, DTYPES, INITS, LIKELIHOODS, MODEL_KINDS, VAEConfig
-from .fast.flat import FlatParams, ParamSlots
+from .fast.flat import FlatParams, pack_layers
+from .inputs import as_data, as_rows
 from .layers import MLP, Dense, sigmoid
 from .losses import bernoulli_nll, gaussian_nll, kl_std_normal
 from .reparam import Reparameterize
@@ -88,7 +89,9 @@ class _EncoderDecoder:
         #: the model's own generator, used for eps when forward() is given neither
         self.rng = np.random.default_rng(rng.integers(2**63))
         self._cache: dict | None = None
-        self._pack()
+        # for speed (numpyvae/fast/): every layer's W and b become views into one flat
+        # buffer, so Adam updates them all at once; layer.params["W"] = a copies into it
+        self.params, self.grads = pack_layers(self._layers(), self.dtype)
 
     def _layers(self) -> dict[str, Dense]:
         named = {f"encoder.{i}": d for i, d in enumerate(self.encoder.dense)}
@@ -97,79 +100,11 @@ class _EncoderDecoder:
         named["decoder.out"] = self.out
         return named
 
-    def _pack(self) -> None:
-        """Move every layer's arrays into the two flat buffers ``params`` and ``grads``.
-
-        For speed (numpyvae/fast/): each layer's ``W`` and ``b`` become views into one
-        1-D buffer per model, so Adam updates all of them at once. A layer keeps its
-        views in a :class:`~numpyvae.fast.flat.ParamSlots`: ``layer.params["W"] = a``
-        copies ``a`` into the buffer (a wrong shape is an error), so the link holds.
-        """
-        layers = self._layers()
-        shapes = {f"{p}.{k}": a.shape for p, d in layers.items() for k, a in d.params.items()}
-        self.params = FlatParams(shapes, self.dtype)
-        self.grads = FlatParams(shapes, self.dtype)
-        for prefix, dense in layers.items():
-            for k, a in dense.params.items():
-                self.params[f"{prefix}.{k}"] = a  # copy the initial values into the buffer
-            dense.params = ParamSlots({k: self.params[f"{prefix}.{k}"] for k in dense.params})
-            dense.grads = ParamSlots({k: self.grads[f"{prefix}.{k}"] for k in dense.grads})
-
     @property
     def num_params(self) -> int:
         return int(self.params.flat.size)
 
     # ---- inference -------------------------------------------------------------
-
-    def _check_input(self, x: np.ndarray, what: str = "x", check: bool = True) -> np.ndarray:
-        """``x`` as a (N, input_dim) array of the model's dtype, or a clear ValueError.
-
-        Rejected: a wrong shape, an empty batch, anything but floats (integer pixels,
-        e.g. uint8 0..255, are the usual mistake: divide them by 255), and, when
-        ``check``, values that are not finite or, for the Bernoulli likelihood, not in
-        [0, 1]. The values are checked with one ``min`` and one ``max`` (two reads of
-        the batch, which also see NaN and inf): on a 128 x 784 float32 batch they
-        took about 40 us against 22-25 ms for one training step (forward, backward
-        and Adam) of the default 784-400-20 VAE, i.e. about 0.2 % (timeit, one BLAS
-        thread; well under 1 % however the step is run). :func:`numpyvae.train.fit` checks its whole data set
-        once before the first epoch and so passes ``check=False`` for each batch.
-        """
-        x = self._as_batch(x, self.config.input_dim, what)
-        bernoulli = self.config.likelihood == "bernoulli"
-        if len(x) == 0:
-            raise ValueError(f"{what} is an empty batch: it needs at least one row")
-        if not np.issubdtype(x.dtype, np.floating):
-            if bernoulli:
-                raise ValueError(
-                    f"{what} has dtype {x.dtype}: pixels must be floats in [0, 1]; "
-                    "divide uint8 images by 255 (x.astype(np.float32) / 255)"
-                )
-            raise ValueError(f"{what} has dtype {x.dtype}: the data must be floats "
-                             "(x.astype(np.float32))")
-        with np.errstate(over="ignore"):  # a float64 1e300 becomes inf, refused below
-            x = x.astype(self.dtype, copy=False)
-        if check:
-            lo, hi = float(x.min()), float(x.max())  # NaN and inf show in these two
-            if not (np.isfinite(lo) and np.isfinite(hi)):
-                raise ValueError(f"{what} has non-finite values (NaN or inf)")
-            if bernoulli and (lo < 0 or hi > 1):
-                raise ValueError(
-                    f"{what} must hold pixels in [0, 1] for the Bernoulli likelihood, "
-                    f"got values in {lo:g}..{hi:g}"
-                    + ("; divide 0..255 images by 255" if 1 < hi <= 255 else "")
-                )
-        return x
-
-    def _as_batch(self, a: np.ndarray, width: int, what: str) -> np.ndarray:
-        """``a`` as an array of shape (N, width), of a numeric dtype (not yet converted)."""
-        a = np.asarray(a)
-        if a.ndim != 2 or a.shape[1] != width:
-            raise ValueError(f"{what} must have shape (N, {width}), got {a.shape}")
-        if a.dtype != self.dtype and not np.issubdtype(a.dtype, np.number):
-            raise ValueError(f"{what} must be numeric, got dtype {a.dtype}")
-        if np.issubdtype(a.dtype, np.complexfloating):
-            raise ValueError(f"{what} must be real numbers, got dtype {a.dtype}")
-        return a
 
     def _decode_logits(self, z: np.ndarray) -> np.ndarray:
         """Eq. (3) before the sigmoid: z (N, latent_dim) -> logits (N, input_dim)."""
@@ -178,7 +113,7 @@ class _EncoderDecoder:
     def decode_logits(self, z: np.ndarray) -> np.ndarray:
         """Eq. (3) before the sigmoid: z (N, latent_dim) -> logits (N, input_dim)."""
         self._cache = None
-        z = self._as_batch(z, self.config.latent_dim, "z")
+        z = as_rows(z, self.config.latent_dim, self.dtype, "z")
         return self._decode_logits(z.astype(self.dtype, copy=False))
 
     def decode(self, z: np.ndarray) -> np.ndarray:
@@ -198,7 +133,7 @@ class _EncoderDecoder:
 
     def as_batch(self, x: np.ndarray) -> np.ndarray:
         """``x`` as a (N, input_dim) array of the model's dtype, or a clear ValueError."""
-        return self._check_input(x)
+        return as_data(x, self.config, self.dtype)
 
     def sample(self, n: int, rng: np.random.Generator | None = None) -> np.ndarray:
         """New data: decode z ~ N(0, I). Returns (n, input_dim)."""
@@ -240,7 +175,7 @@ class VAE(_EncoderDecoder):
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Eq. (1): x (N, input_dim) -> (mu, logvar), each (N, latent_dim)."""
         self._cache = None
-        return self._encode(self._check_input(x))
+        return self._encode(as_data(x, self.config, self.dtype))
 
     def _encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         h = self.encoder.forward(x)  # (N, hidden)
@@ -266,11 +201,11 @@ class VAE(_EncoderDecoder):
             beta: weight of the KL term for this batch (a KL warm-up changes it);
                 ``config.beta`` when not given.
             check: check the values of ``x`` (finite, and in [0, 1] for the Bernoulli
-                likelihood; see ``_check_input`` for its cost). ``fit`` passes False,
+                likelihood; its cost: :mod:`numpyvae.inputs`). ``fit`` passes False,
                 having checked its whole data set once. Shape and dtype are always
                 checked.
         """
-        x = self._check_input(x, check=check)
+        x = as_data(x, self.config, self.dtype, check=check)
         n = x.shape[0]
         mu, logvar = self._encode(x)  # Eq. (1)   (N, latent_dim) each
         if eps is None:
@@ -314,7 +249,8 @@ class AutoEncoder(_EncoderDecoder):
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, None]:
         """x (N, input_dim) -> (z, None): the code, and no variance."""
         self._cache = None
-        return self.heads["z"].forward(self.encoder.forward(self._check_input(x))), None
+        x = as_data(x, self.config, self.dtype)
+        return self.heads["z"].forward(self.encoder.forward(x)), None
 
     def forward(
         self,
@@ -327,7 +263,7 @@ class AutoEncoder(_EncoderDecoder):
         """Reconstruction loss of a batch. ``eps``, ``rng``, ``beta`` are accepted and unused,
         so that the AutoEncoder and the VAE can be trained by the same loop; ``check`` as
         for :meth:`VAE.forward`."""
-        x = self._check_input(x, check=check)
+        x = as_data(x, self.config, self.dtype, check=check)
         n = x.shape[0]
         z = self.heads["z"].forward(self.encoder.forward(x))  # (N, latent_dim)
         logits = self._decode_logits(z)  # (N, input_dim)

@@ -36,15 +36,19 @@ from .checkpoint import (
 )
 from .checkpoint import MODEL_CLASSES as MODEL_KINDS
 from .datasets.batching import BINARIZE_MODES, batches, binarize, binarized_test_images
+from .divergence import DIVERGENCE_FACTOR, LARGE_BETA, check_rise, check_state, diverged
 from .elbo import elbo_terms, evaluate, log_likelihood_iw, neg_elbo
-from .errors import CheckpointError, TrainingError
+from .errors import CheckpointError
+from .inputs import check_data
 from .model import VAE, AutoEncoder
 from .optim import Adam
 
 __all__ = [  # fit's own, then what older code imported from here
     "CHECKPOINT",
+    "DIVERGENCE_FACTOR",
     "EVAL",
     "HISTORY",
+    "LARGE_BETA",
     "MODEL_KINDS",
     "EpochStats",
     "TrainSettings",
@@ -121,26 +125,6 @@ class TrainSettings:
             raise ValueError(f"binarize must be one of {BINARIZE_MODES}, got {self.binarize!r}")
 
 
-def _check_data(x: np.ndarray, what: str, input_dim: int, likelihood: str) -> None:
-    if len(x.shape) != 2 or x.shape[1] != input_dim:
-        raise ValueError(f"{what} must have shape (N, {input_dim}), got {x.shape}")
-    if len(x) == 0:
-        raise ValueError(f"{what} is empty")
-    # in chunks of 8192 rows (25 MB), so that data on disk is never read whole;
-    # min and max see NaN and inf
-    for start in range(0, len(x), 8192):
-        chunk = np.asarray(x[start : start + 8192])
-        lo, hi = float(chunk.min()), float(chunk.max())
-        rows = f"rows {start}..{start + len(chunk) - 1}"
-        del chunk  # before the next chunk is read
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise ValueError(f"{what} has non-finite values ({rows})")
-        if likelihood == "bernoulli" and (lo < 0 or hi > 1):
-            raise ValueError(
-                f"{what} must hold pixels in [0, 1] for the Bernoulli likelihood ({rows}: {lo:g}..{hi:g})"
-            )
-
-
 def fit(
     model: VAE | AutoEncoder,
     x_train: np.ndarray,
@@ -179,11 +163,11 @@ def fit(
       finite (in float32, v = b2 v + (1 - b2) g^2 overflows for |g| > 6e20 while the
       step m / sqrt(v) stays finite: finite weights are not enough);
     - the epoch's train -ELBO (or its test -ELBO) is more than
-      :data:`DIVERGENCE_FACTOR` (1000) times the run's reference: the lowest of the
-      first minibatch's -ELBO in this call and every stored epoch's train -ELBO. Both
-      likelihoods give a -ELBO > 0, and a healthy run only lowers it from the untrained
-      model's (543 nats per MNIST image), so 1000 times that is a run that has blown
-      up even while float32 still holds its numbers.
+      :data:`~numpyvae.divergence.DIVERGENCE_FACTOR` (1000) times the run's reference:
+      the lowest of the first minibatch's -ELBO in this call and every stored epoch's
+      train -ELBO. Both likelihoods give a -ELBO > 0, and a healthy run only lowers it
+      from the untrained model's (543 nats per MNIST image), so 1000 times that is a
+      run that has blown up even while float32 still holds its numbers.
     """
     settings = settings or TrainSettings()
     log = log or (lambda s: None)
@@ -201,9 +185,9 @@ def fit(
     # the reference of the divergence test (see above): the lowest -ELBO of the run
     reference = min((h.train_loss for h in history), default=math.inf)
     cfg = model.config
-    _check_data(x_train, "training data", cfg.input_dim, cfg.likelihood)
+    check_data(x_train, "training data", cfg.input_dim, cfg.likelihood)
     if x_test is not None:
-        _check_data(x_test, "test data", cfg.input_dim, cfg.likelihood)
+        check_data(x_test, "test data", cfg.input_dim, cfg.likelihood)
     if settings.binarize == "static":  # one fixed 0/1 sample of the training set
         x_train = binarize(x_train, "static", np.random.default_rng(settings.seed))
     if x_test is not None and settings.binarize != "none":  # test on fixed 0/1 images too
@@ -224,7 +208,7 @@ def fit(
                 beta = cfg.beta * min(1.0, (step + 1) / warmup_steps) if warmup_steps else cfg.beta
                 result = model.forward(xb, rng=rng, beta=beta, check=False)  # Eq. (1)-(6); checked above
                 if not math.isfinite(result.loss):
-                    _diverged(f"the loss became {result.loss} at epoch {epoch}, step {step + 1}", out, cfg.beta)
+                    diverged(f"the loss became {result.loss} at epoch {epoch}, step {step + 1}", out, cfg.beta)
                 if step == first_step:  # the run's starting loss, for the divergence test
                     reference = min(reference, float(result.recon.mean() + result.kl.mean()))
                 optimizer.step(model.backward())  # Eq. (7)-(9), then Eq. (10)
@@ -233,23 +217,15 @@ def fit(
                 if progress is not None:
                     progress(step - (epoch - 1) * steps_per_epoch, steps_per_epoch)
         recon, kl = sums[0] / sums[2], sums[1] / sums[2]
-        if not np.all(np.isfinite(model.params.flat)):  # the last step of the epoch
-            _diverged(f"the parameters became non-finite in epoch {epoch}", out, cfg.beta)
-        for name, state in (("m", optimizer.m), ("v", optimizer.v)):  # e.g. v overflowed
-            if not np.all(np.isfinite(state.flat)):
-                _diverged(f"the optimizer state (Adam's {name}) became non-finite in epoch "
-                          f"{epoch}, though the parameters are finite", out, cfg.beta)
+        check_state(epoch, model, optimizer, out, cfg.beta)  # parameters, Adam's m and v finite
         test_loss = None
         if x_test is not None:
             with np.errstate(over="ignore", invalid="ignore"):
                 test_loss = neg_elbo(model, x_test, rng=np.random.default_rng([settings.seed, epoch]))
             if not math.isfinite(test_loss):
-                _diverged(f"the test loss became {test_loss} after epoch {epoch}", out, cfg.beta)
+                diverged(f"the test loss became {test_loss} after epoch {epoch}", out, cfg.beta)
         for what, loss in (("train", recon + kl), ("test", test_loss)):
-            if loss is not None and reference > 0 and loss > DIVERGENCE_FACTOR * reference:
-                _diverged(f"the {what} -ELBO rose to {loss:.3g} nats in epoch {epoch} (more than "
-                          f"{DIVERGENCE_FACTOR:g} times the run's lowest, {reference:.4g}): "
-                          "the run diverged", out, cfg.beta)
+            check_rise(what, loss, reference, epoch, out, cfg.beta)  # <= 1000 x the run's lowest
         stats = EpochStats(epoch, recon + kl, recon, kl, test_loss, time.perf_counter() - start, beta)
         history.append(stats)
         log(stats.line())
@@ -279,26 +255,3 @@ def _restore(record: RunRecord, model: VAE | AutoEncoder, optimizer: Adam,
     if not all(np.all(np.isfinite(a)) for a in record.optimizer_state.values()):
         raise CheckpointError(f"{path}: the optimizer state has non-finite values")
     return history
-
-
-#: an epoch whose -ELBO is more than this many times the run's lowest has diverged (fit)
-DIVERGENCE_FACTOR = 1000.0
-
-#: a KL weight above this is the likely cause of a diverged loss (beta-VAEs use 1..1000)
-LARGE_BETA = 1e6
-
-
-def _diverged(what: str, out: Path | None, beta: float = 1.0) -> None:
-    """Stop training: nothing is saved, so the last checkpoint stays as it was. The advice
-    names the likely cause: a huge KL weight beta, else the learning rate."""
-    kept = ""
-    if out is not None and (out / CHECKPOINT).exists():
-        kept = f"; the last good checkpoint, {out / CHECKPOINT}, is kept"
-    if beta > LARGE_BETA:
-        advice = (f"--beta (the KL weight) is very large ({beta:g}): "
-                  f"try a beta of at most {LARGE_BETA:g}; 1 is the VAE.")
-    else:
-        advice = "Try a smaller learning rate."
-    raise TrainingError(f"{what}: training stopped{kept}. {advice}")
-
-

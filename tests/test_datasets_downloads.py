@@ -1,4 +1,5 @@
-"""Tests of numpyvae.datasets.download: data directory, checksums, mirrors, download."""
+"""Tests of the download and the cache (numpyvae.datasets.downloads, .transfer, .folders and
+.cache): data directory, checksums, mirrors, download, cached files."""
 
 from __future__ import annotations
 

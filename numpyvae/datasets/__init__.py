@@ -4,9 +4,13 @@ In the order a training run uses them, one module each:
 
 * :mod:`.idx`: IDX files (:func:`read_idx`, :func:`write_idx`), the file format
   of MNIST.
-* :mod:`.downloads`: download and cache (:func:`default_data_dir`, :func:`fetch`,
-  :func:`download`): the original files come from public mirrors, are checked
-  against their SHA-256 and kept under ``<data dir>/<data set>/<original file name>``.
+* :mod:`.downloads`: download (:func:`download`, :func:`mirror_urls`,
+  :func:`default_data_dir`): the original files come from public mirrors and
+  are checked against their SHA-256 (:data:`SHA256`). One attempt at one
+  mirror is in :mod:`.transfer`, the checks of the cache folder in :mod:`.folders`.
+* :mod:`.cache`: the cache (:func:`fetch`): files are kept under
+  ``<data dir>/<data set>/<original file name>``, checked on first use and
+  downloaded when missing or damaged.
 * :mod:`.mnist`: loaders (:func:`load_mnist`, :func:`load_fashion_mnist`,
   :func:`load_dataset`) return ``(x, y)``: ``x`` float32 (N, 784) in [0, 1],
   ``y`` int64 (N,).
@@ -29,6 +33,7 @@ reached and changed.
 """
 
 from .batching import BINARIZE_MODES, batches, binarize, binarized_test_images
+from .cache import fetch
 from .downloads import (
     DOWNLOAD_DEADLINE,
     DOWNLOAD_TIMEOUT,
@@ -36,7 +41,6 @@ from .downloads import (
     SHA256,
     default_data_dir,
     download,
-    fetch,
     mirror_urls,
 )
 from .glyphs import GLYPH_TEST_SIZE, GLYPH_TRAIN_SIZE, make_glyph_digits

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .downloads import _fetch_files
+from .cache import _fetch_files
 from .glyphs import GLYPH_TEST_SIZE, GLYPH_TRAIN_SIZE, make_glyph_digits
 from .idx import PathLike, read_idx
 

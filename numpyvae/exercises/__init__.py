@@ -39,8 +39,12 @@ Each skeleton names the library function to compare with, after trying.
 
 Modules: ``templates/`` the skeletons, ``catalog.py`` the exercises and their typical
 mistakes, ``spies.py`` what is recorded while a check runs, ``loading.py`` importing a
-learner's file and locating its errors, ``diagnose.py`` the rows of a check and their
-hints, ``report.py`` the rows, verdicts and report text, ``runner.py`` the commands.
+learner's file, locating its errors and the time limit, ``diagnose.py`` the rows of a
+check and their hints, ``report.py`` the rows, verdicts and report text, ``sandbox.py``
+running one exercise (time limit, prints captured, every exception a row),
+``runner.py`` the commands init and check, ``pytest_plugin.py`` the checks as tests,
+``assemble.py`` the capstone's VAE made of the learner's classes, ``capstone.py`` the
+command train.
 """
 
 from .catalog import EXERCISES, Exercise, Part

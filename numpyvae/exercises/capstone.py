@@ -1,24 +1,13 @@
 """``numpyvae exercises train``: the capstone. Train a VAE made of your exercises.
 
-The VAE is the library's architecture with every piece the exercises ask for taken from
-the learner's files:
-
-    ex1_dense.py                   Dense          every layer's forward and backward
-    ex2_relu.py                    ReLU           the hidden layers' activation
-    ex3_sigmoid_cross_entropy.py   bernoulli_nll  the reconstruction term and Eq. (9)
-    ex4_reparameterize.py          Reparameterize the sample z and Eq. (7)
-    ex5_kl.py                      kl_std_normal  the KL term and Eq. (8)
-    ex6_adam.py                    Adam           the update, Eq. (10)
-    ex7_vae_backward.py            VAE            backward: the chain rule through it all
-
-:func:`build_vae` makes that model: a subclass of the learner's ``VAE`` whose layers are
-the learner's classes, holding the very weight arrays the library drew (so it starts
-where ``numpyvae.VAE`` with the same config starts), whose ``recon_nll`` is the learner's
-``bernoulli_nll`` and whose KL gradient is the learner's. :func:`train_yours` trains it
-with the loop of :func:`numpyvae.train.fit` (the same batches, the same eps, the same
-test -ELBO) and the learner's Adam; :func:`capstone` first runs the checker on the seven
-files, refuses when one is wrong or not yet solved (unless ``anyway``), trains both, and
-compares the test -ELBOs.
+The VAE is the library's architecture with every piece the exercises ask for (Dense,
+ReLU, bernoulli_nll, Reparameterize, kl_std_normal, VAE.backward) taken from the
+learner's files, starting from the library's weights: ``assemble.py`` builds it
+(:func:`build_vae`; :data:`USES` says what comes from which file). :func:`train_yours`
+trains it with the loop of :func:`numpyvae.train.fit` (the same batches, the same eps,
+the same test -ELBO) and the learner's Adam; :func:`capstone` first runs the checker on
+the seven files, refuses when one is wrong or not yet solved (unless ``anyway``), trains
+both, compares the test -ELBOs, and writes pictures of both.
 
 With every exercise right, the two runs differ by float32 rounding alone (Adam as
 written against the library's folded form, sums in another order): their test -ELBOs
@@ -43,6 +32,7 @@ from ..elbo import neg_elbo
 from ..errors import NumpyVAEError
 from ..model import VAE
 from ..train import EpochStats, TrainSettings, fit
+from .assemble import USES, build_vae, library_parts
 from .catalog import EXERCISES
 from .loading import _display, load
 from .report import WRONG
@@ -51,10 +41,6 @@ from .runner import DEFAULT_DIR, run_exercise
 #: |yours - the library's| of the test -ELBO (nats per image) that float32 rounding
 #: stays under, with every exercise right (a wrong gradient is off by nats, or diverges).
 TOLERANCE = 0.05
-
-#: What the capstone takes from each exercise's file: exercise number -> names.
-USES = {1: ("Dense",), 2: ("ReLU",), 3: ("bernoulli_nll",), 4: ("Reparameterize",),
-        5: ("kl_std_normal",), 6: ("Adam",), 7: ("VAE",)}
 
 #: (epochs, training images, test images) by default and with ``quick``.
 DEFAULT_SIZE = (2, 10_000, 10_000)
@@ -71,63 +57,7 @@ class Outcome:
     diff: float | None = None
 
 
-# ---- the model made of the learner's code ------------------------------------------------
-
-
-def library_parts() -> SimpleNamespace:
-    """The library's own implementation of everything in :data:`USES`."""
-    solutions = {part.name: part.solution for ex in EXERCISES for part in ex.parts}
-    return SimpleNamespace(**{name: solutions[name] for names in USES.values() for name in names})
-
-
-def _dense_class(cls: type) -> type:
-    """``cls`` with the ``need_dx`` argument the library's MLP passes (computed anyway)."""
-
-    class Dense(cls):
-        def backward(self, dout, need_dx=True):
-            dx = super().backward(dout)
-            return dx if need_dx else None
-
-    Dense.__name__ = Dense.__qualname__ = cls.__name__
-    return Dense
-
-
-def build_vae(config: VAEConfig, parts: SimpleNamespace) -> VAE:
-    """A VAE whose every piece comes from ``parts`` (see :data:`USES`), starting from the
-    weights ``numpyvae.VAE(config)`` starts from. ``config.activation`` must be relu."""
-    if config.activation != "relu" or config.likelihood != "bernoulli":
-        raise NumpyVAEError("the capstone's VAE has ReLU layers and the Bernoulli decoder")
-    dense = _dense_class(parts.Dense)
-
-    def swap(old):  # the learner's Dense, on the arrays of the library's
-        new = dense(*old.params["W"].shape, np.random.default_rng(0), dtype=config.dtype)
-        new.params, new.grads = old.params, old.grads  # views into the model's buffers
-        return new
-
-    class YourVAE(parts.VAE):  # the learner's VAE: backward is exercise 7
-        def __init__(self, config):
-            super().__init__(config)  # the library's layers and weights, then yours on them
-            for mlp in (self.encoder, self.decoder):
-                mlp.dense = [swap(d) for d in mlp.dense]
-                mlp.acts = [parts.ReLU() for _ in mlp.acts]
-            self.heads = {name: swap(d) for name, d in self.heads.items()}
-            self.out = swap(self.out)
-            self.reparam = parts.Reparameterize()
-
-        def recon_nll(self, logits, x, need_grad=True):  # Eq. (4) and (9), yours
-            nll, dlogits = parts.bernoulli_nll(logits, x)
-            return nll, dlogits if need_grad else None
-
-        def forward(self, x, *args, **kwargs):  # the library's, with your KL gradient
-            result = super().forward(x, *args, **kwargs)
-            kl, dkl = parts.kl_std_normal(result.mu, result.logvar)  # Eq. (5), (8)
-            self._cache["dkl"] = dkl
-            result.kl = kl
-            result.loss = float(np.mean(result.recon + self._cache["beta"] * kl))
-            return result
-
-    YourVAE.__name__ = YourVAE.__qualname__ = "YourVAE"
-    return YourVAE(config)
+# ---- training yours -----------------------------------------------------------------------
 
 
 class Diverged(Exception):

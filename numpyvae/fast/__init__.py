@@ -17,7 +17,9 @@ Why each one pays, with the figures, is in ``benchmarks/README.md``.
 """
 
 from .decoder import ManyRowsDecoder
-from .flat import FlatParams, ParamSlots
+from .flat import FlatParams, ParamSlots, pack_layers
 from .softplus import bernoulli_nll_rows, sum_softplus
 
-__all__ = ["FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_rows", "sum_softplus"]
+__all__ = [
+    "FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_rows", "pack_layers", "sum_softplus",
+]

@@ -54,3 +54,21 @@ class FlatParams(ParamSlots):
         """Zeros with the names, shapes and dtype of ``other``."""
         dtype = next(iter(other.values())).dtype if other else np.float32
         return cls({k: v.shape for k, v in other.items()}, dtype)
+
+
+def pack_layers(layers: dict, dtype: np.dtype) -> tuple[FlatParams, FlatParams]:
+    """Move the arrays of named layers (``{"encoder.0": dense, ...}``) into two flat
+    buffers, ``params`` and ``grads``, named ``"encoder.0.W"``, ...
+
+    Each layer's ``W`` and ``b`` become views into the buffers, held in a
+    :class:`ParamSlots`: ``layer.params["W"] = a`` copies ``a`` into the buffer (a
+    wrong shape is an error), so the link between the layer and the model holds.
+    """
+    shapes = {f"{p}.{k}": a.shape for p, d in layers.items() for k, a in d.params.items()}
+    params, grads = FlatParams(shapes, dtype), FlatParams(shapes, dtype)
+    for prefix, layer in layers.items():
+        for k, a in layer.params.items():
+            params[f"{prefix}.{k}"] = a  # copy the initial values into the buffer
+        layer.params = ParamSlots({k: params[f"{prefix}.{k}"] for k in layer.params})
+        layer.grads = ParamSlots({k: grads[f"{prefix}.{k}"] for k in layer.grads})
+    return params, grads

@@ -1,0 +1,207 @@
+"""The cache of original files: :func:`fetch` returns a cached file or downloads it.
+
+Files are kept under ``<data dir>/<data set>/<original file name>``
+(:func:`.downloads.default_data_dir`). A cached file is checked against its
+SHA-256 (:data:`.downloads.SHA256`) the first time a process uses it (and
+again if its size or modification time changes); one that does not match is
+reported on stderr and downloaded again (:func:`.downloads.download`). A data
+directory given one level too deep (the ``<data set>/`` folder itself) is
+refused, and a download that fails names every missing file of the data set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+
+from ..errors import DataError
+from . import downloads
+from .folders import _CacheNotWritable
+from .idx import PathLike
+
+# Cached files found to match their SHA-256 in this process:
+# (absolute path, size, mtime in ns, inode, expected SHA-256).
+_VERIFIED: set[tuple[str, int, int, int, str]] = set()
+
+
+def fetch(dataset: str, filename: str, data_dir: PathLike | None = None) -> Path:
+    """The path of one original file of `dataset`, downloading it if it is not cached.
+
+    A cached file (``<data_dir>/<dataset>/<filename>``) is checked against its
+    SHA-256 in :data:`.downloads.SHA256` the first time this process uses it
+    (again if its size or modification time changed since); one that does not
+    match is reported on stderr and downloaded again, replacing it. A
+    downloaded file must match too. Mirrors come from
+    :func:`.downloads.mirror_urls`.
+
+    Args:
+        dataset: "mnist" or "fashion-mnist".
+        filename: an original file name, e.g. "t10k-labels-idx1-ubyte.gz".
+        data_dir: the cache directory, the folder that holds ``<dataset>/``;
+            None means :func:`.downloads.default_data_dir`.
+
+    Raises:
+        ValueError: unknown data set or file name.
+        DataError: the file is missing (or does not match its SHA-256) and no
+            mirror could provide it; `data_dir` is the ``<dataset>/`` folder
+            itself ("pass the parent folder"); or the cache cannot be written.
+    """
+    return _fetch_files(dataset, (filename,), data_dir)[0]
+
+
+def _fetch_files(
+    dataset: str, filenames: Sequence[str], data_dir: PathLike | None
+) -> list[Path]:
+    """Fetch several files of `dataset`; on failure, one error names all missing ones."""
+    if dataset not in downloads.MIRRORS:
+        raise ValueError(
+            f"unknown data set {dataset!r}; choose one of: {', '.join(downloads.MIRRORS)}"
+        )
+    directory = Path(data_dir) if data_dir is not None else downloads.default_data_dir()
+    paths = [directory / dataset / name for name in filenames]
+    for path in paths:
+        key = f"{dataset}/{path.name}"
+        if key not in downloads.SHA256:
+            raise ValueError(
+                f"unknown file {key!r}; known files: {', '.join(downloads.SHA256)}"
+            )
+    for path in paths:
+        digest = downloads.SHA256[f"{dataset}/{path.name}"]
+        if os.path.lexists(path):
+            problem = _check_cached(path, digest)
+            if problem is None:
+                continue
+            print(f"{path} does not match its SHA-256 ({problem}); downloading it again",
+                  file=sys.stderr)
+            try:
+                downloads.download(downloads.mirror_urls(dataset, path.name), path, digest)
+            except DataError as exc:
+                raise DataError(_bad_cache_message(path, problem, str(exc))) from None
+            _remember_verified(path, digest)
+            continue
+        _refuse_the_data_set_folder(directory, dataset)
+        try:
+            downloads.download(downloads.mirror_urls(dataset, path.name), path, digest)
+        except _CacheNotWritable as exc:
+            raise DataError(
+                f"{path} is missing, and it cannot be downloaded: {exc}\nChoose a data directory that can be written "
+                "(--data-dir DIR, data_dir=DIR in Python, or NUMPYVAE_DATA), or put the "
+                "original files there by hand."
+            ) from None
+        except DataError as exc:
+            # Stop at the first failure: the next file would fail the same way. Name
+            # every file of the data set that is missing, the other split's too, so
+            # that a user copying files by hand gets them all at once.
+            every = [directory / name for name in downloads.SHA256
+                     if name.startswith(f"{dataset}/")]
+            missing = [p for p in every if not p.exists()]
+            raise DataError(
+                _missing_files_message(dataset, directory, missing, str(exc))
+            ) from None
+        except OSError as exc:  # e.g. the cache directory cannot be created
+            raise DataError(f"{path}: cannot store the download: {exc}") from exc
+        _remember_verified(path, digest)
+    return paths
+
+
+def _cache_key(path: Path, digest: str) -> tuple[str, int, int, int, str]:
+    info = os.stat(path)
+    return (os.path.abspath(path), info.st_size, info.st_mtime_ns, info.st_ino, digest)
+
+
+def _remember_verified(path: Path, digest: str) -> None:
+    with suppress(OSError):
+        _VERIFIED.add(_cache_key(path, digest))
+
+
+def _check_cached(path: Path, digest: str) -> str | None:
+    """None if the cached file `path` matches `digest`, else what is wrong with it.
+
+    A file found to match is remembered with its size, modification time and
+    inode, and not read again by this process unless one of those changes.
+
+    Raises:
+        DataError: `path` is not a regular file (a FIFO would block the check),
+            or cannot be read.
+    """
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(f"{path}: not a regular file; the cache must hold the original "
+                        f"{path.name} there")
+    key = _cache_key(path, digest)
+    if key in _VERIFIED:
+        return None
+    hasher = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                hasher.update(chunk)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    if hasher.hexdigest() != digest.lower():
+        return f"expected {digest.lower()}, found {hasher.hexdigest()}"
+    _VERIFIED.add(key)
+    return None
+
+
+def _bad_cache_message(path: Path, problem: str, download_report: str) -> str:
+    """The error for a cached file that does not match its SHA-256 and was not replaced."""
+    return "\n".join(
+        [
+            (f"{path} does not match its SHA-256 ({problem}): it is damaged or another "
+             "file, and it could not be downloaded again:"),
+            download_report,
+            (f"The cached file is damaged: delete {path} and it will be downloaded again, "
+             "or put the original file there."),
+        ]
+    )
+
+
+def _refuse_the_data_set_folder(directory: Path, dataset: str) -> None:
+    """Raise DataError if `directory` holds the files of `dataset` itself, i.e. it
+    is the ``<dataset>/`` folder and not the data directory above it."""
+    for key in downloads.SHA256:
+        if key.startswith(f"{dataset}/") and (directory / key.split("/", 1)[1]).is_file():
+            name = key.split("/", 1)[1]
+            raise DataError(
+                f"{directory} holds {name} itself: it is the {dataset}/ folder, but the "
+                f"data directory is the folder above it (numpyvae looks for "
+                f"{directory / dataset / name}); "
+                f"pass the parent folder: --data-dir {directory.parent} "
+                f"(data_dir={str(directory.parent)!r} in Python, or NUMPYVAE_DATA)."
+            )
+    if directory.name == dataset:
+        print(f"note: the data directory {directory} is named like the data set; if it is "
+              f"the {dataset}/ folder itself, pass the parent folder: "
+              f"--data-dir {directory.parent}", file=sys.stderr)
+
+
+def _missing_files_message(dataset: str, directory: Path, missing: list[Path],
+                           mirror_report: str) -> str:
+    """The one error a user sees when data cannot be downloaded: what, where, and why."""
+    parent_hint = (
+        [(f"If {directory} is the {dataset}/ folder itself, pass the parent folder: "
+          f"--data-dir {directory.parent}")]
+        if directory.name == dataset else []
+    )
+    return "\n".join(
+        [
+            f"{dataset}: {len(missing)} file(s) missing and the download failed.",
+            "Put the original .gz files here:",
+            *(f"  {path}" for path in missing),
+            f"or point numpyvae at a folder that holds {dataset}/ with them: --data-dir DIR on",
+            "the command line, data_dir=DIR in Python, or the environment variable NUMPYVAE_DATA.",
+            *parent_hint,
+            mirror_report,
+            "Other mirrors can be given in NUMPYVAE_MIRROR (base URLs, space-separated).",
+            "To work offline, use the stroke-drawn digits instead: --dataset glyph-digits",
+        ]
+    )
