@@ -3,6 +3,7 @@
 import socket
 
 import pytest
+from helpers import run_cli
 
 
 @pytest.fixture
@@ -12,3 +13,11 @@ def dead_url():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def folder(tmp_path, capsys):
+    """Fresh skeletons, as ``numpyvae exercises init DIR`` writes them."""
+    path = tmp_path / "exercises"
+    assert run_cli(capsys, "exercises", "init", path)[0] == 0
+    return path

@@ -9,6 +9,7 @@ import importlib.util
 
 import numpy as np
 import pytest
+from helpers import run_cli as run
 
 from numpyvae import VAE, VAEConfig, cli
 from numpyvae.exercises.capstone import TOLERANCE, build_vae, capstone, learner_parts
@@ -65,10 +66,6 @@ def solve(folder, file, label, code):
     raise AssertionError(f"no NotImplementedError of {label} in {file}")
 
 
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -7,26 +7,17 @@ copies the skeletons into ``tmp_path`` and the ``raise NotImplementedError`` of
 """
 
 import pytest
+from helpers import run_cli as run
 
-from numpyvae import checks, cli
+from numpyvae import checks
 from numpyvae.exercises import EXERCISES, find_exercise, run_exercise
 from numpyvae.exercises.catalog import VAE_MISTAKES, vae_backward
 
 FILE = "ex7_vae_backward.py"
 
 
-def run(capsys, *argv):
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
-@pytest.fixture
-def folder(tmp_path, capsys):
-    path = tmp_path / "exercises"
-    assert cli.main(["exercises", "init", str(path)]) == 0
-    capsys.readouterr()
-    return path
 
 
 def solve(folder, code):

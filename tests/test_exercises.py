@@ -11,8 +11,9 @@ from importlib import resources
 
 import numpy as np
 import pytest
+from helpers import run_cli as run
 
-from numpyvae import checks, cli
+from numpyvae import checks
 from numpyvae.exercises import DEFAULT_DIR, EXERCISES, find_exercise, run_exercise
 
 #: How many exercises there are (the counts of the summary line).
@@ -21,20 +22,8 @@ N = len(EXERCISES)
 # ---- helpers ------------------------------------------------------------------------------
 
 
-def run(capsys, *argv):
-    """``numpyvae argv...`` in-process: (exit status, stdout, stderr)."""
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
-@pytest.fixture
-def folder(tmp_path, capsys):
-    """Fresh skeletons, as ``numpyvae exercises init DIR`` writes them."""
-    path = tmp_path / "exercises"
-    assert cli.main(["exercises", "init", str(path)]) == 0
-    capsys.readouterr()
-    return path
 
 
 def solve(folder, file, label, code):
