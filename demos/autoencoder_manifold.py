@@ -30,7 +30,7 @@ image, and its grid morphs smoothly from digit to digit. That is the lecture's
 motivation for a generative model. The demo prints, per model, how many random points
 are far from every code.
 
-Time with the defaults: about 70 s on 2 cores (2 models x 12 epochs of ~2.5 s on MNIST);
+Time with the defaults: about 2.5 minutes on 2 cores (2 models x 12 epochs of 2.5-6 s on MNIST);
 with --quick under a minute (2000 images, 12 epochs in batches of 32).
 
 Writes (in --out):

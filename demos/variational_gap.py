@@ -39,8 +39,8 @@ sigma^2 = exp(logvar) the samples z would have variance sigma^4 while the KL ter
 sigma^2 = exp(logvar)를 곱하면 z의 분산이 sigma^4가 되어, KL 항(식 5)이 가정하는
 q(z|x)와 실제로 샘플링하는 분포가 달라집니다 (버그). The ellipses here use sigma.
 
-Time with the defaults: about 3 minutes on 2 cores (10 epochs of ~6 s, then quadrature
-on 480 images, 0.1-0.4 s each; much more on a busy machine).
+Time with the defaults: about 3 to 4 minutes on 2 cores (10 epochs of 3-6 s, then the
+quadrature on 390 images, 0.1-0.6 s each: noise needs wider grids; more on a busy machine).
 
 Writes (in --out):
     gap_posteriors.png     p(z|x) and q(z|x) of 6 test digits
@@ -64,7 +64,7 @@ from numpyvae.train import TrainSettings, fit
 
 KS = (1, 10, 100, 1000)  # importance samples of Eq. (11)
 IMAGES = 300  # test digits for the bounds and the histograms (--quick: 24)
-OTHERS = 60  # images of each other kind (noise, Fashion-MNIST) (--quick: 16)
+OTHERS = 30  # images of each other kind (noise, Fashion-MNIST) (--quick: 16)
 QUICK_EPOCHS = 20  # on the 2000 images of --quick: enough for the bounds' ordering
 LOG_2PI = math.log(2 * math.pi)
 
