@@ -20,7 +20,6 @@ from test_exercises import (
     DENSE,
     RIGHT,
     flat,
-    folder,
     row,
     run,
     solve,
@@ -28,8 +27,6 @@ from test_exercises import (
 
 from numpyvae import checks, exercises
 from numpyvae.exercises import EXERCISES, run_exercise
-
-__all__ = ["folder"]  # the fixture, from test_exercises.py
 
 
 def check(capsys, folder, only, *options):
