@@ -21,3 +21,18 @@ def folder(tmp_path, capsys):
     path = tmp_path / "exercises"
     assert run_cli(capsys, "exercises", "init", path)[0] == 0
     return path
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory):
+    """A run folder of a tiny VAE trained on 300 glyph-digits (tests of evaluate and sample)."""
+    from numpyvae import cli, datasets
+
+    out = tmp_path_factory.mktemp("tiny") / "run"
+    with pytest.MonkeyPatch.context() as mp:
+        real = datasets.load_dataset
+        mp.setattr(datasets, "load_dataset", lambda name, split="train", data_dir=None:
+                   real(name, split, data_dir, n=300 if split == "train" else 100))
+        assert cli.main(["train", "--dataset", "glyph-digits", "--hidden", "16",
+                         "--latent-dim", "2", "--epochs", "1", "--out", str(out)]) == 0
+    return out

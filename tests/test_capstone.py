@@ -10,23 +10,14 @@ import importlib.util
 import numpy as np
 import pytest
 from helpers import run_cli as run
+from test_exercises import ADAM_RIGHT, ADAM_STEP
 
 from numpyvae import VAE, VAEConfig, cli
 from numpyvae.exercises.capstone import TOLERANCE, build_vae, capstone, learner_parts
 
 SMALL = ["--dataset", "glyph-digits", "--images", "300", "--test-images", "200", "--epochs", "1"]
 
-ADAM = """
-self.t += 1
-b1, b2 = self.betas
-for name, w in self.params.items():
-    g = grads[name]
-    self.m[name] = b1 * self.m[name] + (1 - b1) * g
-    self.v[name] = b2 * self.v[name] + (1 - b2) * g * g
-    m_hat = self.m[name] / (1 - b1**self.t)
-    v_hat = self.v[name] / (1 - b2**self.t)
-    w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-"""
+ADAM = ADAM_STEP.format(update=ADAM_RIGHT)
 BACKWARD = """
 c = self._cache
 n, beta = c["n"], c["beta"]

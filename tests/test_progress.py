@@ -154,17 +154,6 @@ def test_fit_reports_the_batches_of_each_epoch():
 # ---- the commands ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    """A run folder of a tiny VAE trained on 300 glyph-digits."""
-    out = tmp_path_factory.mktemp("progress") / "run"
-    with pytest.MonkeyPatch.context() as mp:
-        real = datasets.load_dataset
-        mp.setattr(datasets, "load_dataset", lambda name, split="train", data_dir=None:
-                   real(name, split, data_dir, n=300 if split == "train" else 100))
-        assert cli.main(["train", "--dataset", "glyph-digits", "--hidden", "16",
-                         "--latent-dim", "2", "--epochs", "1", "--out", str(out)]) == 0
-    return out
 
 
 @pytest.fixture

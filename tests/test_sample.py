@@ -9,23 +9,12 @@ import sys
 import numpy as np
 import pytest
 
-from numpyvae import cli, datasets, fileio, plots
+from numpyvae import cli, fileio, plots
 from numpyvae.plots import _figure
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    """A run folder of a tiny VAE trained on 300 glyph-digits."""
-    out = tmp_path_factory.mktemp("sample") / "run"
-    with pytest.MonkeyPatch.context() as mp:
-        real = datasets.load_dataset
-        mp.setattr(datasets, "load_dataset", lambda name, split="train", data_dir=None:
-                   real(name, split, data_dir, n=300 if split == "train" else 100))
-        assert cli.main(["train", "--dataset", "glyph-digits", "--hidden", "16",
-                         "--latent-dim", "2", "--epochs", "1", "--out", str(out)]) == 0
-    return out
 
 
 def sample(capsys, *argv):
