@@ -2,12 +2,17 @@
 
 A citation is a link ``[numpyvae/x.py: name](../numpyvae/x.py)``, a backticked
 ``module.function`` of numpyvae (``losses.softplus``), a backticked ``Class.method``
-(``Sigmoid.backward``) or a backticked test ``tests/test_x.py::test_name``.
+(``Sigmoid.backward``) or a backticked test ``tests/test_x.py::test_name``. A link to
+``#anchor`` names a heading of the same file; the code blocks that measure the figures
+quoted in the text compile, import names that exist, and give ``numpyvae`` options it has.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -21,6 +26,8 @@ CITED_LINK = re.compile(r"^([\w./-]+\.py): ([\w.]+)$")  # the text of [path: nam
 CODE = re.compile(r"`([^`\n]+)`")
 TEST = re.compile(r"^(tests/test_\w+\.py)::(test_\w+)$")
 DOTTED = re.compile(r"^([A-Za-z_]\w*)\.([A-Za-z_]\w*)$")
+ANCHOR = re.compile(r"\]\(#([^)\s]+)\)")
+FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def _text(path: Path) -> str:
@@ -31,6 +38,16 @@ def _links(path: Path) -> list[tuple[str, str]]:
     """(text, target) of every relative link, the anchor cut off the target."""
     return [(text, target.split("#", 1)[0]) for text, target in LINK.findall(_text(path))
             if not re.match(r"^[a-z][a-z0-9+.-]*:", target) and not target.startswith("#")]
+
+
+def _blocks(path: Path, language: str) -> list[str]:
+    """The fenced code blocks of one language (```python ... ```) in the file."""
+    return [body for lang, body in FENCE.findall(_text(path)) if lang == language]
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as '-'."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
 
 
 def _defines(source: str, name: str) -> bool:
@@ -118,3 +135,41 @@ def test_both_languages_cite_the_same_tests():
 @pytest.mark.parametrize("eq", [2, 4, 5, 6, 7, 8, 9, 11])
 def test_every_derived_equation_is_named_by_its_number(doc, eq):
     assert f"Eq. ({eq})" in _text(doc), f"{doc.name} never names Eq. ({eq})"
+
+
+def test_every_anchor_link_names_a_heading_of_the_file(doc):
+    headings = {_slug(h) for h in re.findall(r"^#+ (.+)$", _text(doc), re.MULTILINE)}
+    anchors = ANCHOR.findall(_text(doc))
+    assert anchors, f"{doc.name}: expected a link to one of its own headings"
+    missing = [a for a in anchors if a not in headings]
+    assert not missing, f"{doc.name}: anchors with no heading: {missing}"
+
+
+def test_the_python_blocks_compile_and_import_names_that_exist(doc):
+    blocks = _blocks(doc, "python")
+    assert blocks, f"{doc.name}: expected the code that measured its figures"
+    bad = []
+    for body in blocks:
+        for node in ast.walk(ast.parse(body)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("numpyvae"):
+                module = importlib.import_module(node.module)
+                bad += [f"{node.module}.{a.name}" for a in node.names if not hasattr(module, a.name)]
+    assert not bad, f"{doc.name}: its code imports names that do not exist: {bad}"
+
+
+def test_the_numpyvae_commands_of_the_code_blocks_parse(doc):
+    from numpyvae.cli import build_parser
+
+    commands = [shlex.split(line) for body in _blocks(doc, "bash") for line in body.splitlines()
+                if line.startswith("numpyvae ")]
+    assert commands, f"{doc.name}: expected the command that trained the measured model"
+    for words in commands:
+        try:
+            build_parser().parse_args(words[1:])
+        except SystemExit:
+            pytest.fail(f"{doc.name}: numpyvae does not accept: {' '.join(words)}")
+
+
+def test_both_languages_show_the_same_code_blocks():
+    blocks = [FENCE.findall(_text(p)) for p in DOCS]
+    assert blocks[0] == blocks[1], "the code blocks of the two files differ"
