@@ -37,7 +37,7 @@ from .checkpoint import (
 from .checkpoint import MODEL_CLASSES as MODEL_KINDS
 from .datasets.batching import BINARIZE_MODES, batches, binarize, binarized_test_images
 from .divergence import DIVERGENCE_FACTOR, LARGE_BETA, check_rise, check_state, diverged
-from .elbo import elbo_terms, evaluate, log_likelihood_iw, neg_elbo
+from .elbo import elbo_terms, evaluate, neg_elbo
 from .errors import CheckpointError
 from .inputs import check_data
 from .model import VAE, AutoEncoder
@@ -57,7 +57,6 @@ __all__ = [  # fit's own, then what older code imported from here
     "evaluate",
     "fit",
     "load_checkpoint",
-    "log_likelihood_iw",
     "neg_elbo",
     "save_checkpoint",
 ]

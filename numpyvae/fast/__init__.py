@@ -12,14 +12,19 @@ faster, and ``tests/test_fast.py`` ties the two together:
 - :mod:`.decoder` -- ``ManyRowsDecoder``: the decoder of Eq. (3) with the biases folded
   into the products, for the K samples per image of Eq. (11); tested equal to
   ``model.decode_logits``.
+- :mod:`.iw` -- ``log_likelihood_iw_blocked``: Eq. (11) in blocks of decoded samples,
+  several images at a time, with a running logsumexp: memory flat in K; tested equal to
+  ``elbo.log_likelihood_iw``, Eq. (11) as written.
 
 Why each one pays, with the figures, is in ``benchmarks/README.md``.
 """
 
 from .decoder import ManyRowsDecoder
 from .flat import FlatParams, ParamSlots, pack_layers
+from .iw import IW_MAX_ROWS, iw_blocks, log_likelihood_iw_blocked, running_logsumexp
 from .softplus import bernoulli_nll_rows, sum_softplus
 
 __all__ = [
-    "FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_rows", "pack_layers", "sum_softplus",
+    "IW_MAX_ROWS", "FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_rows", "iw_blocks",
+    "log_likelihood_iw_blocked", "pack_layers", "running_logsumexp", "sum_softplus",
 ]
