@@ -1,5 +1,5 @@
-"""Tests of the download and the cache (numpyvae.datasets.downloads, .transfer, .folders and
-.cache): data directory, checksums, mirrors, download, cached files."""
+"""Tests of the download and the cache (numpyvae.datasets.downloads and .cache): data
+directory, checksums, mirrors, download, cached files."""
 
 from __future__ import annotations
 

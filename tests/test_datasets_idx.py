@@ -194,7 +194,7 @@ def test_shapes_numpy_cannot_make_are_data_errors_naming_the_file(
     assert problem in str(info.value)
 
 
-def call_unless_it_blocks_on(fifo: Path, function, seconds: float = 5.0):
+def call_unless_it_blocks_on(fifo: Path, function, seconds: float = 60.0):
     """``function()`` in a thread: its result, or raise what it raised. If it is still
     running after `seconds` (blocked opening `fifo`), unblock it by opening the FIFO
     for writing and fail."""

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from numpyvae.datasets import (
-    MemmapSource,
     NpyRows,
     batches,
     save_npy_source,
@@ -40,10 +39,9 @@ def test_npy_rows_gives_the_same_batches_as_the_array(tmp_path):
             assert np.array_equal(a, b)
 
 
-def test_npy_rows_says_what_it_is_and_keeps_its_old_name(tmp_path):
+def test_npy_rows_says_what_it_is(tmp_path):
     path = save_npy_source(np.zeros((3, 5), dtype=np.float32), tmp_path / "x.npy")
     assert repr(NpyRows(path)) == f"NpyRows({str(path)!r}, shape=(3, 5), dtype=float32)"
-    assert MemmapSource is NpyRows  # the former name still works
 
 
 def test_npy_rows_indexes_like_an_array(tmp_path):
@@ -129,10 +127,10 @@ def test_npy_rows_refuses_a_fifo_without_blocking(tmp_path):
 
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
-    thread.join(5)
+    thread.join(60)  # a hang guard: it returns at once unless it blocks on the FIFO
     if thread.is_alive():  # blocked opening the FIFO: unblock it (EOF), then fail
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(5)
+        thread.join(60)
         pytest.fail("NpyRows blocked on a FIFO")
     assert isinstance(box.get("error"), DataError)
     assert "rows.npy" in str(box["error"]) and "not a regular file" in str(box["error"])
