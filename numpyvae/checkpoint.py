@@ -34,9 +34,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import VAEConfig
 from .errors import CheckpointError
 from .fileio import atomic_write
-from .model import VAE, AutoEncoder, VAEConfig
+from .model import VAE, AutoEncoder
 from .npzfile import (
     DAMAGED,  # noqa: F401  (re-exported: it was defined here)
     is_float,

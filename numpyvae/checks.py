@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layers, losses, optim, reparam
+from .config import VAEConfig
 from .fast.flat import FlatParams
 from .gradcheck import (
     BOUND_MODEL,
@@ -28,7 +29,7 @@ from .gradcheck import (
 )
 from .layers import MLP, Dense, ReLU, Sigmoid, Tanh
 from .losses import bernoulli_nll, gaussian_nll, kl_std_normal
-from .model import VAE, AutoEncoder, VAEConfig
+from .model import VAE, AutoEncoder
 from .optim import Adam
 from .reparam import Reparameterize
 

@@ -28,17 +28,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import ACTIVATIONS, DTYPES, INITS, LIKELIHOODS, MODEL_KINDS, VAEConfig
+from .config import VAEConfig
 from .fast.flat import FlatParams, pack_layers
 from .inputs import as_data, as_rows
 from .layers import MLP, Dense, sigmoid
 from .losses import bernoulli_nll, gaussian_nll, kl_std_normal
 from .reparam import Reparameterize
 
-__all__ = [
-    "ACTIVATIONS", "DTYPES", "INITS", "LIKELIHOODS", "MODEL_KINDS",
-    "VAE", "AutoEncoder", "ForwardResult", "VAEConfig",
-]
+__all__ = ["VAE", "AutoEncoder", "ForwardResult"]
 
 @dataclass
 class ForwardResult:

@@ -9,7 +9,7 @@
         a checkpoint                                (checkpoint.save_run)
 
 The run folder is read and written by :mod:`numpyvae.checkpoint` only; the figures of
-a trained model come from :mod:`numpyvae.elbo` (``evaluate`` is re-exported here).
+a trained model come from :mod:`numpyvae.elbo`.
 """
 
 from __future__ import annotations
@@ -24,42 +24,24 @@ import numpy as np
 
 from .checkpoint import (
     CHECKPOINT,
-    EVAL,
-    HISTORY,
     RunRecord,
     load_checkpoint,
     read_run,
-    save_checkpoint,
     save_run,
     training_meta,
     write_history,
 )
-from .checkpoint import MODEL_CLASSES as MODEL_KINDS
 from .datasets.batching import BINARIZE_MODES, batches, binarize, binarized_test_images
-from .divergence import DIVERGENCE_FACTOR, LARGE_BETA, check_rise, check_state, diverged
-from .elbo import elbo_terms, evaluate, neg_elbo
+from .divergence import check_rise, check_state, diverged
+from .elbo import elbo_terms, neg_elbo
 from .errors import CheckpointError
 from .inputs import check_data
 from .model import VAE, AutoEncoder
 from .optim import Adam
 
-__all__ = [  # fit's own, then what older code imported from here
-    "CHECKPOINT",
-    "DIVERGENCE_FACTOR",
-    "EVAL",
-    "HISTORY",
-    "LARGE_BETA",
-    "MODEL_KINDS",
-    "EpochStats",
-    "TrainSettings",
-    "binarized_test_images",
-    "elbo_terms",
-    "evaluate",
-    "fit",
-    "load_checkpoint",
-    "neg_elbo",
-    "save_checkpoint",
-]
+# fit's own (EpochStats, TrainSettings, fit), and three names re-exported for the callers
+# that still take them from here: their homes are checkpoint.py and elbo.py
+__all__ = ["CHECKPOINT", "EpochStats", "TrainSettings", "elbo_terms", "fit", "load_checkpoint"]
 
 
 @dataclass

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from numpyvae import cli, datasets
+from numpyvae.config import VAEConfig
 from numpyvae.elbo import evaluate
 from numpyvae.errors import TrainingError
-from numpyvae.model import VAE, AutoEncoder, VAEConfig
+from numpyvae.model import VAE, AutoEncoder
 from numpyvae.train import TrainSettings, fit
 
 

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from numpyvae import cli, datasets, progress
+from numpyvae.config import VAEConfig
 from numpyvae.elbo import evaluate
 from numpyvae.fast.iw import log_likelihood_iw_blocked
-from numpyvae.model import VAE, VAEConfig
+from numpyvae.model import VAE
 from numpyvae.progress import Progress, format_seconds
 from numpyvae.train import TrainSettings, fit
 

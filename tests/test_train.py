@@ -7,20 +7,12 @@ import numpy as np
 import pytest
 
 from numpyvae import VAE, AutoEncoder, VAEConfig
+from numpyvae.checkpoint import CHECKPOINT, HISTORY, load_checkpoint, save_checkpoint
 from numpyvae.datasets import make_glyph_digits
-from numpyvae.elbo import log_likelihood_iw
+from numpyvae.elbo import evaluate, log_likelihood_iw, neg_elbo
 from numpyvae.errors import CheckpointError, TrainingError
 from numpyvae.fast.iw import log_likelihood_iw_blocked
-from numpyvae.train import (
-    CHECKPOINT,
-    HISTORY,
-    TrainSettings,
-    evaluate,
-    fit,
-    load_checkpoint,
-    neg_elbo,
-    save_checkpoint,
-)
+from numpyvae.train import TrainSettings, fit
 
 
 @pytest.fixture(scope="module")
