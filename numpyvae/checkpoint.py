@@ -39,7 +39,6 @@ from .errors import CheckpointError
 from .fileio import atomic_write
 from .model import VAE, AutoEncoder
 from .npzfile import (
-    DAMAGED,  # noqa: F401  (re-exported: it was defined here)
     is_float,
     read_meta,
     read_npz,
