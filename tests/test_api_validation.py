@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 from numpyvae import cli, datasets
+from numpyvae import model as model_module
 from numpyvae.config import VAEConfig
-from numpyvae.elbo import evaluate
+from numpyvae.elbo import evaluate, log_likelihood_iw, neg_elbo
 from numpyvae.errors import TrainingError
+from numpyvae.fast.iw import log_likelihood_iw_blocked
 from numpyvae.model import VAE, AutoEncoder
 from numpyvae.train import TrainSettings, fit
 
@@ -108,6 +110,26 @@ def test_fit_checks_its_data_once_and_its_batches_not_again():
     bad[40, 2] = np.nan
     with pytest.raises(ValueError, match="non-finite"):  # fit's own check of the whole set
         fit(tiny(), bad, settings=TrainSettings(epochs=1, batch_size=16), log=None)
+
+
+def test_evaluation_checks_each_batch_once(monkeypatch):
+    """encode is the one door of a batch: neither elbo_terms nor the estimates of Eq. (11)
+    check it again before or after (the rules of inputs.py, one pass each)."""
+    checked = []
+    real = model_module.as_data
+
+    def spy(x, *args, **kwargs):
+        checked.append(len(x))
+        return real(x, *args, **kwargs)
+
+    monkeypatch.setattr(model_module, "as_data", spy)
+    model, x = tiny(), pixels(2500)
+    neg_elbo(model, x, np.random.default_rng(0), batch_size=1000)
+    assert checked == [1000, 1000, 500]
+    checked.clear()
+    log_likelihood_iw(model, x[:3], 5, np.random.default_rng(0))
+    log_likelihood_iw_blocked(model, x, 5, np.random.default_rng(0))
+    assert checked == [3, 818, 818, 818, 46]  # encoder batches of 2 blocks of 409 images (iw_blocks)
 
 
 def test_evaluate_of_no_images_is_a_clear_error():
