@@ -8,10 +8,14 @@ import pytest
 
 from numpyvae import VAE, Adam, VAEConfig
 from numpyvae.elbo import log_likelihood_iw
-from numpyvae.fast.decoder import ManyRowsDecoder
 from numpyvae.fast.flat import FlatParams
-from numpyvae.fast.iw import iw_blocks, log_likelihood_iw_blocked
-from numpyvae.fast.softplus import bernoulli_nll_rows, sum_softplus
+from numpyvae.fast.iw import (
+    ManyRowsDecoder,
+    bernoulli_nll_rows,
+    iw_blocks,
+    log_likelihood_iw_blocked,
+    sum_softplus,
+)
 from numpyvae.losses import bernoulli_nll, softplus
 
 # ---- the flat parameter buffer ------------------------------------------------------

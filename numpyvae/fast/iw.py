@@ -1,13 +1,15 @@
 """Eq. (11) for many images and large K, in memory that does not grow with K.
 
 ``elbo.log_likelihood_iw`` is Eq. (11) as written, image by image: its K samples
-decoded at once, K x D logits. Here the same estimate, with the same draws of eps, is
-taken in blocks of at most ``max_rows`` decoded samples, several images at a time when
-K is small, and the logsumexp over the K samples is kept running from block to block
-(:func:`running_logsumexp`), so that memory stays flat for any K. Each block decodes
-with :class:`~numpyvae.fast.decoder.ManyRowsDecoder` and sums Eq. (4) with
-:func:`~numpyvae.fast.softplus.bernoulli_nll_rows`. tests/test_fast.py ties it to the
-plain form; ``elbo.evaluate`` and ``numpyvae evaluate`` use it.
+decoded at once, K x D logits. :func:`log_likelihood_iw_blocked` computes the same
+estimate, with the same draws of eps, in blocks of at most ``max_rows`` decoded
+samples, several images at a time when K is small, and keeps the logsumexp over the K
+samples running from block to block (:func:`running_logsumexp`), so that memory stays
+flat for any K. Each block decodes with :class:`ManyRowsDecoder` (Eq. 3 with the
+biases folded into the products) and sums Eq. (4) with :func:`bernoulli_nll_rows`
+(softplus in two passes). tests/test_fast.py ties each piece to its plain form;
+``elbo.evaluate`` and ``numpyvae evaluate`` use it. Why each piece pays, with the
+figures: benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -19,12 +21,97 @@ import numpy as np
 
 from ..losses import log_std_normal
 from ..progress import ProgressCallback
-from .decoder import ManyRowsDecoder
-from .softplus import bernoulli_nll_rows
 
 #: rows decoded at once by :func:`log_likelihood_iw_blocked`: its memory stays bounded
 #: for any K (about 6 MB of float32 logits for 784 pixels; benchmarks/README.md)
 IW_MAX_ROWS = 2048
+
+
+# ---- Eq. (3) for many rows: the decoder ----------------------------------------------
+
+#: the activations of Eq. (1) and (3) in place; no mask is kept, no backward follows.
+#: ReLU against a row of zeros: NumPy's loop for a scalar 0 is slower.
+ACT_IN_PLACE = {
+    "relu": lambda a: np.maximum(a, np.zeros(a.shape[-1], a.dtype), out=a),
+    "tanh": lambda a: np.tanh(a, out=a),
+}
+
+
+class ManyRowsDecoder:
+    """Eq. (3) before the sigmoid, z -> logits, equal to ``model.decode_logits(z)``
+    (tests/test_fast.py), computed with each bias folded into its layer's product,
+
+        [h, 1] @ [[W], [b]] = h W + b,
+
+    which spares a pass over every layer's output, and with buffers allocated once for
+    all the blocks (up to ``rows`` rows each). Nothing is kept for a backward pass.
+    The weights are copied when the decoder is made: make a new one after training.
+    """
+
+    def __init__(self, model, rows: int) -> None:
+        layers = [*model.decoder.dense, model.out]
+        self.weights = [np.vstack([d.params["W"], d.params["b"]]) for d in layers]  # (in + 1, out)
+        dtype = self.weights[0].dtype
+        # the input of each layer with its column of ones: z, then every hidden layer
+        self.inputs = [np.ones((rows, w.shape[0]), dtype=dtype) for w in self.weights]
+        self.logits = np.empty((rows, self.weights[-1].shape[1]), dtype=dtype)
+        self.act = ACT_IN_PLACE[model.config.activation]
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        """z (R, latent_dim), R <= rows -> logits (R, input_dim), a view of a reused buffer."""
+        r = len(z)
+        self.inputs[0][:r, :-1] = z
+        for w, h, nxt in zip(self.weights, self.inputs, self.inputs[1:]):
+            np.matmul(h[:r], w, out=nxt[:r, :-1])  # h W + b
+            self.act(nxt[:r])  # on whole rows (contiguous is faster), then the ones again
+            nxt[:r, -1] = 1
+        return np.matmul(self.inputs[-1][:r], self.weights[-1], out=self.logits[:r])
+
+
+# ---- Eq. (4) for many rows: the softplus sums ---------------------------------------
+#
+# losses.bernoulli_nll writes softplus(l) = max(l, 0) + log(1 + e^-|l|), the form that
+# never overflows: four passes over the logits. Eq. (11) decodes K samples of every image,
+# so there this sum costs as much as the decoder's products; sum_softplus takes two.
+
+
+def sum_softplus(logits: np.ndarray) -> np.ndarray:
+    """logits (..., D) -> (...,): the sums over the D pixels of softplus(l) = log(1 + e^l).
+
+    First as log(1 + e^l), as written: two passes. Only the rows where e^l overflowed
+    (a logit above 88 in float32 makes the sum inf) are recomputed in the stable form
+    max(l, 0) + log(1 + e^-|l|). Equal to ``losses.softplus(logits).sum(-1)`` up to
+    rounding (tests/test_fast.py).
+    """
+    with np.errstate(over="ignore"):
+        e = np.exp(logits)
+    np.log1p(e, out=e)  # log(1 + e^l)
+    total = np.asarray(np.einsum("...d->...", e))  # einsum: no BLAS call for a sum
+    overflowed = np.isposinf(total)
+    if overflowed.any():
+        big = logits[overflowed]  # (rows, D)
+        a = np.abs(big)
+        np.negative(a, out=a)
+        np.exp(a, out=a)
+        np.log1p(a, out=a)  # log(1 + e^-|l|), in [0, log 2]
+        a += np.maximum(big, 0)
+        total[overflowed] = np.einsum("rd->r", a)
+    return total
+
+
+def bernoulli_nll_rows(logits: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Eq. (4) summed over the pixels, sum_d softplus(l_d) - x_d l_d, without a gradient.
+
+    logits (..., D) and x (..., D) broadcast against each other (x (G, 1, D) against
+    logits (G, C, D): C samples of each of G images) -> (...,). Equal to
+    ``losses.bernoulli_nll(logits, x)[0]`` up to rounding (tests/test_fast.py).
+    """
+    nll = sum_softplus(logits)
+    nll -= np.vecdot(logits, x)  # x . l: one short dot per row
+    return nll
+
+
+# ---- Eq. (11) in blocks ----------------------------------------------------------------
 
 
 def iw_blocks(n: int, k: int, max_rows: int = IW_MAX_ROWS) -> tuple[int, int, int]:
