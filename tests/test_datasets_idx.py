@@ -7,12 +7,12 @@ import math
 import os
 import struct
 import tempfile
-import threading
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import hang_guard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -194,35 +194,11 @@ def test_shapes_numpy_cannot_make_are_data_errors_naming_the_file(
     assert problem in str(info.value)
 
 
-def call_unless_it_blocks_on(fifo: Path, function, seconds: float = 60.0):
-    """``function()`` in a thread: its result, or raise what it raised. If it is still
-    running after `seconds` (blocked opening `fifo`), unblock it by opening the FIFO
-    for writing and fail."""
-    box: dict = {}
-
-    def target():
-        try:
-            box["result"] = function()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # the reader sees EOF
-        thread.join(seconds)
-        pytest.fail(f"blocked for {seconds} s on the FIFO {fifo}")
-    if "error" in box:
-        raise box["error"]
-    return box.get("result")
-
-
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_fifo_is_refused_without_blocking(tmp_path):
     fifo = tmp_path / "train-images-idx3-ubyte.gz"
     os.mkfifo(fifo)
     with pytest.raises(DataError, match=r"train-images-idx3-ubyte\.gz: .*not a regular file"):
-        call_unless_it_blocks_on(fifo, lambda: read_idx(fifo))
+        hang_guard(read_idx, fifo, fifo=fifo)
     with pytest.raises(DataError, match="not a regular file"):
         read_idx(tmp_path)  # a directory

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import hang_guard
 
 from numpyvae.datasets import (
     NpyRows,
@@ -117,22 +117,8 @@ def test_npy_rows_rejects_bad_files(tmp_path):
 def test_npy_rows_refuses_a_fifo_without_blocking(tmp_path):
     fifo = tmp_path / "rows.npy"
     os.mkfifo(fifo)
-    box: dict = {}
-
-    def target():
-        try:
-            NpyRows(fifo)
-        except BaseException as exc:  # noqa: BLE001 - checked below
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(60)  # a hang guard: it returns at once unless it blocks on the FIFO
-    if thread.is_alive():  # blocked opening the FIFO: unblock it (EOF), then fail
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(60)
-        pytest.fail("NpyRows blocked on a FIFO")
-    assert isinstance(box.get("error"), DataError)
-    assert "rows.npy" in str(box["error"]) and "not a regular file" in str(box["error"])
+    with pytest.raises(DataError) as info:
+        hang_guard(NpyRows, fifo, fifo=fifo)
+    assert "rows.npy" in str(info.value) and "not a regular file" in str(info.value)
     with pytest.raises(DataError, match="not a regular file"):
         NpyRows(tmp_path)  # a directory
