@@ -42,8 +42,9 @@ import numpy as np
 
 from numpyvae import VAE, VAEConfig
 from numpyvae.datasets import default_data_dir, load_dataset
-from numpyvae.elbo import iw_blocks, log_likelihood_iw
 from numpyvae.errors import DataError
+from numpyvae.fast.iw import iw_blocks
+from numpyvae.fast.iw import log_likelihood_iw_blocked as log_likelihood_iw
 from numpyvae.optim import Adam
 from numpyvae.train import TrainSettings, fit
 

@@ -31,7 +31,8 @@ from bench_epoch import (  # the script's own folder is on sys.path
     peak_rss_mb,
 )
 
-from numpyvae.datasets import MemmapSource, write_npy_source
+from numpyvae.datasets import NpyRows as MemmapSource
+from numpyvae.datasets import write_npy_source
 
 
 def seconds_per_60k(x: np.ndarray, hidden: int, batch: int) -> float:

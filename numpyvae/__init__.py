@@ -4,7 +4,8 @@ Read it beside the lecture: every equation has a number (see README.md), and the
 function that implements it cites that number.
 """
 
-from .model import VAE, AutoEncoder, ForwardResult, VAEConfig
+from .config import VAEConfig
+from .model import VAE, AutoEncoder, ForwardResult
 from .optim import SGD, Adam
 
 __version__ = "0.1.0"

@@ -2,9 +2,11 @@
 
 Each ``check_*`` function takes the implementation to check (the library's own by
 default, or a learner's version with the same interface, see ``exercises/``),
-runs it in float64 on small random inputs, and returns :class:`Check` rows:
-the gradient, its relative error against central differences, and the bound
-(README.md, "Gradient checks") that it must stay under. ``numpyvae gradcheck`` prints them.
+runs it in float64 on small random inputs, and returns :class:`Check` rows: the
+gradient, its relative error against an independent reference (central differences;
+for Adam, Eq. (10) computed by hand), and the bound (README.md, "Gradient checks")
+that it must stay under. ``numpyvae gradcheck`` prints them; tests/test_checks.py
+breaks each subject on purpose and sees its rows fail.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import layers, losses, optim, reparam
+from .config import VAEConfig
 from .fast.flat import FlatParams
 from .gradcheck import (
     BOUND_MODEL,
@@ -25,7 +29,7 @@ from .gradcheck import (
 )
 from .layers import MLP, Dense, ReLU, Sigmoid, Tanh
 from .losses import bernoulli_nll, gaussian_nll, kl_std_normal
-from .model import VAE, AutoEncoder, VAEConfig
+from .model import VAE, AutoEncoder
 from .optim import Adam
 from .reparam import Reparameterize
 
@@ -202,19 +206,31 @@ def check_vae_backward(cls: type = VAE, seed: int = 12) -> list[Check]:
 
 def adam_reference(w: np.ndarray, grads: list[np.ndarray], lr: float, b1: float = 0.9,
                    b2: float = 0.999, eps: float = 1e-8) -> list[np.ndarray]:
-    """The weights after each step of Eq. (10) as written (``optim.Adam.update``, the one
-    reference of the checks and of the exercises' hints), in float64."""
-    params = {"w": np.array(w, dtype=np.float64)}  # a copy: the caller's w stays
-    opt = Adam(params, lr=lr, betas=(b1, b2), eps=eps, folded=False)
+    """The weights after each step of Eq. (10), computed by hand in float64, line by line
+    as the paper writes it: the one reference of the Adam checks, of tests/test_optim.py
+    and of the exercises' hints. It shares no code with ``optim.Adam``, so a wrong Adam
+    cannot agree with it.
+
+    Args:
+        w: the starting weights (any shape; not changed).
+        grads: one gradient per step, shaped like ``w``.
+        lr, b1, b2, eps: Adam's hyperparameters.
+
+    Returns:
+        the weights after step 1, 2, ..., one float64 array each.
+    """
+    w = np.array(w, dtype=np.float64)  # a copy: the caller's w stays
+    m, v = np.zeros_like(w), np.zeros_like(w)
     out = []
-    for g in grads:
-        opt.step({"w": np.asarray(g, dtype=np.float64)})
-        out.append(params["w"].copy())
+    for t, g in enumerate(grads, start=1):
+        g = np.asarray(g, dtype=np.float64)
+        m = b1 * m + (1 - b1) * g  # Eq. (10)
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+        out.append(w)
     return out
-
-
-#: the name older code knows
-adam_by_hand = adam_reference
 
 
 #: The arrays of :func:`check_adam`: two, of different shapes, so that a step counter
@@ -224,8 +240,9 @@ ADAM_STEPS = 3
 
 
 def check_adam(cls: type = Adam, seed: int = 10) -> list[Check]:
-    """Three Adam steps on two arrays of different shapes, w (3, 4) and b (4,), against
-    Eq. (10) computed by hand: one row per array."""
+    """Three Adam steps on two separate arrays of different shapes, w (3, 4) and b (4,),
+    against Eq. (10) computed by hand (:func:`adam_reference`): one row per array. The
+    library's Adam takes :meth:`~numpyvae.optim.Adam.update` here, array by array."""
     rng = _rng(seed)
     w0 = {k: rng.normal(size=shape) for k, shape in ADAM_SHAPES.items()}
     steps = [{k: rng.normal(size=shape) for k, shape in ADAM_SHAPES.items()}
@@ -249,35 +266,44 @@ def check_adam(cls: type = Adam, seed: int = 10) -> list[Check]:
     return rows
 
 
-def check_adam_folded(seed: int = 11) -> list[Check]:
-    """Adam on a model's flat buffer (Eq. (10), folded) against Eq. (10) as written,
-    on two arrays of different shapes."""
+def check_adam_folded(cls: type = Adam, seed: int = 11) -> list[Check]:
+    """Three Adam steps on a model's flat buffer, where ``step`` takes the folded form
+    (:meth:`~numpyvae.optim.Adam.update_folded`, once on the whole buffer), against
+    Eq. (10) computed by hand (:func:`adam_reference`) for every named array."""
     rng = _rng(seed)
-    params = FlatParams({"W": (3, 4), "b": (4,)}, np.float64)
-    params.flat[:] = rng.normal(size=params.flat.size)
+    model = VAE(VAEConfig(input_dim=4, hidden_dims=(3,), latent_dim=2, dtype="float64", seed=seed))
+    params = model.params  # every array a view into params.flat
+    params.flat[:] = rng.normal(size=params.flat.size)  # no weight near 0 (the biases are 0)
     w0 = {k: w.copy() for k, w in params.items()}
-    steps = [FlatParams.like(params) for _ in range(3)]
-    opt = Adam(params, lr=0.1)
+    steps = [FlatParams.like(params) for _ in range(ADAM_STEPS)]  # gradients, flat like it
+    opt = cls(params, lr=0.1)
+    got: dict[str, list[np.ndarray]] = {k: [] for k in params}
     for g in steps:
         g.flat[:] = rng.normal(size=g.flat.size)
         opt.step(g)
-    error = max(rel_error(w, adam_reference(w0[k], [g[k] for g in steps], 0.1)[-1])
-                for k, w in params.items())
-    return [Check("Adam folded, flat buffer  3 steps vs Eq. (10)", error, BOUND_EXACT)]
+        for k, w in params.items():
+            got[k].append(w.copy())
+    error = max(rel_error(np.array(got[k]), np.array(adam_reference(w0[k], [g[k] for g in steps], 0.1)))
+                for k in params)
+    return [Check(f"Adam folded, a model's flat buffer  {ADAM_STEPS} steps vs Eq. (10)", error,
+                  BOUND_EXACT)]
 
 
 def run_all() -> list[Check]:
-    """Every check of the library's own implementation."""
+    """Every check of the library's own implementation: its classes and functions, looked
+    up when the checks run, so that a broken one shows as a row over its bound."""
     rows = (
-        check_dense() + check_relu() + check_tanh() + check_sigmoid() + check_mlp()
-        + check_reparam() + check_bernoulli_nll() + check_gaussian_nll() + check_kl()
+        check_dense(layers.Dense) + check_relu(layers.ReLU) + check_tanh(layers.Tanh)
+        + check_sigmoid(layers.Sigmoid) + check_mlp() + check_reparam(reparam.Reparameterize)
+        + check_bernoulli_nll(losses.bernoulli_nll) + check_gaussian_nll(losses.gaussian_nll)
+        + check_kl(losses.kl_std_normal)
     )
     for kind in ("vae", "ae"):
         for activation in ("relu", "tanh"):
             for likelihood in ("bernoulli", "gaussian"):
                 for hidden in ((7,), (7, 5)):
                     rows += check_model(kind, activation, likelihood, hidden)
-    return rows + check_adam() + check_adam_folded()
+    return rows + check_adam(optim.Adam) + check_adam_folded(optim.Adam)
 
 
 def format_table(rows: list[Check]) -> str:

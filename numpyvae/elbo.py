@@ -3,34 +3,28 @@
 - :func:`elbo_terms`, :func:`neg_elbo`: the two terms of -ELBO, reconstruction error
   (Eq. 4) and KL (Eq. 5), with z sampled from q(z|x), in nats per image;
 - :func:`log_likelihood_iw`: the importance-weighted estimate of log p(x), Eq. (11),
-  a tighter bound than the ELBO;
+  a tighter bound than the ELBO, as written, image by image (its fast form, in blocks
+  and in memory flat in K, is :func:`numpyvae.fast.iw.log_likelihood_iw_blocked`);
 - :func:`evaluate`: both, as the literature reports them, and bits per dimension;
 - :func:`log_likelihood_grid` (numpyvae/quadrature.py, re-exported here): log p(x)
   itself, by quadrature over z, for a latent space of 1 or 2 dimensions: what the two
   bounds approach from below.
 
-Only the model's public face is used: ``encode``, ``decode_logits``, ``recon_nll``.
+Only the model's public face is used: ``encode`` (the door that checks the images),
+``decode_logits``, ``recon_nll``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from .datasets.batching import batches
-from .fast.decoder import ManyRowsDecoder
-from .fast.softplus import bernoulli_nll_rows
-from .losses import kl_std_normal
+from .fast.iw import log_likelihood_iw_blocked
+from .losses import kl_std_normal, log_normal, log_std_normal
 from .model import VAE, AutoEncoder
 from .progress import ProgressCallback
 from .quadrature import LatentGrid, latent_grid, log_likelihood_grid  # noqa: F401 (re-exported)
-
-LOG_2PI = math.log(2 * math.pi)
-#: rows decoded at once by the importance-weighted estimate: its memory stays bounded
-#: for any K (about 6 MB of float32 logits for 784 pixels; benchmarks/README.md)
-IW_MAX_ROWS = 2048
 
 
 def bits_per_dim(nats: float, dims: int) -> float:
@@ -54,12 +48,14 @@ def elbo_terms(
     """
     if len(x) == 0:
         raise ValueError("the -ELBO of no images: x is empty")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     recon = kl = 0.0
     done = 0
     for _ in range(samples):
-        for xb in batches(x, batch_size, None, shuffle=False):
-            xb = model.as_batch(xb)  # (B, D)
-            mu, logvar = model.encode(xb)  # Eq. (1)   (B, L) each
+        for start in range(0, len(x), batch_size):
+            xb = x[start : start + batch_size]  # (B, D)
+            mu, logvar = model.encode(xb)  # Eq. (1)   (B, L) each; encode checks xb
             if logvar is None:  # the AutoEncoder: z is the code
                 z = mu
             else:
@@ -67,7 +63,7 @@ def elbo_terms(
                 z = mu + np.exp(logvar / 2) * eps  # Eq. (2)
                 kl += float(kl_std_normal(mu, logvar)[0].sum(dtype=np.float64))  # Eq. (5)
             logits = model.decode_logits(z)  # Eq. (3)   (B, D)
-            nll, _ = model.recon_nll(logits, xb, need_grad=False)  # Eq. (4)   (B,)
+            nll, _ = model.recon_nll(logits, np.asarray(xb), need_grad=False)  # Eq. (4)   (B,)
             recon += float(nll.sum(dtype=np.float64))
             done += len(xb)
             if progress is not None:
@@ -90,98 +86,20 @@ def neg_elbo(
     return recon + kl
 
 
-def iw_blocks(n: int, k: int, max_rows: int = IW_MAX_ROWS) -> tuple[int, int, int]:
-    """How :func:`log_likelihood_iw` splits its work on n images: ``(images, chunk, encode_rows)``.
-
-    Each block decodes ``chunk`` samples for each of ``images`` images (at most
-    ``max_rows`` rows, at least one image and one sample); the encoder runs on batches
-    of ``encode_rows`` images, a multiple of ``images``.
-    """
-    images = max(1, min(n, max_rows // k))  # images per block
-    chunk = max(1, min(k, max_rows // images))  # samples per image per block
-    return images, chunk, images * max(1, 1024 // images)
-
-
-def iw_log_weight_chunks(
-    model: VAE,
-    decode: ManyRowsDecoder,
-    xb: np.ndarray,
-    mu: np.ndarray,
-    logvar: np.ndarray,
-    k: int,
-    chunk: int,
-    rng: np.random.Generator,
-) -> Iterator[np.ndarray]:
-    """The terms of Eq. (11)'s sum, log p(x|z_k) + log p(z_k) - log q(z_k|x), for K
-    samples z_k ~ q(z|x) of each of G images, drawn ``chunk`` samples at a time.
-
-    xb (G, D), mu and logvar (G, L) -> yields (G, C) float64 arrays, C = ``chunk``
-    (the last one may be narrower), K columns in all.
-    """
-    g, latent = mu.shape
-    sigma = np.exp(0.5 * logvar)  # Eq. (2)
-    for s in range(0, k, chunk):
-        c = min(chunk, k - s)
-        eps = rng.standard_normal((g, c, latent), dtype=mu.dtype)
-        z = mu[:, None, :] + sigma[:, None, :] * eps  # Eq. (2)   (G, C, L)
-        logits = decode(z.reshape(g * c, latent)).reshape(g, c, -1)  # Eq. (3)   (G, C, D)
-        if model.config.likelihood == "bernoulli":
-            log_px = -bernoulli_nll_rows(logits, xb[:, None, :])  # minus Eq. (4)   (G, C)
-        else:
-            log_px = -model.recon_nll(logits, xb[:, None, :], need_grad=False)[0]
-        log_pz = -0.5 * np.einsum("gcl,gcl->gc", z, z) - 0.5 * latent * LOG_2PI  # log N(z; 0, I)
-        log_qz = (  # log N(z; mu, sigma^2), with (z - mu) / sigma = eps
-            -0.5 * (np.einsum("gcl,gcl->gc", eps, eps) + logvar.sum(axis=1)[:, None])
-            - 0.5 * latent * LOG_2PI
-        )
-        yield np.asarray(log_px + log_pz - log_qz, dtype=np.float64)  # Eq. (11), inside the sum
-
-
-def running_logsumexp(chunks: Iterable[np.ndarray]) -> np.ndarray:
-    """logsumexp along axis 1 of the (G, C_i) arrays ``chunks`` joined side by side,
-    one chunk at a time: (G,) float64, holding only one chunk and two (G,) arrays.
-
-    Stable: the sum is kept scaled by the running maximum m, as
-    ``m + log(sum exp(a - m))``, and rescaled when a chunk raises m.
-    """
-    m = total = None
-    for a in chunks:
-        top = a.max(axis=1)
-        if m is None:
-            m = top
-            total = np.exp(a - m[:, None]).sum(axis=1)
-            continue
-        new_m = np.maximum(m, top)
-        total = np.exp(m - new_m) * total + np.exp(a - new_m[:, None]).sum(axis=1)
-        m = new_m
-    if m is None:
-        raise ValueError("running_logsumexp needs at least one chunk")
-    return m + np.log(total)
-
-
-def log_likelihood_iw(
-    model: VAE,
-    x: np.ndarray,
-    k: int,
-    rng: np.random.Generator,
-    max_rows: int = IW_MAX_ROWS,
-    progress: ProgressCallback | None = None,
-) -> np.ndarray:
-    """Importance-weighted estimate of log p(x) per image, Eq. (11).
+def log_likelihood_iw(model: VAE, x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """The importance-weighted estimate of log p(x), Eq. (11), for each image of ``x``:
 
         log p(x) ~ logsumexp_k [log p(x|z_k) + log p(z_k) - log q(z_k|x)] - log K,
 
-    with z_k = mu + sigma eps_k drawn from q(z|x). It is a lower bound on log p(x)
-    that rises towards it as K grows (K = 1 gives the ELBO). The work goes in blocks
-    of at most ``max_rows`` decoded samples, and the logsumexp over the K samples is
-    kept running, block by block (:func:`running_logsumexp`), so memory stays bounded
-    for any K: one block's logits (``max_rows`` x D), a few arrays of ``max_rows``
-    floats, and the (N,) result; nothing grows with K.
+    with K samples z_k = mu + sigma eps_k from q(z|x). It is a lower bound on log p(x)
+    that rises towards it as K grows (K = 1 gives the ELBO). Written as the equation
+    reads, one image at a time with its K samples decoded at once (K x D logits);
+    :func:`numpyvae.fast.iw.log_likelihood_iw_blocked` computes the same, with the same
+    draws of eps, in memory flat in K, and :func:`evaluate` uses it.
 
     Args:
-        x: (N, D) images. k: samples per image.
-        progress: called as ``progress(images done, N)`` after each group of images
-            (see :mod:`numpyvae.progress`).
+        model: a VAE (an encoder q(z|x)).
+        x: (N, D) images. k: samples per image. rng: the generator of eps.
 
     Returns:
         (N,) float64 estimates of log p(x), in nats.
@@ -190,20 +108,19 @@ def log_likelihood_iw(
         raise TypeError("the importance-weighted estimate needs a VAE (an encoder q(z|x))")
     if k < 1:
         raise ValueError(f"the number of importance samples must be >= 1, got {k}")
-    images, chunk, encode_rows = iw_blocks(len(x), k, max_rows)
-    decode = ManyRowsDecoder(model, images * chunk)  # numpyvae/fast: equals decode_logits
+    mu, logvar = model.encode(x)  # Eq. (1)   (N, L) each; encode checks x
+    x = np.asarray(x)
     out = np.empty(len(x), dtype=np.float64)
-    for first in range(0, len(x), encode_rows):  # the encoder runs on larger batches
-        xe = model.as_batch(x[first : first + encode_rows])
-        mu_e, logvar_e = model.encode(xe)  # Eq. (1)   (E, L)
-        for start in range(0, len(xe), images):
-            group = slice(start, start + images)  # (G,) images
-            chunks = iw_log_weight_chunks(model, decode, xe[group], mu_e[group], logvar_e[group],
-                                          k, chunk, rng)
-            log_sum = running_logsumexp(chunks)  # stable logsumexp over the K samples
-            out[first + start : first + start + len(log_sum)] = log_sum - math.log(k)  # Eq. (11)
-            if progress is not None:
-                progress(first + start + len(log_sum), len(x))
+    for i in range(len(x)):  # one image at a time, its K samples at once
+        eps = rng.standard_normal((k, mu.shape[1]), dtype=mu.dtype)
+        z = mu[i] + np.exp(logvar[i] / 2) * eps  # Eq. (2)   (K, L): K samples of q(z|x)
+        logits = model.decode_logits(z)  # Eq. (3)   (K, D)
+        log_px_z = -model.recon_nll(logits, x[i], need_grad=False)[0]  # log p(x|z_k): -Eq. (4)   (K,)
+        log_pz = log_std_normal(z)  # log p(z_k) = log N(z_k; 0, I)   (K,)
+        log_qz = log_normal(z, mu[i], logvar[i])  # log q(z_k|x) = log N(z_k; mu, sigma^2)   (K,)
+        log_w = np.asarray(log_px_z + log_pz - log_qz, dtype=np.float64)  # (K,)
+        m = log_w.max()  # logsumexp, kept stable: m + log sum_k exp(log_w_k - m)
+        out[i] = m + math.log(np.exp(log_w - m).sum()) - math.log(k)  # Eq. (11)
     return out
 
 
@@ -253,8 +170,9 @@ def evaluate(
         )
     out["iw_samples"] = int(iw_samples)
     if iw:
-        log_px = log_likelihood_iw(model, x, iw_samples, np.random.default_rng([seed, 3]),
-                                   progress=_offset(progress, n * (1 + avg), total, iw))
+        log_px = log_likelihood_iw_blocked(  # Eq. (11), in blocks (numpyvae/fast/iw.py)
+            model, x, iw_samples, np.random.default_rng([seed, 3]),
+            progress=_offset(progress, n * (1 + avg), total, iw))
         out["test_nll_iw"] = float(-log_px.mean())
         best = out["test_nll_iw"]
     else:

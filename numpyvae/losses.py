@@ -1,6 +1,7 @@
-"""The two terms of the VAE loss (lecture, Loss Function) and their gradients.
+"""The two terms of the VAE loss (lecture, Loss Function) and their gradients, and the
+log-densities of Eq. (11).
 
-Each function returns ``(value, gradients)``: the value per example, shape ``(N,)``,
+Each loss returns ``(value, gradients)``: the value per example, shape ``(N,)``,
 summed over pixels or latent dimensions (nats per example), and the gradient of
 ``value.sum()``. The batch mean of Eq. (6), and its 1/N, is taken in one place for
 both terms: ``VAE.backward`` (model.py).
@@ -10,13 +11,21 @@ both terms: ``VAE.backward`` (model.py).
 - ``gaussian_nll``: reconstruction error for continuous data (decoder outputs means).
 - ``kl_std_normal``: regularization, KL(q(z|x) || N(0, I)) in closed form, Eq. (5);
   gradient Eq. (8).
+- ``log_std_normal``, ``log_normal``: the two log-densities of Eq. (11), log p(z) =
+  log N(z; 0, I) and log q(z|x) = log N(z; mu, sigma^2), with ``LOG_2PI``; values only
+  (evaluation needs no gradient).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .layers import sigmoid
+
+#: log(2 pi), in every Gaussian log-density
+LOG_2PI = math.log(2 * math.pi)
 
 
 def softplus(l: np.ndarray) -> np.ndarray:
@@ -58,7 +67,7 @@ def bernoulli_nll(
     nll = np.sum(softplus(logits) - x * logits, axis=-1)  # Eq. (4): softplus(l) - x l
     if not need_grad:
         return nll, None
-    p = sigmoid(logits)  # Eq. (3): the Bernoulli means
+    p = sigmoid(logits)  # the Bernoulli means of Eq. (3), from the same logits
     dlogits = p - x  # Eq. (9): dLoss/dlogits = p - x
     return nll, dlogits
 
@@ -79,7 +88,7 @@ def gaussian_nll(
         nll: (N,); dmean: (N, D) = (mean - x) / sigma^2.
     """
     diff = mean - x  # (N, D)
-    const = x.shape[-1] * (np.log(sigma) + 0.5 * np.log(2 * np.pi))
+    const = x.shape[-1] * (np.log(sigma) + 0.5 * LOG_2PI)
     nll = np.sum(diff * diff, axis=-1) / (2 * sigma**2) + const
     dmean = diff / diff.dtype.type(sigma**2)
     return nll.astype(mean.dtype, copy=False), dmean
@@ -111,3 +120,36 @@ def kl_std_normal(
     # exact near logvar = 0, where exp(logvar) - 1 would lose the digits that matter
     dlogvar = np.expm1(logvar) / 2
     return kl, (dmu, dlogvar)
+
+
+# ---- the log-densities of Eq. (11) ------------------------------------------------------
+
+
+def log_std_normal(z: np.ndarray) -> np.ndarray:
+    """log N(z; 0, I), the prior log p(z) of Eq. (11), summed over the latent dimensions.
+
+        log N(z; 0, I) = -1/2 sum_j (z_j^2 + log 2 pi)
+
+    Args:
+        z: (..., L) points of the latent space.
+
+    Returns:
+        (...,) one log-density per point.
+    """
+    return -0.5 * np.sum(z * z, axis=-1) - 0.5 * z.shape[-1] * LOG_2PI
+
+
+def log_normal(z: np.ndarray, mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
+    """log N(z; mu, sigma^2), the encoder's log q(z|x) of Eq. (11), with sigma^2 = exp(logvar).
+
+        log N(z; mu, sigma^2) = -1/2 sum_j ((z_j - mu_j)^2 / sigma_j^2 + logvar_j + log 2 pi)
+
+    Args:
+        z: (..., L) points; mu, logvar: (..., L) the encoder's outputs (Eq. 1), broadcasting
+            against ``z`` (mu (1, L) against K samples z (K, L) of one image).
+
+    Returns:
+        (...,) one log-density per point.
+    """
+    terms = (z - mu) ** 2 / np.exp(logvar) + logvar  # (..., L)
+    return -0.5 * np.sum(terms, axis=-1) - 0.5 * terms.shape[-1] * LOG_2PI

@@ -28,17 +28,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import ACTIVATIONS, DTYPES, INITS, LIKELIHOODS, MODEL_KINDS, VAEConfig
+from .config import VAEConfig
 from .fast.flat import FlatParams, pack_layers
 from .inputs import as_data, as_rows
 from .layers import MLP, Dense, sigmoid
 from .losses import bernoulli_nll, gaussian_nll, kl_std_normal
 from .reparam import Reparameterize
 
-__all__ = [
-    "ACTIVATIONS", "DTYPES", "INITS", "LIKELIHOODS", "MODEL_KINDS",
-    "VAE", "AutoEncoder", "ForwardResult", "VAEConfig",
-]
+__all__ = ["VAE", "AutoEncoder", "ForwardResult"]
 
 @dataclass
 class ForwardResult:
@@ -106,20 +103,22 @@ class _EncoderDecoder:
 
     # ---- inference -------------------------------------------------------------
 
-    def _decode_logits(self, z: np.ndarray) -> np.ndarray:
-        """Eq. (3) before the sigmoid: z (N, latent_dim) -> logits (N, input_dim)."""
-        return self.out.forward(self.decoder.forward(z))
-
     def decode_logits(self, z: np.ndarray) -> np.ndarray:
-        """Eq. (3) before the sigmoid: z (N, latent_dim) -> logits (N, input_dim)."""
+        """Eq. (3) up to its sigmoid: z (N, latent_dim) -> logits (N, input_dim). The
+        losses take Eq. (4) from these logits, exact for logits of any size."""
         self._cache = None
-        z = as_rows(z, self.config.latent_dim, self.dtype, "z")
-        return self._decode_logits(z.astype(self.dtype, copy=False))
+        z = as_rows(z, self.config.latent_dim, self.dtype, "z").astype(self.dtype, copy=False)
+        h = self.decoder.forward(z)  # Eq. (3): act(z W + b)   (N, hidden)
+        return self.out.forward(h)  # Eq. (3): h W_out + b_out, the logits   (N, input_dim)
 
     def decode(self, z: np.ndarray) -> np.ndarray:
-        """Eq. (3): z (N, latent_dim) -> pixel probabilities (or means) (N, input_dim)."""
-        logits = self.decode_logits(z)
-        return sigmoid(logits) if self.config.likelihood == "bernoulli" else logits
+        """Eq. (3), the decoder p(x|z): z (N, latent_dim) -> p (N, input_dim), the Bernoulli
+        means of the pixels, p = sigmoid(act(z W + b) W_out + b_out). (For the Gaussian
+        likelihood the decoder's outputs are the means themselves, with no sigmoid.)"""
+        logits = self.decode_logits(z)  # act(z W + b) W_out + b_out   (N, input_dim)
+        if self.config.likelihood != "bernoulli":
+            return logits
+        return sigmoid(logits)  # Eq. (3): p = sigmoid(act(z W + b) W_out + b_out)
 
     def recon_nll(
         self, logits: np.ndarray, x: np.ndarray, need_grad: bool = True
@@ -213,8 +212,8 @@ class VAE(_EncoderDecoder):
         else:
             eps = np.asarray(eps, dtype=self.dtype)
         z = self.reparam.forward(mu, logvar, eps)  # Eq. (2)   (N, latent_dim)
-        logits = self._decode_logits(z)  # Eq. (3)   (N, input_dim)
-        recon, dlogits = self.recon_nll(logits, x)  # Eq. (4)   (N,)
+        logits = self.decode_logits(z)  # Eq. (3) up to its sigmoid   (N, input_dim)
+        recon, dlogits = self.recon_nll(logits, x)  # Eq. (4) from the logits   (N,)
         kl, dkl = kl_std_normal(mu, logvar)  # Eq. (5)   (N,)
         beta = self.config.beta if beta is None else float(beta)
         loss = float(np.mean(recon + beta * kl))  # Eq. (6)
@@ -266,7 +265,7 @@ class AutoEncoder(_EncoderDecoder):
         x = as_data(x, self.config, self.dtype, check=check)
         n = x.shape[0]
         z = self.heads["z"].forward(self.encoder.forward(x))  # (N, latent_dim)
-        logits = self._decode_logits(z)  # (N, input_dim)
+        logits = self.decode_logits(z)  # (N, input_dim)
         recon, dlogits = self.recon_nll(logits, x)  # Eq. (4)
         self._cache = {"dlogits": dlogits, "n": n}
         kl = np.zeros(n, dtype=self.dtype)

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .losses import log_std_normal
 from .model import VAE
-
-LOG_2PI = math.log(2 * math.pi)
 
 
 @dataclass
@@ -68,8 +67,8 @@ def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
         raise ValueError(f"a grid over z needs latent_dim 1 or 2, got {latent}")
     if points < 3 or span <= 0:
         raise ValueError(f"need points >= 3 and span > 0, got {points} and {span}")
-    x = model.as_batch(x)
-    mu, logvar = model.encode(x)  # Eq. (1)   (N, L)
+    mu, logvar = model.encode(x)  # Eq. (1)   (N, L); encode checks x
+    x = np.asarray(x)
     sigma = np.exp(logvar.astype(np.float64) / 2)  # Eq. (2)
     grids = []
     for i in range(len(x)):
@@ -91,7 +90,7 @@ def _grid_of_one(model: VAE, x: np.ndarray, axes: list[np.ndarray], max_rows: in
     for s in range(0, len(mesh), max_rows):
         logits = model.decode_logits(mesh[s : s + max_rows].astype(model.dtype))  # Eq. (3)
         log_px_z[s : s + max_rows] = -model.recon_nll(logits, x, need_grad=False)[0]  # -Eq. (4)
-    log_pz = -0.5 * np.sum(mesh**2, axis=1) - 0.5 * latent * LOG_2PI  # log N(z; 0, I)
+    log_pz = log_std_normal(mesh)  # log p(z) = log N(z; 0, I)   (P,)
     cell = float(np.prod([a[1] - a[0] for a in axes]))
     return LatentGrid(axes, (log_px_z + log_pz).reshape([len(a) for a in axes]), cell)
 

@@ -9,7 +9,7 @@
         a checkpoint                                (checkpoint.save_run)
 
 The run folder is read and written by :mod:`numpyvae.checkpoint` only; the figures of
-a trained model come from :mod:`numpyvae.elbo` (``evaluate`` is re-exported here).
+a trained model come from :mod:`numpyvae.elbo`.
 """
 
 from __future__ import annotations
@@ -24,43 +24,30 @@ import numpy as np
 
 from .checkpoint import (
     CHECKPOINT,
-    EVAL,
-    HISTORY,
     RunRecord,
     load_checkpoint,
     read_run,
-    save_checkpoint,
     save_run,
     training_meta,
     write_history,
 )
-from .checkpoint import MODEL_CLASSES as MODEL_KINDS
 from .datasets.batching import BINARIZE_MODES, batches, binarize, binarized_test_images
-from .divergence import DIVERGENCE_FACTOR, LARGE_BETA, check_rise, check_state, diverged
-from .elbo import elbo_terms, evaluate, log_likelihood_iw, neg_elbo
-from .errors import CheckpointError
+from .elbo import elbo_terms, neg_elbo
+from .errors import CheckpointError, TrainingError
 from .inputs import check_data
 from .model import VAE, AutoEncoder
 from .optim import Adam
 
-__all__ = [  # fit's own, then what older code imported from here
-    "CHECKPOINT",
-    "DIVERGENCE_FACTOR",
-    "EVAL",
-    "HISTORY",
-    "LARGE_BETA",
-    "MODEL_KINDS",
-    "EpochStats",
-    "TrainSettings",
-    "binarized_test_images",
-    "elbo_terms",
-    "evaluate",
-    "fit",
-    "load_checkpoint",
-    "log_likelihood_iw",
-    "neg_elbo",
-    "save_checkpoint",
-]
+# fit's own, and three names re-exported for the callers that still take them from here
+# (CHECKPOINT, elbo_terms, load_checkpoint: their homes are checkpoint.py and elbo.py)
+__all__ = ["CHECKPOINT", "DIVERGENCE_FACTOR", "LARGE_BETA", "EpochStats", "TrainSettings",
+           "elbo_terms", "fit", "load_checkpoint"]
+
+#: an epoch whose -ELBO is more than this many times the run's lowest has diverged (fit)
+DIVERGENCE_FACTOR = 1000.0
+
+#: a KL weight above this is the likely cause of a diverged loss (beta-VAEs use 1..1000)
+LARGE_BETA = 1e6
 
 
 @dataclass
@@ -163,7 +150,7 @@ def fit(
       finite (in float32, v = b2 v + (1 - b2) g^2 overflows for |g| > 6e20 while the
       step m / sqrt(v) stays finite: finite weights are not enough);
     - the epoch's train -ELBO (or its test -ELBO) is more than
-      :data:`~numpyvae.divergence.DIVERGENCE_FACTOR` (1000) times the run's reference:
+      :data:`DIVERGENCE_FACTOR` (1000) times the run's reference:
       the lowest of the first minibatch's -ELBO in this call and every stored epoch's
       train -ELBO. Both likelihoods give a -ELBO > 0, and a healthy run only lowers it
       from the untrained model's (543 nats per MNIST image), so 1000 times that is a
@@ -208,7 +195,7 @@ def fit(
                 beta = cfg.beta * min(1.0, (step + 1) / warmup_steps) if warmup_steps else cfg.beta
                 result = model.forward(xb, rng=rng, beta=beta, check=False)  # Eq. (1)-(6); checked above
                 if not math.isfinite(result.loss):
-                    diverged(f"the loss became {result.loss} at epoch {epoch}, step {step + 1}", out, cfg.beta)
+                    _diverged(f"the loss became {result.loss} at epoch {epoch}, step {step + 1}", out, cfg.beta)
                 if step == first_step:  # the run's starting loss, for the divergence test
                     reference = min(reference, float(result.recon.mean() + result.kl.mean()))
                 optimizer.step(model.backward())  # Eq. (7)-(9), then Eq. (10)
@@ -217,15 +204,15 @@ def fit(
                 if progress is not None:
                     progress(step - (epoch - 1) * steps_per_epoch, steps_per_epoch)
         recon, kl = sums[0] / sums[2], sums[1] / sums[2]
-        check_state(epoch, model, optimizer, out, cfg.beta)  # parameters, Adam's m and v finite
+        _check_state(epoch, model, optimizer, out, cfg.beta)  # parameters, Adam's m and v finite
         test_loss = None
         if x_test is not None:
             with np.errstate(over="ignore", invalid="ignore"):
                 test_loss = neg_elbo(model, x_test, rng=np.random.default_rng([settings.seed, epoch]))
             if not math.isfinite(test_loss):
-                diverged(f"the test loss became {test_loss} after epoch {epoch}", out, cfg.beta)
+                _diverged(f"the test loss became {test_loss} after epoch {epoch}", out, cfg.beta)
         for what, loss in (("train", recon + kl), ("test", test_loss)):
-            check_rise(what, loss, reference, epoch, out, cfg.beta)  # <= 1000 x the run's lowest
+            _check_rise(what, loss, reference, epoch, out, cfg.beta)  # <= 1000 x the run's lowest
         stats = EpochStats(epoch, recon + kl, recon, kl, test_loss, time.perf_counter() - start, beta)
         history.append(stats)
         log(stats.line())
@@ -255,3 +242,40 @@ def _restore(record: RunRecord, model: VAE | AutoEncoder, optimizer: Adam,
     if not all(np.all(np.isfinite(a)) for a in record.optimizer_state.values()):
         raise CheckpointError(f"{path}: the optimizer state has non-finite values")
     return history
+
+
+# ---- when a run has diverged (fit's docstring gives the rules) -------------------------
+
+
+def _diverged(what: str, out: Path | None, beta: float = 1.0) -> None:
+    """Stop training: nothing is saved, so the last checkpoint stays as it was. The advice
+    names the likely cause: a huge KL weight beta, else the learning rate."""
+    kept = ""
+    if out is not None and (out / CHECKPOINT).exists():
+        kept = f"; the last good checkpoint, {out / CHECKPOINT}, is kept"
+    if beta > LARGE_BETA:
+        advice = (f"--beta (the KL weight) is very large ({beta:g}): "
+                  f"try a beta of at most {LARGE_BETA:g}; 1 is the VAE.")
+    else:
+        advice = "Try a smaller learning rate."
+    raise TrainingError(f"{what}: training stopped{kept}. {advice}")
+
+
+def _check_state(epoch: int, model, optimizer, out: Path | None, beta: float) -> None:
+    """After an epoch: the parameters, and Adam's m and v, must be finite."""
+    if not np.all(np.isfinite(model.params.flat)):  # the last step of the epoch
+        _diverged(f"the parameters became non-finite in epoch {epoch}", out, beta)
+    for name, state in (("m", optimizer.m), ("v", optimizer.v)):  # e.g. v overflowed
+        if not np.all(np.isfinite(state.flat)):
+            _diverged(f"the optimizer state (Adam's {name}) became non-finite in epoch "
+                     f"{epoch}, though the parameters are finite", out, beta)
+
+
+def _check_rise(what: str, loss: float | None, reference: float, epoch: int,
+               out: Path | None, beta: float) -> None:
+    """After an epoch: its ``what`` ("train" or "test") -ELBO must stay within
+    DIVERGENCE_FACTOR times the run's lowest, ``reference``."""
+    if loss is not None and reference > 0 and loss > DIVERGENCE_FACTOR * reference:
+        _diverged(f"the {what} -ELBO rose to {loss:.3g} nats in epoch {epoch} (more than "
+                 f"{DIVERGENCE_FACTOR:g} times the run's lowest, {reference:.4g}): "
+                 "the run diverged", out, beta)

@@ -1,19 +1,18 @@
 """Bad data and bad settings are refused where they enter, with a message that says why;
-the advice of a diverged run names its likely cause; the importance-weighted estimate
-runs in memory that does not grow with K."""
+the advice of a diverged run names its likely cause."""
 
 import math
-import tracemalloc
 
 import numpy as np
 import pytest
 
 from numpyvae import cli, datasets
-from numpyvae.elbo import evaluate, iw_blocks, log_likelihood_iw
+from numpyvae import model as model_module
+from numpyvae.config import VAEConfig
+from numpyvae.elbo import evaluate, log_likelihood_iw, neg_elbo
 from numpyvae.errors import TrainingError
-from numpyvae.fast.decoder import ManyRowsDecoder
-from numpyvae.fast.softplus import bernoulli_nll_rows
-from numpyvae.model import VAE, AutoEncoder, VAEConfig
+from numpyvae.fast.iw import log_likelihood_iw_blocked
+from numpyvae.model import VAE, AutoEncoder
 from numpyvae.train import TrainSettings, fit
 
 
@@ -113,6 +112,26 @@ def test_fit_checks_its_data_once_and_its_batches_not_again():
         fit(tiny(), bad, settings=TrainSettings(epochs=1, batch_size=16), log=None)
 
 
+def test_evaluation_checks_each_batch_once(monkeypatch):
+    """encode is the one door of a batch: neither elbo_terms nor the estimates of Eq. (11)
+    check it again before or after (the rules of inputs.py, one pass each)."""
+    checked = []
+    real = model_module.as_data
+
+    def spy(x, *args, **kwargs):
+        checked.append(len(x))
+        return real(x, *args, **kwargs)
+
+    monkeypatch.setattr(model_module, "as_data", spy)
+    model, x = tiny(), pixels(2500)
+    neg_elbo(model, x, np.random.default_rng(0), batch_size=1000)
+    assert checked == [1000, 1000, 500]
+    checked.clear()
+    log_likelihood_iw(model, x[:3], 5, np.random.default_rng(0))
+    log_likelihood_iw_blocked(model, x, 5, np.random.default_rng(0))
+    assert checked == [3, 818, 818, 818, 46]  # encoder batches of 2 blocks of 409 images (iw_blocks)
+
+
 def test_evaluate_of_no_images_is_a_clear_error():
     with pytest.raises(ValueError, match="no images"):
         evaluate(tiny(), np.zeros((0, 16), np.float32))
@@ -180,65 +199,3 @@ def test_numpyvae_train_beta_1e308_says_beta(capsys, tmp_path, monkeypatch):
     assert code == 2 and "Traceback" not in err
     assert err.startswith("numpyvae: error: ") and "--beta" in err and "very large" in err
     assert "learning rate" not in err
-
-
-# ---- log_likelihood_iw: the same figures, in memory that does not grow with K ----------
-
-
-def reference_iw(model, x, k, rng, max_rows):
-    """log_likelihood_iw as it was: the (G, K) array of log-weights, then one logsumexp."""
-    images, chunk, encode_rows = iw_blocks(len(x), k, max_rows)
-    decode = ManyRowsDecoder(model, images * chunk)
-    out = np.empty(len(x))
-    latent = model.config.latent_dim
-    log_2pi = math.log(2 * math.pi)
-    for first in range(0, len(x), encode_rows):
-        xe = model.as_batch(x[first : first + encode_rows])
-        mu_e, logvar_e = model.encode(xe)
-        for start in range(0, len(xe), images):
-            xb, mu, logvar = (a[start : start + images] for a in (xe, mu_e, logvar_e))
-            g = len(mu)
-            sigma = np.exp(0.5 * logvar)
-            log_w = np.empty((g, k))
-            for s in range(0, k, chunk):
-                c = min(chunk, k - s)
-                eps = rng.standard_normal((g, c, latent), dtype=mu.dtype)
-                z = mu[:, None, :] + sigma[:, None, :] * eps
-                logits = decode(z.reshape(g * c, latent)).reshape(g, c, -1)
-                log_px = -bernoulli_nll_rows(logits, xb[:, None, :])
-                log_pz = -0.5 * np.einsum("gcl,gcl->gc", z, z) - 0.5 * latent * log_2pi
-                log_qz = (-0.5 * (np.einsum("gcl,gcl->gc", eps, eps) + logvar.sum(axis=1)[:, None])
-                          - 0.5 * latent * log_2pi)
-                log_w[:, s : s + c] = log_px + log_pz - log_qz
-            m = log_w.max(axis=1, keepdims=True)
-            out[first + start : first + start + g] = (m[:, 0] + np.log(np.exp(log_w - m).sum(axis=1))
-                                                      - math.log(k))
-    return out
-
-
-@pytest.mark.parametrize("n, k, max_rows", [(5, 300, 64), (50, 10, 64), (7, 1, 4), (3, 2048, 2048),
-                                            (9, 33, 100)])
-def test_iw_equals_the_implementation_with_the_whole_array(n, k, max_rows):
-    model = tiny(dtype="float64")
-    x = pixels(n).astype(np.float64)
-    new = log_likelihood_iw(model, x, k, np.random.default_rng(4), max_rows)
-    old = reference_iw(model, x, k, np.random.default_rng(4), max_rows)
-    np.testing.assert_allclose(new, old, rtol=0, atol=1e-12)
-
-
-def iw_peak_bytes(k):
-    model = tiny()
-    x = pixels(2)
-    log_likelihood_iw(model, x, 10, np.random.default_rng(0), max_rows=256)  # warm up
-    tracemalloc.start()
-    try:
-        log_likelihood_iw(model, x, k, np.random.default_rng(0), max_rows=256)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
-def test_iw_memory_does_not_grow_with_k():
-    small, large = iw_peak_bytes(2_000), iw_peak_bytes(40_000)
-    # the (G, K) float64 array and its exp() grew by 16 bytes per sample: 600 kB here
-    assert large - small < 50_000, (small, large)

@@ -94,15 +94,11 @@ def test_any_bit_flipped_in_the_zip_headers_gives_the_checkpoint_or_a_checkpoint
     rng = np.random.default_rng(0)
     bits = [(byte, k) for byte in regions["fixed"] for k in range(8)]
     others = regions["others"]
-    fixed = len(bits)
     bits += [(others[i], int(k)) for i, k in zip(rng.integers(len(others), size=600),
                                                   rng.integers(8, size=600))]
     path = tmp_path / CHECKPOINT
     outcomes = {"same": 0, "error": 0}
-    budget = time.monotonic() + 20  # for the sample; ~1,400 loads take ~15 s
-    for n, (byte, bit) in enumerate(bits):
-        if n >= fixed and time.monotonic() > budget:
-            break
+    for byte, bit in bits:  # the same 1,384 bits on every machine, however busy
         damaged = bytearray(data)
         damaged[byte] ^= 1 << bit
         path.write_bytes(damaged)

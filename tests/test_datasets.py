@@ -2,8 +2,8 @@
 
 Each submodule has its own test file: test_datasets_idx.py, test_datasets_downloads.py,
 test_datasets_mnist.py, test_datasets_glyphs.py, test_datasets_batching.py and
-test_datasets_ondisk.py; test_datasets_downloads.py covers the modules the download was
-split into too (folders, transfer, cache), which share its local HTTP server.
+test_datasets_ondisk.py; test_datasets_downloads.py covers the cache too (cache.py),
+which shares its local HTTP server.
 """
 
 from __future__ import annotations
@@ -24,30 +24,25 @@ PACKAGE = REPO / "numpyvae" / "datasets"
 
 # Submodule -> the public names it defines, all importable from numpyvae.datasets.
 PUBLIC = {
-    "idx": ["IDX_TYPES", "read_idx", "write_idx"],
-    "folders": [],
-    "transfer": [],
-    "downloads": ["DOWNLOAD_DEADLINE", "DOWNLOAD_TIMEOUT", "MIRRORS", "SHA256", "default_data_dir",
-                  "download", "mirror_urls"],
-    "cache": ["fetch"],
+    "idx": ["IDX_TYPES", "open_regular", "read_idx", "write_idx"],
+    "downloads": ["DOWNLOAD_DEADLINE", "DOWNLOAD_TIMEOUT", "FolderNotWritable", "download"],
+    "cache": ["MIRRORS", "SHA256", "default_data_dir", "fetch", "mirror_urls"],
     "mnist": ["DATASETS", "SPLITS", "SPLIT_FILES", "load_dataset", "load_fashion_mnist",
               "load_mnist"],
     "glyphs": ["GLYPH_TEST_SIZE", "GLYPH_TRAIN_SIZE", "make_glyph_digits"],
     "batching": ["BINARIZE_MODES", "batches", "binarize", "binarized_test_images"],
-    "ondisk": ["MemmapSource", "NpyRows", "save_npy_source", "write_npy_source"],
+    "ondisk": ["NpyRows", "save_npy_source", "write_npy_source"],
 }
 
 # Submodule -> the sibling submodules it may import (no cycles).
 SIBLINGS = {
     "idx": set(),
-    "folders": set(),
-    "transfer": {"folders"},
-    "downloads": {"idx", "folders", "transfer"},
-    "cache": {"idx", "downloads", "folders"},
+    "downloads": {"idx"},
+    "cache": {"idx", "downloads"},
     "mnist": {"idx", "cache", "glyphs"},
     "glyphs": set(),
     "batching": set(),
-    "ondisk": set(),
+    "ondisk": {"idx"},
 }
 
 
@@ -67,7 +62,6 @@ def test_every_public_name_is_importable_from_the_package(module):
     for name in PUBLIC[module]:
         assert getattr(datasets, name) is getattr(submodule, name), name
         assert name in datasets.__all__, name
-    assert datasets.MemmapSource is datasets.NpyRows
 
 
 def test_download_and_batches_are_the_functions_and_their_modules_are_reachable():

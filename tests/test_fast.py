@@ -1,12 +1,21 @@
 """Each piece of numpyvae/fast/ equals the plain form it stands in for."""
 
+import math
+import tracemalloc
+
 import numpy as np
 import pytest
 
 from numpyvae import VAE, Adam, VAEConfig
-from numpyvae.fast.decoder import ManyRowsDecoder
+from numpyvae.elbo import log_likelihood_iw
 from numpyvae.fast.flat import FlatParams
-from numpyvae.fast.softplus import bernoulli_nll_rows, sum_softplus
+from numpyvae.fast.iw import (
+    ManyRowsDecoder,
+    bernoulli_nll_rows,
+    iw_blocks,
+    log_likelihood_iw_blocked,
+    sum_softplus,
+)
 from numpyvae.losses import bernoulli_nll, softplus
 
 # ---- the flat parameter buffer ------------------------------------------------------
@@ -125,3 +134,86 @@ def test_the_evaluation_decoder_gives_the_models_logits(hidden, activation, dtyp
         np.testing.assert_allclose(decode(z), model.decode_logits(z), rtol=tol, atol=tol)
 
 
+# ---- Eq. (11) in blocks ------------------------------------------------------------------
+
+
+def tiny(dtype="float32", likelihood="bernoulli"):
+    return VAE(VAEConfig(input_dim=16, hidden_dims=(8,), latent_dim=2, likelihood=likelihood,
+                         dtype=dtype, seed=0))
+
+
+def pixels(n=4, d=16, seed=0):
+    return np.random.default_rng(seed).random((n, d), dtype=np.float32)
+
+
+@pytest.mark.parametrize("dtype,rtol", [("float64", 1e-10), ("float32", 1e-5)])
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+@pytest.mark.parametrize("n, k, max_rows", [(5, 300, 64), (50, 10, 64), (7, 1, 4), (3, 40, 2048),
+                                            (1030, 2, 2048)])
+def test_the_blocked_iw_equals_eq11_as_written(n, k, max_rows, likelihood, dtype, rtol):
+    """Blocks of samples (chunk < K), groups of images (chunk = K), several encoder batches
+    (N > 1024): the same draws of eps, the same estimate as elbo.log_likelihood_iw."""
+    model = tiny(dtype, likelihood)
+    x = pixels(n).astype(dtype)
+    plain = log_likelihood_iw(model, x, k, np.random.default_rng(4))
+    blocked = log_likelihood_iw_blocked(model, x, k, np.random.default_rng(4), max_rows)
+    np.testing.assert_allclose(blocked, plain, rtol=rtol)
+
+
+def reference_iw(model, x, k, rng, max_rows):
+    """The blocked form as it was: the (G, K) array of log-weights, then one logsumexp."""
+    images, chunk, encode_rows = iw_blocks(len(x), k, max_rows)
+    decode = ManyRowsDecoder(model, images * chunk)
+    out = np.empty(len(x))
+    latent = model.config.latent_dim
+    log_2pi = math.log(2 * math.pi)
+    for first in range(0, len(x), encode_rows):
+        xe = model.as_batch(x[first : first + encode_rows])
+        mu_e, logvar_e = model.encode(xe)
+        for start in range(0, len(xe), images):
+            xb, mu, logvar = (a[start : start + images] for a in (xe, mu_e, logvar_e))
+            g = len(mu)
+            sigma = np.exp(0.5 * logvar)
+            log_w = np.empty((g, k))
+            for s in range(0, k, chunk):
+                c = min(chunk, k - s)
+                eps = rng.standard_normal((g, c, latent), dtype=mu.dtype)
+                z = mu[:, None, :] + sigma[:, None, :] * eps
+                logits = decode(z.reshape(g * c, latent)).reshape(g, c, -1)
+                log_px = -bernoulli_nll_rows(logits, xb[:, None, :])
+                log_pz = -0.5 * np.einsum("gcl,gcl->gc", z, z) - 0.5 * latent * log_2pi
+                log_qz = (-0.5 * (np.einsum("gcl,gcl->gc", eps, eps) + logvar.sum(axis=1)[:, None])
+                          - 0.5 * latent * log_2pi)
+                log_w[:, s : s + c] = log_px + log_pz - log_qz
+            m = log_w.max(axis=1, keepdims=True)
+            out[first + start : first + start + g] = (m[:, 0] + np.log(np.exp(log_w - m).sum(axis=1))
+                                                      - math.log(k))
+    return out
+
+
+@pytest.mark.parametrize("n, k, max_rows", [(5, 300, 64), (50, 10, 64), (7, 1, 4), (3, 2048, 2048),
+                                            (9, 33, 100)])
+def test_iw_equals_the_implementation_with_the_whole_array(n, k, max_rows):
+    model = tiny(dtype="float64")
+    x = pixels(n).astype(np.float64)
+    new = log_likelihood_iw_blocked(model, x, k, np.random.default_rng(4), max_rows)
+    old = reference_iw(model, x, k, np.random.default_rng(4), max_rows)
+    np.testing.assert_allclose(new, old, rtol=0, atol=1e-12)
+
+
+def iw_peak_bytes(k):
+    model = tiny()
+    x = pixels(2)
+    log_likelihood_iw_blocked(model, x, 10, np.random.default_rng(0), max_rows=256)  # warm up
+    tracemalloc.start()
+    try:
+        log_likelihood_iw_blocked(model, x, k, np.random.default_rng(0), max_rows=256)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_iw_memory_does_not_grow_with_k():
+    small, large = iw_peak_bytes(2_000), iw_peak_bytes(40_000)
+    # the (G, K) float64 array and its exp() grew by 16 bytes per sample: 600 kB here
+    assert large - small < 50_000, (small, large)

@@ -1,4 +1,5 @@
-"""Reconstruction error (Eq. 4, 9), Gaussian NLL, and the closed-form KL (Eq. 5, 8)."""
+"""Reconstruction error (Eq. 4, 9), Gaussian NLL, the closed-form KL (Eq. 5, 8) and the
+log-densities of Eq. (11)."""
 
 import numpy as np
 import pytest
@@ -12,7 +13,14 @@ from numpyvae.gradcheck import (
     numerical_vjp,
     rel_error,
 )
-from numpyvae.losses import bernoulli_nll, gaussian_nll, kl_std_normal
+from numpyvae.losses import (
+    LOG_2PI,
+    bernoulli_nll,
+    gaussian_nll,
+    kl_std_normal,
+    log_normal,
+    log_std_normal,
+)
 
 
 def test_bernoulli_nll_backward_matches_numerical():
@@ -150,3 +158,19 @@ def test_bernoulli_nll_of_several_samples_per_image():
     nll, _ = bernoulli_nll(logits, x, need_grad=False)
     expected = [bernoulli_nll(logits[g], np.repeat(x[g], 4, axis=0))[0] for g in range(3)]
     np.testing.assert_allclose(nll, expected, rtol=1e-12)
+
+
+def test_the_log_densities_of_eq11_are_normalised_gaussians():
+    """log N(z; mu, sigma^2) integrates to 1 (a 1-D grid), peaks at -1/2 (logvar + log 2 pi)
+    at z = mu, and with mu = 0, logvar = 0 is log N(z; 0, I)."""
+    z = np.linspace(-12, 12, 24001)[:, None]  # (P, 1)
+    mu, logvar = np.array([[0.7]]), np.array([[np.log(2.25)]])  # sigma = 1.5
+    density = np.exp(log_normal(z, mu, logvar))
+    assert density.sum() * (z[1, 0] - z[0, 0]) == pytest.approx(1.0, abs=1e-9)
+    assert log_normal(mu, mu, logvar)[0] == pytest.approx(-0.5 * (np.log(2.25) + LOG_2PI))
+    rng = np.random.default_rng(0)
+    z3 = rng.normal(size=(5, 4, 3))
+    np.testing.assert_allclose(log_normal(z3, np.zeros(3), np.zeros(3)), log_std_normal(z3),
+                               rtol=1e-15)
+    np.testing.assert_allclose(log_std_normal(z3), -0.5 * (z3**2).sum(-1) - 1.5 * np.log(2 * np.pi),
+                               rtol=1e-15)

@@ -1,26 +1,23 @@
 """Adam against Eq. (10) computed by hand; SGD; optimizer state."""
 
-import math
-
 import numpy as np
 import pytest
 
 from numpyvae import SGD, VAE, Adam, VAEConfig
+from numpyvae.checks import adam_reference as adam_by_hand  # Eq. (10) by hand, one copy
 from numpyvae.fast.flat import FlatParams
 
 
-def adam_by_hand(w, grads, lr=0.1, b1=0.9, b2=0.999, eps=1e-8):
-    """Eq. (10) line by line, in plain Python floats, one scalar parameter."""
-    m = v = 0.0
-    out = []
-    for t, g in enumerate(grads, start=1):
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        m_hat = m / (1 - b1**t)
-        v_hat = v / (1 - b2**t)
-        w = w - lr * m_hat / (math.sqrt(v_hat) + eps)
-        out.append(w)
-    return out
+def test_eq10_by_hand_gives_the_numbers_worked_out_on_paper():
+    """w = 1, lr = 0.1, eps = 1e-8, g = 0.5 then -0.2. Step 1: m^ = g and v^ = g^2, so w
+    moves by lr g / (|g| + eps). Step 2: m = 0.045 - 0.02 = 0.025 and
+    v = 0.00024975 + 0.00004 = 0.00028975, corrected by 1 - 0.9^2 = 0.19 and
+    1 - 0.999^2 = 0.001999."""
+    w1, w2 = adam_by_hand(1.0, [0.5, -0.2], lr=0.1)
+    step1 = 1.0 - 0.1 * 0.5 / (0.5 + 1e-8)
+    assert w1 == pytest.approx(step1, rel=1e-15)
+    assert w2 == pytest.approx(step1 - 0.1 * (0.025 / 0.19) / ((0.00028975 / 0.001999) ** 0.5 + 1e-8),
+                               rel=1e-12)
 
 
 @pytest.mark.parametrize("flat", [False, True])
@@ -42,7 +39,7 @@ def test_adam_first_three_steps_equal_eq10_by_hand(flat):
         opt.step(grads)
         got.append(np.concatenate([params["a"], params["b"]]).copy())
     for i in range(3):
-        expected = adam_by_hand(w0[i], [g[i] for g in g_steps])
+        expected = adam_by_hand(w0[i], [g[i] for g in g_steps], lr=0.1)
         np.testing.assert_allclose([step[i] for step in got], expected, rtol=1e-13, atol=1e-15)
 
 

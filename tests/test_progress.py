@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 from numpyvae import cli, datasets, progress
-from numpyvae.elbo import evaluate, log_likelihood_iw
-from numpyvae.model import VAE, VAEConfig
+from numpyvae.config import VAEConfig
+from numpyvae.elbo import evaluate
+from numpyvae.fast.iw import log_likelihood_iw_blocked
+from numpyvae.model import VAE
 from numpyvae.progress import Progress, format_seconds
 from numpyvae.train import TrainSettings, fit
 
@@ -128,8 +130,8 @@ def pixels(n):
 
 def test_log_likelihood_iw_reports_images_done():
     calls = []
-    log_likelihood_iw(tiny(), pixels(30), 50, np.random.default_rng(0), max_rows=200,
-                      progress=lambda done, total: calls.append((done, total)))
+    log_likelihood_iw_blocked(tiny(), pixels(30), 50, np.random.default_rng(0), max_rows=200,
+                              progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (30, 30) and len(calls) > 3
     assert all(a[0] < b[0] for a, b in itertools.pairwise(calls))
 

@@ -7,19 +7,12 @@ import numpy as np
 import pytest
 
 from numpyvae import VAE, AutoEncoder, VAEConfig
+from numpyvae.checkpoint import CHECKPOINT, HISTORY, load_checkpoint, save_checkpoint
 from numpyvae.datasets import make_glyph_digits
+from numpyvae.elbo import evaluate, log_likelihood_iw, neg_elbo
 from numpyvae.errors import CheckpointError, TrainingError
-from numpyvae.train import (
-    CHECKPOINT,
-    HISTORY,
-    TrainSettings,
-    evaluate,
-    fit,
-    load_checkpoint,
-    log_likelihood_iw,
-    neg_elbo,
-    save_checkpoint,
-)
+from numpyvae.fast.iw import log_likelihood_iw_blocked
+from numpyvae.train import TrainSettings, fit
 
 
 @pytest.fixture(scope="module")
@@ -234,8 +227,8 @@ def test_iw_bound_is_tighter_than_the_elbo_and_memory_blocks_do_not_change_it(gl
     assert figures["test_nll_iw"] < figures["test_neg_elbo_avg"]
     assert figures["bits_per_dim"] == pytest.approx(figures["test_nll_iw"] / (784 * math.log(2)))
     assert figures["bits_per_dim_of"] == "test_nll_iw"
-    a = log_likelihood_iw(model, x_test[:7], 300, np.random.default_rng(1), max_rows=50)
-    b = log_likelihood_iw(model, x_test[:7], 300, np.random.default_rng(1), max_rows=100000)
+    a = log_likelihood_iw_blocked(model, x_test[:7], 300, np.random.default_rng(1), max_rows=50)
+    b = log_likelihood_iw_blocked(model, x_test[:7], 300, np.random.default_rng(1), max_rows=100000)
     # eps is drawn image by image, sample by sample, whatever the blocks: same numbers
     np.testing.assert_allclose(a, b, rtol=1e-5)
 
@@ -243,9 +236,9 @@ def test_iw_bound_is_tighter_than_the_elbo_and_memory_blocks_do_not_change_it(gl
 def test_iw_estimate_over_several_encoder_batches_equals_image_by_image():
     model = VAE(VAEConfig(input_dim=6, hidden_dims=(5,), latent_dim=2, dtype="float64", seed=6))
     x = (np.random.default_rng(1).uniform(size=(1100, 6)) > 0.5).astype(np.float64)  # > 1024 images
-    whole = log_likelihood_iw(model, x, 2, np.random.default_rng(3))
+    whole = log_likelihood_iw_blocked(model, x, 2, np.random.default_rng(3))
     rng = np.random.default_rng(3)
-    one_by_one = [log_likelihood_iw(model, x[i : i + 1], 2, rng)[0] for i in range(len(x))]
+    one_by_one = [log_likelihood_iw_blocked(model, x[i : i + 1], 2, rng)[0] for i in range(len(x))]
     np.testing.assert_allclose(whole, one_by_one, rtol=1e-12)
 
 

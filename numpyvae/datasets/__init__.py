@@ -3,14 +3,16 @@
 In the order a training run uses them, one module each:
 
 * :mod:`.idx`: IDX files (:func:`read_idx`, :func:`write_idx`), the file format
-  of MNIST.
-* :mod:`.downloads`: download (:func:`download`, :func:`mirror_urls`,
-  :func:`default_data_dir`): the original files come from public mirrors and
-  are checked against their SHA-256 (:data:`SHA256`). One attempt at one
-  mirror is in :mod:`.transfer`, the checks of the cache folder in :mod:`.folders`.
-* :mod:`.cache`: the cache (:func:`fetch`): files are kept under
-  ``<data dir>/<data set>/<original file name>``, checked on first use and
-  downloaded when missing or damaged.
+  of MNIST, and :func:`open_regular`, the rule of every data file read here.
+* :mod:`.downloads`: :func:`download`, one file from a list of URLs, checked
+  against its SHA-256, within time limits (:data:`DOWNLOAD_TIMEOUT`,
+  :data:`DOWNLOAD_DEADLINE`), into a folder it can write (else
+  :class:`FolderNotWritable`).
+* :mod:`.cache`: the original files of the data sets (:data:`SHA256`, their
+  :data:`MIRRORS` and :func:`mirror_urls`) kept under
+  ``<data dir>/<data set>/<original file name>`` (:func:`default_data_dir`);
+  :func:`fetch` checks a cached file on first use and downloads it when missing or
+  damaged.
 * :mod:`.mnist`: loaders (:func:`load_mnist`, :func:`load_fashion_mnist`,
   :func:`load_dataset`) return ``(x, y)``: ``x`` float32 (N, 784) in [0, 1],
   ``y`` int64 (N,).
@@ -20,8 +22,7 @@ In the order a training run uses them, one module each:
   (Eq. 3, 4), :func:`binarized_test_images`, the fixed 0/1 test images of a
   binarized run, and minibatches (:func:`batches`).
 * :mod:`.ondisk`: data larger than memory (:func:`write_npy_source`,
-  :func:`save_npy_source`, :class:`NpyRows`; :class:`MemmapSource` is its
-  former name).
+  :func:`save_npy_source`, :class:`NpyRows`).
 
 Every public name is importable from ``numpyvae.datasets``. Only the standard
 library and NumPy are imported, and nothing is computed at import time.
@@ -33,18 +34,10 @@ reached and changed.
 """
 
 from .batching import BINARIZE_MODES, batches, binarize, binarized_test_images
-from .cache import fetch
-from .downloads import (
-    DOWNLOAD_DEADLINE,
-    DOWNLOAD_TIMEOUT,
-    MIRRORS,
-    SHA256,
-    default_data_dir,
-    download,
-    mirror_urls,
-)
+from .cache import MIRRORS, SHA256, default_data_dir, fetch, mirror_urls
+from .downloads import DOWNLOAD_DEADLINE, DOWNLOAD_TIMEOUT, FolderNotWritable, download
 from .glyphs import GLYPH_TEST_SIZE, GLYPH_TRAIN_SIZE, make_glyph_digits
-from .idx import IDX_TYPES, PathLike, read_idx, write_idx
+from .idx import IDX_TYPES, PathLike, open_regular, read_idx, write_idx
 from .mnist import (
     DATASETS,
     SPLIT_FILES,
@@ -53,7 +46,7 @@ from .mnist import (
     load_fashion_mnist,
     load_mnist,
 )
-from .ondisk import MemmapSource, NpyRows, save_npy_source, write_npy_source
+from .ondisk import NpyRows, save_npy_source, write_npy_source
 
 __all__ = [  # every public name of the submodules
     "BINARIZE_MODES",
@@ -67,7 +60,7 @@ __all__ = [  # every public name of the submodules
     "SHA256",
     "SPLITS",
     "SPLIT_FILES",
-    "MemmapSource",
+    "FolderNotWritable",
     "NpyRows",
     "PathLike",
     "batches",
@@ -81,6 +74,7 @@ __all__ = [  # every public name of the submodules
     "load_mnist",
     "make_glyph_digits",
     "mirror_urls",
+    "open_regular",
     "read_idx",
     "save_npy_source",
     "write_idx",

@@ -1,112 +1,156 @@
-"""The cache of original files: :func:`fetch` returns a cached file or downloads it.
+"""The original files of MNIST and Fashion-MNIST: where they come from, what they must
+hash to, where they are kept, and :func:`fetch`, which returns a cached file or
+downloads it.
 
-Files are kept under ``<data dir>/<data set>/<original file name>``
-(:func:`.downloads.default_data_dir`). A cached file is checked against its
-SHA-256 (:data:`.downloads.SHA256`) the first time a process uses it (and
-again if its size or modification time changes); one that does not match is
-reported on stderr and downloaded again (:func:`.downloads.download`). A data
-directory given one level too deep (the ``<data set>/`` folder itself) is
-refused, and a download that fails names every missing file of the data set.
+The files come from public mirrors (:data:`MIRRORS`, or ``$NUMPYVAE_MIRROR``), are
+checked against their SHA-256 (:data:`SHA256`) and kept under
+``<data dir>/<data set>/<original file name>`` (:func:`default_data_dir`). A cached
+file is checked the first time a process uses it (and again if its size or
+modification time changes); one that does not match is reported on stderr and
+downloaded again (:func:`numpyvae.datasets.downloads.download`). A data directory
+given one level too deep (the ``<data set>/`` folder itself) is refused, and a
+download that fails names every missing file of the data set.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import sys
-from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 
 from ..errors import DataError
-from . import downloads
-from .folders import _CacheNotWritable
+from .downloads import FolderNotWritable, download
 from .idx import PathLike
+
+#: SHA-256 of the original files, keyed by their path under the data directory.
+SHA256: dict[str, str] = {
+    "mnist/train-images-idx3-ubyte.gz":
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "mnist/train-labels-idx1-ubyte.gz":
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "mnist/t10k-images-idx3-ubyte.gz":
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "mnist/t10k-labels-idx1-ubyte.gz":
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    "fashion-mnist/train-images-idx3-ubyte.gz":
+        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+    "fashion-mnist/train-labels-idx1-ubyte.gz":
+        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+    "fashion-mnist/t10k-images-idx3-ubyte.gz":
+        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+    "fashion-mnist/t10k-labels-idx1-ubyte.gz":
+        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+}
+
+#: Public mirrors serving the original files, tried in this order. (The original
+#: yann.lecun.com address answers HTTP 403 to scripts, so it is not listed.)
+MIRRORS: dict[str, tuple[str, ...]] = {
+    "mnist": (
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    ),
+    "fashion-mnist": ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+}
 
 # Cached files found to match their SHA-256 in this process:
 # (absolute path, size, mtime in ns, inode, expected SHA-256).
 _VERIFIED: set[tuple[str, int, int, int, str]] = set()
 
 
+def default_data_dir() -> Path:
+    """The directory where data sets are cached.
+
+    ``$NUMPYVAE_DATA`` if set, else ``$XDG_CACHE_HOME/numpyvae``, else
+    ``~/.cache/numpyvae``. Files live in ``<dir>/mnist/`` and
+    ``<dir>/fashion-mnist/`` under their original names.
+    """
+    explicit = os.environ.get("NUMPYVAE_DATA")
+    if explicit:
+        return Path(explicit).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME")
+    base = Path(cache) if cache and os.path.isabs(cache) else Path.home() / ".cache"
+    return base / "numpyvae"
+
+
+def mirror_urls(dataset: str, filename: str) -> list[str]:
+    """The URLs to try, in order, for one file of `dataset`.
+
+    ``$NUMPYVAE_MIRROR``, when set, replaces the built-in :data:`MIRRORS` for
+    both data sets: a list of base URLs separated by whitespace or commas.
+    A file's URL is ``base.rstrip("/") + "/" + filename``, so
+    ``NUMPYVAE_MIRROR=http://127.0.0.1:8000/mnist`` fetches
+    ``http://127.0.0.1:8000/mnist/train-images-idx3-ubyte.gz``.
+    """
+    bases = re.split(r"[\s,]+", os.environ.get("NUMPYVAE_MIRROR", "").strip())
+    bases = [base for base in bases if base] or list(MIRRORS[dataset])
+    return [base.rstrip("/") + "/" + filename for base in bases]
+
+
 def fetch(dataset: str, filename: str, data_dir: PathLike | None = None) -> Path:
     """The path of one original file of `dataset`, downloading it if it is not cached.
 
     A cached file (``<data_dir>/<dataset>/<filename>``) is checked against its
-    SHA-256 in :data:`.downloads.SHA256` the first time this process uses it
-    (again if its size or modification time changed since); one that does not
-    match is reported on stderr and downloaded again, replacing it. A
-    downloaded file must match too. Mirrors come from
-    :func:`.downloads.mirror_urls`.
+    SHA-256 in :data:`SHA256` the first time this process uses it (again if its size
+    or modification time changed since); one that does not match is reported on
+    stderr and downloaded again, replacing it. A downloaded file must match too.
+    Mirrors come from :func:`mirror_urls`.
 
     Args:
         dataset: "mnist" or "fashion-mnist".
         filename: an original file name, e.g. "t10k-labels-idx1-ubyte.gz".
         data_dir: the cache directory, the folder that holds ``<dataset>/``;
-            None means :func:`.downloads.default_data_dir`.
+            None means :func:`default_data_dir`.
 
     Raises:
         ValueError: unknown data set or file name.
         DataError: the file is missing (or does not match its SHA-256) and no
-            mirror could provide it; `data_dir` is the ``<dataset>/`` folder
-            itself ("pass the parent folder"); or the cache cannot be written.
+            mirror could provide it (the message names every missing file of the
+            data set, so that all of them can be copied by hand at once);
+            `data_dir` is the ``<dataset>/`` folder itself ("pass the parent
+            folder"); or the cache cannot be written.
     """
-    return _fetch_files(dataset, (filename,), data_dir)[0]
-
-
-def _fetch_files(
-    dataset: str, filenames: Sequence[str], data_dir: PathLike | None
-) -> list[Path]:
-    """Fetch several files of `dataset`; on failure, one error names all missing ones."""
-    if dataset not in downloads.MIRRORS:
-        raise ValueError(
-            f"unknown data set {dataset!r}; choose one of: {', '.join(downloads.MIRRORS)}"
-        )
-    directory = Path(data_dir) if data_dir is not None else downloads.default_data_dir()
-    paths = [directory / dataset / name for name in filenames]
-    for path in paths:
-        key = f"{dataset}/{path.name}"
-        if key not in downloads.SHA256:
-            raise ValueError(
-                f"unknown file {key!r}; known files: {', '.join(downloads.SHA256)}"
-            )
-    for path in paths:
-        digest = downloads.SHA256[f"{dataset}/{path.name}"]
-        if os.path.lexists(path):
-            problem = _check_cached(path, digest)
-            if problem is None:
-                continue
-            print(f"{path} does not match its SHA-256 ({problem}); downloading it again",
-                  file=sys.stderr)
-            try:
-                downloads.download(downloads.mirror_urls(dataset, path.name), path, digest)
-            except DataError as exc:
-                raise DataError(_bad_cache_message(path, problem, str(exc))) from None
-            _remember_verified(path, digest)
-            continue
-        _refuse_the_data_set_folder(directory, dataset)
+    if dataset not in MIRRORS:
+        raise ValueError(f"unknown data set {dataset!r}; choose one of: {', '.join(MIRRORS)}")
+    key = f"{dataset}/{filename}"
+    if key not in SHA256:
+        raise ValueError(f"unknown file {key!r}; known files: {', '.join(SHA256)}")
+    directory = Path(data_dir) if data_dir is not None else default_data_dir()
+    path, digest = directory / dataset / filename, SHA256[key]
+    if os.path.lexists(path):
+        problem = _check_cached(path, digest)
+        if problem is None:
+            return path
+        print(f"{path} does not match its SHA-256 ({problem}); downloading it again",
+              file=sys.stderr)
         try:
-            downloads.download(downloads.mirror_urls(dataset, path.name), path, digest)
-        except _CacheNotWritable as exc:
-            raise DataError(
-                f"{path} is missing, and it cannot be downloaded: {exc}\nChoose a data directory that can be written "
-                "(--data-dir DIR, data_dir=DIR in Python, or NUMPYVAE_DATA), or put the "
-                "original files there by hand."
-            ) from None
+            download(mirror_urls(dataset, filename), path, digest)
         except DataError as exc:
-            # Stop at the first failure: the next file would fail the same way. Name
-            # every file of the data set that is missing, the other split's too, so
-            # that a user copying files by hand gets them all at once.
-            every = [directory / name for name in downloads.SHA256
-                     if name.startswith(f"{dataset}/")]
-            missing = [p for p in every if not p.exists()]
-            raise DataError(
-                _missing_files_message(dataset, directory, missing, str(exc))
-            ) from None
-        except OSError as exc:  # e.g. the cache directory cannot be created
-            raise DataError(f"{path}: cannot store the download: {exc}") from exc
+            raise DataError(_bad_cache_message(path, problem, str(exc))) from None
         _remember_verified(path, digest)
-    return paths
+        return path
+    _refuse_the_data_set_folder(directory, dataset)
+    try:
+        download(mirror_urls(dataset, filename), path, digest)
+    except FolderNotWritable as exc:
+        raise DataError(
+            f"{path} is missing, and it cannot be downloaded: {exc}\nChoose a data directory that can be written "
+            "(--data-dir DIR, data_dir=DIR in Python, or NUMPYVAE_DATA), or put the "
+            "original files there by hand."
+        ) from None
+    except DataError as exc:
+        # Name every file of the data set that is missing, the other split's too, so
+        # that a user copying files by hand gets them all at once.
+        every = [directory / name for name in SHA256 if name.startswith(f"{dataset}/")]
+        missing = [p for p in every if not p.exists()]
+        raise DataError(_missing_files_message(dataset, directory, missing, str(exc))) from None
+    except OSError as exc:  # e.g. the cache directory cannot be created
+        raise DataError(f"{path}: cannot store the download: {exc}") from exc
+    _remember_verified(path, digest)
+    return path
 
 
 def _cache_key(path: Path, digest: str) -> tuple[str, int, int, int, str]:
@@ -168,7 +212,7 @@ def _bad_cache_message(path: Path, problem: str, download_report: str) -> str:
 def _refuse_the_data_set_folder(directory: Path, dataset: str) -> None:
     """Raise DataError if `directory` holds the files of `dataset` itself, i.e. it
     is the ``<dataset>/`` folder and not the data directory above it."""
-    for key in downloads.SHA256:
+    for key in SHA256:
         if key.startswith(f"{dataset}/") and (directory / key.split("/", 1)[1]).is_file():
             name = key.split("/", 1)[1]
             raise DataError(

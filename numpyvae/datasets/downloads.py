@@ -1,11 +1,12 @@
-"""Download of the original MNIST and Fashion-MNIST files from public mirrors.
+"""Download: one file from a list of URLs, checked against its SHA-256, within time limits.
 
-The files come from public mirrors (:data:`MIRRORS`, or ``$NUMPYVAE_MIRROR``),
-are checked against their SHA-256 (:data:`SHA256`) and stored under
-``<data dir>/<data set>/<original file name>`` (:func:`default_data_dir`).
-:func:`download` tries each mirror in turn; one attempt is
-:func:`.transfer._download_one`, the cache folder checks are in :mod:`.folders`,
-and the cache itself (:func:`.cache.fetch`) is in :mod:`.cache`.
+:func:`download` tries each URL in turn. One attempt streams the response into a
+temporary file beside the destination, checks its SHA-256 and renames it into place;
+a failed attempt leaves nothing behind, and the folders made for the file are removed
+again when every URL fails. A folder that cannot be written raises
+:class:`FolderNotWritable` before any URL is tried: no mirror is to blame. Which files
+the data sets have, where they come from and where they are kept is
+:mod:`numpyvae.datasets.cache`'s business.
 
 Time limits, both read from this module at call time (so either can be changed):
 
@@ -20,53 +21,22 @@ Time limits, both read from this module at call time (so either can be changed):
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import http.client
 import os
-import re
 import sys
+import threading
+import time
 import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import DataError
-from .folders import (
-    _CacheNotWritable,
-    _check_writable,
-    _make_folders,
-    _remove_empty_folders,
-)
+from ..fileio import atomic_write, temp_path
 from .idx import PathLike
-from .transfer import _download_one, _GaveUp
-
-#: SHA-256 of the original files, keyed by their path under the data directory.
-SHA256: dict[str, str] = {
-    "mnist/train-images-idx3-ubyte.gz":
-        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "mnist/train-labels-idx1-ubyte.gz":
-        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-    "mnist/t10k-images-idx3-ubyte.gz":
-        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-    "mnist/t10k-labels-idx1-ubyte.gz":
-        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
-    "fashion-mnist/train-images-idx3-ubyte.gz":
-        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-    "fashion-mnist/train-labels-idx1-ubyte.gz":
-        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-    "fashion-mnist/t10k-images-idx3-ubyte.gz":
-        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-    "fashion-mnist/t10k-labels-idx1-ubyte.gz":
-        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
-}
-
-#: Public mirrors serving the original files, tried in this order. (The original
-#: yann.lecun.com address answers HTTP 403 to scripts, so it is not listed.)
-MIRRORS: dict[str, tuple[str, ...]] = {
-    "mnist": (
-        "https://ossci-datasets.s3.amazonaws.com/mnist/",
-        "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    ),
-    "fashion-mnist": ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
-}
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds without data before a mirror is given up
 #: Seconds one file may take from one mirror, all in, before the next mirror is
@@ -74,39 +44,15 @@ DOWNLOAD_TIMEOUT = 30.0  # seconds without data before a mirror is given up
 DOWNLOAD_DEADLINE = 120.0
 
 
+class FolderNotWritable(DataError):
+    """The folder a download goes into cannot be written: no mirror is to blame, so
+    :func:`download` tries none (the cache says so, and how to choose another folder)."""
+
+
 # What a failed download attempt can raise: network and file errors (OSError,
 # which includes URLError, HTTPError and timeouts), a broken HTTP response,
 # a malformed URL (ValueError) and a checksum mismatch (DataError).
 _DOWNLOAD_ERRORS = (OSError, http.client.HTTPException, ValueError, DataError)
-
-
-def default_data_dir() -> Path:
-    """The directory where data sets are cached.
-
-    ``$NUMPYVAE_DATA`` if set, else ``$XDG_CACHE_HOME/numpyvae``, else
-    ``~/.cache/numpyvae``. Files live in ``<dir>/mnist/`` and
-    ``<dir>/fashion-mnist/`` under their original names.
-    """
-    explicit = os.environ.get("NUMPYVAE_DATA")
-    if explicit:
-        return Path(explicit).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME")
-    base = Path(cache) if cache and os.path.isabs(cache) else Path.home() / ".cache"
-    return base / "numpyvae"
-
-
-def mirror_urls(dataset: str, filename: str) -> list[str]:
-    """The URLs to try, in order, for one file of `dataset`.
-
-    ``$NUMPYVAE_MIRROR``, when set, replaces the built-in :data:`MIRRORS` for
-    both data sets: a list of base URLs separated by whitespace or commas.
-    A file's URL is ``base.rstrip("/") + "/" + filename``, so
-    ``NUMPYVAE_MIRROR=http://127.0.0.1:8000/mnist`` fetches
-    ``http://127.0.0.1:8000/mnist/train-images-idx3-ubyte.gz``.
-    """
-    bases = re.split(r"[\s,]+", os.environ.get("NUMPYVAE_MIRROR", "").strip())
-    bases = [base for base in bases if base] or list(MIRRORS[dataset])
-    return [base.rstrip("/") + "/" + filename for base in bases]
 
 
 def download(urls: str | Sequence[str], dest: PathLike, sha256: str | None = None) -> Path:
@@ -135,9 +81,9 @@ def download(urls: str | Sequence[str], dest: PathLike, sha256: str | None = Non
         `dest` as a Path.
 
     Raises:
-        DataError: every URL failed (the message lists what each one said), or
-            the folder of `dest` cannot be written ("cannot write into the cache
-            folder ..."; then no URL is tried).
+        DataError: every URL failed (the message lists what each one said).
+        FolderNotWritable: a DataError: the folder of `dest` cannot be written
+            ("cannot write into the cache folder ..."); then no URL is tried.
     """
     urls = [urls] if isinstance(urls, str) else list(urls)
     if not urls:
@@ -152,7 +98,7 @@ def download(urls: str | Sequence[str], dest: PathLike, sha256: str | None = Non
             try:
                 _download_one(url, dest, sha256, deadline, DOWNLOAD_TIMEOUT)
                 return dest
-            except _CacheNotWritable:
+            except FolderNotWritable:
                 raise
             except _GaveUp as exc:
                 more = ", trying the next mirror" if i + 1 < len(urls) else ""
@@ -190,3 +136,183 @@ def _describe(exc: BaseException) -> str:
         return str(exc.reason)
     return str(exc) or type(exc).__name__
 
+
+# ---- one attempt: one URL streamed into one file ------------------------------------
+
+
+class _GaveUp(DataError):
+    """An attempt took longer than its deadline, or its mirror fell silent."""
+
+    def __init__(self, reason: str, when: str) -> None:
+        super().__init__(reason)
+        self.when = when  # "after 120 s", for the line on stderr
+
+
+def _download_one(url: str, dest: Path, sha256: str | None, deadline: float,
+                  timeout: float) -> None:
+    """Stream `url` into a temporary file, check it, rename it to `dest`.
+
+    Raises _GaveUp after `deadline` seconds in all, or `timeout` seconds
+    without data (:data:`DOWNLOAD_TIMEOUT`); FolderNotWritable when
+    the file cannot be written.
+    """
+    print(f"downloading {url}", file=sys.stderr)
+    request = urllib.request.Request(url, headers={"User-Agent": "numpyvae"})
+    give_up_at = time.monotonic() + deadline
+    stages = []  # "started" once the temporary file is open, "written" at the end
+
+    def gave_up() -> _GaveUp:
+        return _GaveUp(
+            f"gave up after {deadline:g} s (the download deadline: DOWNLOAD_DEADLINE, "
+            "or NUMPYVAE_DOWNLOAD_DEADLINE in seconds)",
+            f"after {deadline:g} s",
+        )
+
+    def silent() -> _GaveUp:
+        return _GaveUp(f"timed out: no data for {timeout:g} s",
+                       f"after {timeout:g} s without data")
+
+    def timed_out() -> _GaveUp:
+        return gave_up() if time.monotonic() >= give_up_at - 0.01 else silent()
+
+    def write(out: BinaryIO) -> None:
+        stages.append("started")
+        digest = hashlib.sha256()
+        received = 0
+        response = _open_before(request, give_up_at, timeout, gave_up, timed_out)
+        with response:
+            sock = _socket_of(response)
+            read = getattr(response, "read1", response.read)
+            while True:
+                remaining = give_up_at - time.monotonic()
+                if remaining <= 0:
+                    raise gave_up()
+                if sock is not None:  # each read waits no longer than the deadline
+                    sock.settimeout(min(timeout, remaining))
+                try:
+                    chunk = read(1 << 16)  # what has arrived, up to 64 kB
+                except TimeoutError:  # socket.timeout
+                    raise timed_out() from None
+                if not chunk:
+                    break
+                digest.update(chunk)
+                received += len(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise _not_writable(dest.parent, exc) from exc
+            short = getattr(response, "length", None)  # bytes promised but not sent
+            if isinstance(short, int) and short > 0:
+                raise DataError(f"the connection closed after {received} bytes, "
+                                f"{short} bytes short of the promised size")
+        if sha256 is not None and digest.hexdigest() != sha256.lower():
+            raise DataError(
+                f"checksum mismatch: expected SHA-256 {sha256.lower()}, got {digest.hexdigest()}"
+            )
+        stages.append("written")
+
+    try:
+        atomic_write(dest, write)  # a failed attempt leaves nothing behind
+    except OSError as exc:
+        if stages != ["started"]:  # creating, syncing or renaming the file failed
+            raise _not_writable(dest.parent, exc) from exc
+        raise
+
+
+def _open_before(request: urllib.request.Request, give_up_at: float, timeout: float,
+                 gave_up, timed_out):
+    """``urlopen(request)``, given up (raising ``gave_up()``) at time `give_up_at`;
+    a socket timeout (`timeout` seconds without data) raises ``timed_out()``.
+
+    Opening runs in a daemon thread because a name lookup has no timeout and a
+    connection tries each address of a host in turn, each with the full timeout.
+    A thread that is given up closes its response if it gets one later.
+    """
+    box: dict = {}
+    lock = threading.Lock()
+    done = threading.Event()
+    open_timeout = max(min(timeout, give_up_at - time.monotonic()), 0.001)
+
+    def target() -> None:
+        try:
+            response = urllib.request.urlopen(request, timeout=open_timeout)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = exc
+        else:
+            with lock:
+                if box.get("abandoned"):
+                    response.close()
+                else:
+                    box["response"] = response
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="numpyvae-download", daemon=True).start()
+    done.wait(max(give_up_at - time.monotonic(), 0))
+    with lock:
+        if not done.is_set() and "response" not in box:
+            box["abandoned"] = True
+            raise gave_up()
+    if "error" in box:
+        error = box["error"]
+        if isinstance(error, TimeoutError) or (
+                isinstance(error, urllib.error.URLError)
+                and isinstance(error.reason, TimeoutError)):
+            raise timed_out() from error
+        raise error
+    return box["response"]
+
+
+def _socket_of(response):
+    """The socket a urllib response reads from, or None (then timeouts stay as opened)."""
+    raw = getattr(getattr(response, "fp", None), "raw", None)
+    sock = getattr(raw, "_sock", None)
+    return sock if hasattr(sock, "settimeout") else None
+
+
+# ---- the folder of the file ----------------------------------------------------------
+
+
+def _not_writable(folder: Path, exc: OSError) -> FolderNotWritable:
+    """The error for a cache folder that refuses a file or a folder."""
+    hint = " (read-only?)" if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) else ""
+    return FolderNotWritable(
+        f"cannot write into the cache folder {folder}{hint}: {exc.strerror or exc}"
+    )
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents; the ones created, deepest first."""
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    created: list[Path] = []
+    for path in reversed(missing):
+        try:
+            path.mkdir(exist_ok=True)
+        except OSError as exc:
+            _remove_empty_folders(created)
+            raise _not_writable(path.parent, exc) from exc
+        created.insert(0, path)
+    return created
+
+
+def _remove_empty_folders(folders: list[Path]) -> None:
+    """Remove `folders` (deepest first), stopping at the first one that is not empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _check_writable(folder: Path) -> None:
+    """Raise FolderNotWritable unless a file can be created in `folder`."""
+    probe = temp_path(folder / "write-test")
+    try:
+        with open(probe, "xb"):
+            pass
+        os.unlink(probe)
+    except OSError as exc:
+        raise _not_writable(folder, exc) from exc

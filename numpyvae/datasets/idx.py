@@ -1,4 +1,5 @@
-"""IDX files, the file format of MNIST: :func:`read_idx` and :func:`write_idx`."""
+"""IDX files, the file format of MNIST: :func:`read_idx` and :func:`write_idx`; and the
+rule of every data file read here, :func:`open_regular`."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def read_idx(path: PathLike) -> np.ndarray:
             file's path and says what is wrong.
     """
     path = Path(path)
-    with _open_regular(path) as f:
+    with open_regular(path) as f:
         magic = f.read(2)
         f.seek(0)
         if magic != _GZIP_MAGIC:
@@ -84,11 +85,14 @@ def read_idx(path: PathLike) -> np.ndarray:
             raise DataError(f"{path}: corrupt gzip stream: {exc}") from exc
 
 
-def _open_regular(path: Path) -> BinaryIO:
-    """Open `path` for reading in binary, refusing anything but a regular file.
+def open_regular(path: Path, buffering: int = -1) -> BinaryIO:
+    """Open `path` for reading in binary, refusing anything but a regular file: the
+    rule of every data file read by numpyvae.datasets (IDX files here, the rows of
+    :class:`~numpyvae.datasets.ondisk.NpyRows`).
 
     The file is opened without blocking (``O_NONBLOCK``), so a FIFO in its place
-    is refused at once instead of waiting forever for a writer.
+    is refused at once instead of waiting forever for a writer. `buffering` is
+    that of :func:`open`.
 
     Raises:
         DataError: the file cannot be opened or is not a regular file; the
@@ -107,7 +111,7 @@ def _open_regular(path: Path) -> BinaryIO:
             raise DataError(f"{path}: not a regular file ({_file_kind(mode)})")
         if flags & getattr(os, "O_NONBLOCK", 0) and hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
+        return os.fdopen(fd, "rb", buffering=buffering)
     except BaseException:
         os.close(fd)
         raise

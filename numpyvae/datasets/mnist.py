@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .cache import _fetch_files
+from .cache import fetch
 from .glyphs import GLYPH_TEST_SIZE, GLYPH_TRAIN_SIZE, make_glyph_digits
 from .idx import PathLike, read_idx
 
@@ -60,7 +60,7 @@ def load_fashion_mnist(split: str = "train", data_dir: PathLike | None = None
 def _load_image_files(dataset: str, split: str, data_dir: PathLike | None,
                       n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     _check_split(split)
-    image_path, label_path = _fetch_files(dataset, SPLIT_FILES[split], data_dir)
+    image_path, label_path = [fetch(dataset, name, data_dir) for name in SPLIT_FILES[split]]
     images = _read_cached(image_path)  # (N, 28, 28) uint8
     labels = _read_cached(label_path)  # (N,) uint8
     if images.dtype != np.uint8 or images.shape[1:] != (28, 28):

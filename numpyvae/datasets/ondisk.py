@@ -6,18 +6,16 @@ time (:class:`NpyRows`).
 from __future__ import annotations
 
 import math
-import os
-import stat
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, Union
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from ..errors import DataError
 from ..fileio import atomic_write
+from .idx import PathLike, open_regular
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 def write_npy_source(
     path: PathLike, chunks: Iterable[np.ndarray], n_rows: int, n_cols: int = 784
@@ -97,9 +95,8 @@ class NpyRows:
 
     def __init__(self, path: PathLike) -> None:
         self.path = Path(path)
-        _check_regular_file(self.path)  # a FIFO would block open() forever
         try:
-            with open(self.path, "rb") as f:
+            with open_regular(self.path) as f:  # a FIFO would block open() forever
                 version = np.lib.format.read_magic(f)
                 if version == (1, 0):
                     shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(f)
@@ -158,8 +155,7 @@ class NpyRows:
 
     def _read_into(self, pieces: list[tuple[int, np.ndarray]]) -> None:
         """Fill each (contiguous) array of `pieces` with the file's bytes at its offset."""
-        _check_regular_file(self.path)  # it may have been replaced since the constructor
-        with open(self.path, "rb", buffering=0) as f:
+        with open_regular(self.path, buffering=0) as f:  # it may have been replaced since
             for offset, target in pieces:
                 f.seek(offset)
                 view = memoryview(target.reshape(-1).view(np.uint8))  # its bytes
@@ -171,20 +167,3 @@ class NpyRows:
 
     def __repr__(self) -> str:
         return f"NpyRows({str(self.path)!r}, shape={self.shape}, dtype={self.dtype})"
-
-
-def _check_regular_file(path: Path) -> None:
-    """Raise DataError unless `path` is a regular file (checked without opening it)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the .npy header: {exc.strerror or exc}") from exc
-    if not stat.S_ISREG(mode):
-        kind = "a directory" if stat.S_ISDIR(mode) else (
-            "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket")
-        raise DataError(f"{path}: not a regular file ({kind})")
-
-
-#: The former name of :class:`NpyRows`, kept so that code written for it still runs.
-#: (It never was a memory map: it reads the requested rows on each indexing.)
-MemmapSource = NpyRows

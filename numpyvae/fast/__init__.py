@@ -6,20 +6,28 @@ faster, and ``tests/test_fast.py`` ties the two together:
 - :mod:`.flat` -- ``FlatParams``: every parameter of a model as a view into one 1-D
   buffer, so that Adam's folded update (``optim.Adam``, "Eq. (10), folded") runs once
   on the whole buffer; tested equal to the name-by-name update of Eq. (10).
-- :mod:`.softplus` -- ``bernoulli_nll_rows``: Eq. (4) for the many rows of Eq. (11),
-  its softplus sums in two passes (``sum_softplus``); tested equal to
-  ``losses.bernoulli_nll``.
-- :mod:`.decoder` -- ``ManyRowsDecoder``: the decoder of Eq. (3) with the biases folded
-  into the products, for the K samples per image of Eq. (11); tested equal to
-  ``model.decode_logits``.
+- :mod:`.iw` -- ``log_likelihood_iw_blocked``: Eq. (11) in blocks of decoded samples,
+  several images at a time, with a running logsumexp: memory flat in K; tested equal to
+  ``elbo.log_likelihood_iw``, Eq. (11) as written. Its pieces: ``ManyRowsDecoder``, the
+  decoder of Eq. (3) with the biases folded into the products, tested equal to
+  ``model.decode_logits``; ``bernoulli_nll_rows``, Eq. (4) with its softplus sums in
+  two passes (``sum_softplus``), tested equal to ``losses.bernoulli_nll``.
 
 Why each one pays, with the figures, is in ``benchmarks/README.md``.
 """
 
-from .decoder import ManyRowsDecoder
 from .flat import FlatParams, ParamSlots, pack_layers
-from .softplus import bernoulli_nll_rows, sum_softplus
+from .iw import (
+    IW_MAX_ROWS,
+    ManyRowsDecoder,
+    bernoulli_nll_rows,
+    iw_blocks,
+    log_likelihood_iw_blocked,
+    running_logsumexp,
+    sum_softplus,
+)
 
 __all__ = [
-    "FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_rows", "pack_layers", "sum_softplus",
+    "IW_MAX_ROWS", "FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_rows", "iw_blocks",
+    "log_likelihood_iw_blocked", "pack_layers", "running_logsumexp", "sum_softplus",
 ]
