@@ -41,8 +41,11 @@ def check_state(epoch: int, model, optimizer, out: Path | None, beta: float) -> 
     """After an epoch: the parameters, and Adam's m and v, must be finite."""
     if not np.all(np.isfinite(model.params.flat)):  # the last step of the epoch
         diverged(f"the parameters became non-finite in epoch {epoch}", out, beta)
-    for name, state in (("m", optimizer.m), ("v", optimizer.v)):  # e.g. v overflowed
-        if not np.all(np.isfinite(state.flat)):
+    for name in ("m", "v"):  # e.g. v overflowed; one buffer (Adam) or a dict of arrays
+        state = getattr(optimizer, name, None)
+        arrays = [state.flat] if hasattr(state, "flat") else (
+            list(state.values()) if isinstance(state, dict) else [])
+        if not all(np.all(np.isfinite(a)) for a in arrays):
             diverged(f"the optimizer state (Adam's {name}) became non-finite in epoch "
                      f"{epoch}, though the parameters are finite", out, beta)
 

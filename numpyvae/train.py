@@ -134,6 +134,7 @@ def fit(
     resume: bool | RunRecord = False,
     log: Callable[[str], None] | None = print,
     progress: Callable[[int, int], None] | None = None,
+    optimizer: object | None = None,
 ) -> list[EpochStats]:
     """Train ``model`` with Adam; returns the history, one :class:`EpochStats` per epoch.
 
@@ -151,6 +152,10 @@ def fit(
         log: where the per-epoch lines go (None for silence).
         progress: called as ``progress(batches done, batches per epoch)`` after every
             step, e.g. a :class:`numpyvae.progress.Progress` (None: no progress).
+        optimizer: what updates the weights, built on ``model.params``: anything whose
+            ``step(grads)`` takes what ``model.backward()`` returns (None: the library's
+            ``Adam(model.params, lr=settings.lr)``). A run folder (``out_dir``, ``resume``)
+            needs its ``state_dict()`` and ``load_state_dict()`` too, as Adam and SGD have.
 
     All randomness (order of the batches, eps, dynamic binarization) comes from one
     generator seeded by ``settings.seed``, saved with every checkpoint.
@@ -173,7 +178,11 @@ def fit(
     log = log or (lambda s: None)
     out = Path(out_dir) if out_dir is not None else None
     rng = np.random.default_rng(settings.seed)
-    optimizer = Adam(model.params, lr=settings.lr)
+    if optimizer is None:
+        optimizer = Adam(model.params, lr=settings.lr)
+    elif out is not None and not all(hasattr(optimizer, a) for a in ("state_dict", "load_state_dict")):
+        raise ValueError(f"a run folder keeps the optimizer's state: {type(optimizer).__name__} "
+                         "has no state_dict() and load_state_dict() (leave out out_dir)")
     history: list[EpochStats] = []
     if resume is not False:
         if out is None:
