@@ -746,8 +746,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "self.decoder.backward do, for any depth)."),
         ("hidden layer가 하나일 때는 맞습니다: 모든 계층을 거치세요(self.encoder.backward와 "
         "self.decoder.backward는 깊이에 상관없이 그렇게 합니다).")),
-    "vae.only_in": ("right in the other settings, wrong at {setting}",
-                    "다른 설정에서는 맞고 {setting}에서 틀립니다"),
     # ---- exercise 7: where, path by path ------------------------------------------------------
     "path.where.out": ("the Decoder's output, Eq. (9) and its 1/N (what reaches decoder.out)",
                        "Decoder의 출력, Eq. (9)와 1/N(decoder.out에 들어오는 기울기)"),
@@ -846,11 +844,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "the other way round"),
                            ("dmu와 dlogvar가 바뀌었습니다: mu head가 logvar의 기울기를 받고, 그 "
                            "반대도 마찬가지입니다")),
-    "path.heads.n_again": (
-        ("1/N applied again after adding the two paths: dz already carries the 1/N of "
-        "dlogits / N, and the KL's weight is beta / N; nothing more"),
-        ("두 경로를 더한 뒤 1/N을 한 번 더 적용했습니다: dz에는 이미 dlogits / N의 1/N이 있고 KL의 "
-        "가중치는 beta / N입니다. 더 나눌 것은 없습니다")),
     "path.heads.unexplained": (
         "dmu and dlogvar differ from dz plus the KL's share, but no single path explains it",
         "dmu와 dlogvar가 dz에 KL의 몫을 더한 것과 다르지만, 어느 한 경로로 설명되지 않습니다"),
