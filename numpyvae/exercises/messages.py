@@ -1016,6 +1016,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "path.kl.of_lv": ("In dlogvar:", "dlogvar에서:"),
     "path.nonfinite": ("(At {settings} yours gives nan or inf.)",
                        "({settings}에서 여러분의 값은 nan이나 inf입니다.)"),
+    "path.kl.times_n": (("the KL's share is multiplied by N where the batch mean divides: its "
+                        "weight is beta / N (Eq. (6))"),
+                        ("KL의 몫에 N을 곱했습니다: 배치 평균은 나눕니다. 가중치는 beta / N입니다"
+                        "(Eq. (6))")),
+    "path.kl.config_beta_no_n": (
+        ("the KL's share is weighted self.config.beta, without the 1/N of the batch mean: its "
+        "weight is beta / N with the beta forward used, self._cache['beta'] (Eq. (6))"),
+        ("KL의 몫의 가중치가 배치 평균의 1/N 없이 self.config.beta입니다: 가중치는 forward가 쓴 beta, "
+        "self._cache['beta']로 만든 beta / N입니다(Eq. (6))")),
+    "path.kl.mu_half": (("the KL's share of dmu is half the right one: dKL/dmu = mu (the 2 of "
+                        "mu^2 cancels the 1/2), Eq. (8)"),
+                        ("dmu에 들어간 KL의 몫이 맞는 값의 절반입니다: dKL/dmu = mu(mu^2의 2가 1/2과 "
+                        "약분됩니다), Eq. (8)")),
+    "path.kl.lv_extra_half": (("the KL's share of dlogvar has an extra 1/2: dKL/dlogvar = "
+                              "(sigma^2 - 1) / 2, Eq. (8)"),
+                              ("dlogvar에 들어간 KL의 몫에 1/2이 더 곱해졌습니다: dKL/dlogvar = "
+                              "(sigma^2 - 1) / 2, Eq. (8)")),
+    "path.kl.form.mu": (
+        ("dlogvar gets the KL's gradient of mu, self._cache['dkl'][0], where dKL/dlogvar = "
+        "(sigma^2 - 1) / 2, self._cache['dkl'][1], belongs (Eq. (8))"),
+        ("dlogvar가 dKL/dlogvar = (sigma^2 - 1) / 2, 곧 self._cache['dkl'][1] 대신 mu의 KL "
+        "기울기 self._cache['dkl'][0]을 받습니다(Eq. (8))")),
+    "path.kl.form.through_sample": (
+        ("the KL's gradient of mu was added to dz before the sample's backward, so it reaches "
+        "logvar through Eq. (7) too, and dKL/dlogvar never does: add the KL's share to dmu and "
+        "dlogvar after the sample's path (Eq. (8))"),
+        ("mu의 KL 기울기를 샘플의 backward 전에 dz에 더했습니다: 그래서 Eq. (7)을 거쳐 logvar에도 "
+        "가고, dKL/dlogvar는 끝내 들어가지 않습니다. KL의 몫은 샘플의 경로 다음에 dmu와 dlogvar에 "
+        "더하세요(Eq. (8))")),
+    "path.heads.dmu_into_logvar": (
+        ("the logvar head gets dmu, the gradient of mu: heads['logvar'].backward takes dlogvar "
+        "(the sample's path, Eq. (7), plus the KL's, Eq. (8))"),
+        ("logvar head가 mu의 기울기 dmu를 받습니다: heads['logvar'].backward에는 dlogvar(샘플의 "
+        "경로 Eq. (7)과 KL의 Eq. (8)의 합)를 넘기세요")),
+    "path.heads.dlogvar_into_mu": (
+        ("the mu head gets dlogvar, the gradient of logvar: heads['mu'].backward takes dmu (the "
+        "sample's path, Eq. (7), plus the KL's, Eq. (8))"),
+        ("mu head가 logvar의 기울기 dlogvar를 받습니다: heads['mu'].backward에는 dmu(샘플의 경로 "
+        "Eq. (7)과 KL의 Eq. (8)의 합)를 넘기세요")),
     "path.instead_of": ("instead of", "맞는 값"),
     "path.follows": (
         ("this layer's own step is right: what reaches it is wrong, see the first wrong row "

@@ -31,6 +31,8 @@ WEIGHTS: list[tuple[str, Callable[[float, int], float]]] = [
     ("path.kl.missing", lambda b, n: 0.0),
     ("path.kl.beta_squared", lambda b, n: b * b / n),
     ("path.kl.neither", lambda b, n: 1.0),
+    ("path.kl.times_n", lambda b, n: b * n),
+    ("path.kl.config_beta_no_n", lambda b, n: settings.CONFIG_BETA),
 ]
 
 #: The sample's path into logvar, up to a factor: dz * eps * sigma / 2 and other forms.
@@ -55,6 +57,8 @@ KL_FORMS = {
     "log_sigma": lambda c: (c["sigma"] ** 4 - 1) / 2,
     "value": lambda c: (c["sigma"] ** 2 - c["logvar"] - 1) / 2,
     "dsigma": lambda c: c["sigma"] - 1 / c["sigma"],
+    "mu": lambda c: c["mu"],  # the KL's gradient of mu, where logvar's belongs
+    "through_sample": lambda c: c["mu"] * c["eps"] * c["sigma"] / 2,  # added to dz first
 }
 
 
@@ -88,7 +92,7 @@ class Paths:
 
 def split(st: Step) -> Paths:
     t = st.ctx["trace"]
-    c = {"dz": st.ctx["dz"], "eps": t.eps, "sigma": t.sigma, "logvar": t.logvar}
+    c = {"dz": st.ctx["dz"], "eps": t.eps, "sigma": t.sigma, "logvar": t.logvar, "mu": t.mu}
     dmu, dlv = st.got
     (a_mu, c_mu), res = _fit(dmu, [c["dz"], t.mu])
     if res > FIT:
@@ -122,6 +126,9 @@ def heads_hint(analysed: list[Step]) -> str:
     if all(close(st.got[0], st.right[1], TOL) and close(st.got[1], st.right[0], TOL)
            for st in analysed):
         return say("path.heads.swapped")
+    for index, key in ((1, "path.heads.dmu_into_logvar"), (0, "path.heads.dlogvar_into_mu")):
+        if all(close(st.got[index], st.right[1 - index], TOL) for st in analysed):
+            return say(key)
     paths = [split(st) for st in analysed]
     found = _sample_findings(paths, analysed) + _kl_findings(paths)
     return " ".join(found) if found else say("path.heads.unexplained")
@@ -180,20 +187,20 @@ def _kl_findings(paths: list[Paths]) -> list[str]:
         return [say(both[0])]
     if not mu_ok:
         named = [key for key, fn in WEIGHTS if _all(paths, "c_mu", fn)]
-        if _all(paths, "c_mu", lambda b, n: 2 * b / n) and lv_ok:
-            named = ["path.kl.mu_2"]
-        elif _all(paths, "c_mu", lambda b, n: -b / n) and lv_ok:
-            named = ["path.kl.mu_sign"]
+        for factor, key in ((2, "path.kl.mu_2"), (-1, "path.kl.mu_sign"), (0.5, "path.kl.mu_half")):
+            if lv_ok and _all(paths, "c_mu", lambda b, n, f=factor: f * b / n):
+                named = [key]
         found += ([say("path.kl.of_mu") + " " + say(named[0])] if named and named[0] in dict(
             WEIGHTS) else [say(k) for k in named[:1]]) or [
             _listed("path.kl.factor", paths, "c_mu", right)]
     if lv_text:
         found.append(lv_text)
     elif not lv_ok:
-        if _all(lv, "c_lv", lambda b, n: 2 * b / n) and mu_ok:
-            found.append(say("path.kl.lv_no_half"))
-        elif _all(lv, "c_lv", lambda b, n: -b / n) and mu_ok:
-            found.append(say("path.kl.lv_sign"))
+        specific = [key for factor, key in ((2, "path.kl.lv_no_half"), (-1, "path.kl.lv_sign"),
+                                            (0.5, "path.kl.lv_extra_half"))
+                    if mu_ok and _all(lv, "c_lv", lambda b, n, f=factor: f * b / n)]
+        if specific:
+            found.append(say(specific[0]))
         else:
             named = [key for key, fn in WEIGHTS if _all(lv, "c_lv", fn)]
             found.append(say("path.kl.of_lv") + " " + say(named[0]) if named else _listed(
