@@ -115,7 +115,7 @@ CONTRACTS = [
     # (what changes in the right answer, the row, words of its hint)
     (("return self.grads", "pass"), "VAE  returns its gradients", ["returned None", "return self.grads"]),
     (("return self.grads", "return self.grads, None"), "VAE  returns its gradients",
-     ["returned a tuple of 2"]),
+     ["returned tuple, len 2"]),
     (("return self.grads", "return {'mu': self.heads['mu'].grads}"), "VAE  returns its gradients",
      ["not named as the model's parameters"]),
     (("return self.grads", "return {k: g.T for k, g in self.grads.items()}"),

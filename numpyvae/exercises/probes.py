@@ -4,7 +4,7 @@ read back in the parent as :class:`Recorded`).
 A part's stages (``catalog.Part.stages``) call the learner's code on inputs that both
 processes make from the same seeds and put what comes back into a Recorder: numeric
 arrays as they are (copies taken at once), anything else as a few words saying what it
-is ("None", "a tuple of 2"). Nothing here judges: the parent grades what was recorded
+is ("None", "tuple, len 2"). Nothing here judges: the parent grades what was recorded
 (``grading.py`` and the parts), so no code of the learner's takes part in a verdict.
 """
 
@@ -25,17 +25,18 @@ def is_numbers(value: object, shape: tuple[int, ...] | None = None) -> bool:
 
 
 def describe(value: object) -> str:
-    """A few words on what ``value`` is: 'None', 'an array of shape (4, 5)', 'a tuple of 2'."""
+    """What ``value`` is, as code says it (the same in every language): 'None',
+    'ndarray (4, 5)', 'ndarray object (2,)', 'tuple, len 2', 'float'."""
     if value is MISSING:
         return "missing"
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        kind = "" if is_numbers(value) else f" of {value.dtype}"
-        return f"an array{kind} of shape {value.shape}"
+        kind = "" if is_numbers(value) else f" {value.dtype}"
+        return f"ndarray{kind} {value.shape}"
     if isinstance(value, (tuple, list, dict)):
-        return f"a {type(value).__name__} of {len(value)}"
-    return f"a {type(value).__name__}"
+        return f"{type(value).__name__}, len {len(value)}"
+    return type(value).__name__
 
 
 class Recorder:
@@ -73,7 +74,7 @@ class Recorded:
         return self.arrays.get(key)
 
     def kind(self, key: str) -> str:
-        """What was recorded under ``key``: 'an array of shape (3, 4)', 'None', ..."""
+        """What was recorded under ``key``: "ndarray (3, 4)", "None", ..."""
         if key in self.arrays:
             return describe(self.arrays[key])
         return str(self.notes.get(f"kind:{key}", "missing"))

@@ -29,7 +29,7 @@ import pytest
 from .catalog import EXERCISES
 from .exercise import Exercise
 from .language import choose, say, speaking
-from .report import OK, SOLVED, UNSOLVED, exercise_block, records
+from .report import OK, SOLVED, UNSOLVED, display_width, exercise_block, records
 from .sandbox import DEFAULT_TIME_LIMIT, run_exercise
 
 #: Set to 1: check the library's own implementation, not the files of the folder.
@@ -67,7 +67,7 @@ def _grade(ex: Exercise, request) -> None:
                                          ("hint", result.first_hint())]
         if result.status == SOLVED:
             return
-        width = max([len(row.name) for row in result.rows] + [30])
+        width = max([display_width(row.name) for row in result.rows] + [30])
         lines = exercise_block(result, width)
         if result.status == UNSOLVED:
             todo = [row for row in result.rows if row.verdict == UNSOLVED]

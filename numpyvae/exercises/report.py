@@ -10,11 +10,11 @@ wrapping the hints, with the prints under the rows of their exercise.
 from __future__ import annotations
 
 import re
-import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 
 from .exercise import Exercise
-from .language import current, say
+from .language import say
 
 #: The verdict of a row. Kept as these words in ``--json``; shown in the learner's language.
 OK, WRONG, UNSOLVED, ERROR = "ok", "wrong", "not yet solved", "error"
@@ -67,18 +67,23 @@ def _keep_together(match: re.Match) -> str:
     return match.group(0).replace(" ", "\N{NO-BREAK SPACE}")
 
 
-def wrap(text: str, indent: str = "      ") -> list[str]:
-    """``text`` indented, long lines wrapped; never inside "Eq. (9)" or a shape "(4, 3)"."""
+def wrap(text: str, indent: str = "      ", width: int = 96) -> list[str]:
+    """``text`` indented, lines wrapped at ``width`` terminal columns (Hangul takes two);
+    never inside "Eq. (9)" or a shape "(4, 3)"."""
     lines = []
-    width = 96 if current() == "en" else 80  # Hangul is twice as wide on a terminal
     for paragraph in text.splitlines():
-        if paragraph.startswith(("at ", "위치: ")) or len(paragraph) + len(indent) <= width:
+        if paragraph.startswith(("at ", "위치: ")) or display_width(indent + paragraph) <= width:
             lines.append(indent + paragraph)
             continue
         glued = re.sub(r"Eq\. \(|\(\d+(, \d+)*,?\)", _keep_together, paragraph)
-        wrapped = textwrap.wrap(glued, width, initial_indent=indent, subsequent_indent=indent,
-                                break_on_hyphens=False)
-        lines += [line.replace("\N{NO-BREAK SPACE}", " ") for line in wrapped]
+        line = ""
+        for word in glued.split(" "):
+            if line and display_width(indent + line + " " + word) > width:
+                lines.append(indent + line.replace("\N{NO-BREAK SPACE}", " "))
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(indent + line.replace("\N{NO-BREAK SPACE}", " "))
     return lines
 
 
@@ -103,11 +108,22 @@ def format_output(output: str, indent: str = "  ") -> list[str]:
     return lines
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` columns (on the left when ``right``)."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
+
 def row_line(row: Row, width: int, reference: bool = False) -> str:
     """The line of one row: name, rel error, bound, (the library's,) verdict."""
     verdict = verdict_word(row.verdict) + (f" ({row.where})" if row.where else "")
-    ref = f"  {row.reference or '-':<22}" if reference else ""
-    return f"  {row.name:<{width}}  {row.error:>9}  {row.bound:>6}{ref}  {verdict}"
+    ref = "  " + pad(row.reference or "-", 22) if reference else ""
+    return f"  {pad(row.name, width)}  {pad(row.error, 9, True)}  {row.bound:>6}{ref}  {verdict}"
 
 
 def summary(results: list[Result]) -> str:
@@ -140,9 +156,9 @@ def format_report(results: list[Result], heading: str, next_step: str = "",
 
     ``reference``: a column of how each answer compares with the library's own.
     """
-    width = max([len(row.name) for r in results for row in r.rows] + [30])
-    ref = "  " + say("report.vs_library").ljust(22) if reference else ""
-    lines = [heading, "", (f"  {say('report.gradient'):<{width}}  {'rel error':>9}  "
+    width = max([display_width(row.name) for r in results for row in r.rows] + [30])
+    ref = "  " + pad(say("report.vs_library"), 22) if reference else ""
+    lines = [heading, "", (f"  {pad(say('report.gradient'), width)}  {'rel error':>9}  "
                           f"{'bound':>6}{ref}  {say('report.verdict')}")]
     for r in results:
         lines += ["", *exercise_block(r, width, reference, solutions)]

@@ -131,7 +131,7 @@ def heads_hint(analysed: list[Step]) -> str:
             return say(key)
     paths = [split(st) for st in analysed]
     found = _sample_findings(paths, analysed) + _kl_findings(paths)
-    return " ".join(found) if found else say("path.heads.unexplained")
+    return "\n".join(found) if found else say("path.heads.unexplained")
 
 
 def _sample_findings(paths: list[Paths], analysed: list[Step]) -> list[str]:

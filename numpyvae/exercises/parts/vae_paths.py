@@ -269,10 +269,9 @@ def diagnose(rec: Recorded) -> Diagnosis:
     elif nonfinite:
         d.first = say("path.nonfinite", settings="; ".join(nonfinite))
     deep = _grads(rec, "deep")
-    if deep is not None and finite(deep):
+    if deep is not None and finite(deep) and not first:  # else: wrong as the others are
         found = _first_stage([steps(trace("deep"), deep)])
         if found:
             d.by_setting["deep"] = stage_hint(found[0], found[1], settings.BY_NAME["deep"].hidden)
-            if not first:
-                d.by_setting["deep"] += " " + say("vae.every_layer")
+            d.by_setting["deep"] += "\n" + say("vae.every_layer")
     return d
