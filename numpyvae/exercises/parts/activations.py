@@ -17,15 +17,14 @@ from ..exercise import Part, Stage
 from ..grading import (
     again_row,
     changed_in_place,
-    failure_row,
     forward_row,
     generic,
     gradient_row,
 )
 from ..language import say
 from ..probes import Recorded, Recorder, give, module_round
-from ..report import ERROR, OK, WRONG, Row
-from .common import failed_at, finish, float32_contract
+from ..report import OK, WRONG, Row
+from .common import finish, first_call_failed, float32_contract
 
 
 def away_from_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -76,8 +75,9 @@ def _activation_stages(seed: int, first=None, zero: bool = False) -> tuple[Stage
 def grade_activation(rec: Recorded, part: Part, name: str, lib: type, seed: int, first,
                      bound: float, forward_name: str, mistakes, extra=()) -> list[Row]:
     """The rows of an activation layer: dx, its forward, a 2nd call, ``extra``, float32."""
-    if failed_at(rec, "main"):
-        return [failure_row(rec, part, part.label)]
+    failed = first_call_failed(rec, part)
+    if failed:
+        return failed
     i = inputs(seed, first)
     layer = lib()
     want = {"forward": layer.forward(i["x"]), "dx": layer.backward(i["dout"])}
@@ -229,21 +229,11 @@ def _bce_mistakes(i: dict, want: dict) -> list:
     ]
 
 
-def interface_row(rec: Recorded, prefix: str, label: str, expected: str) -> Row | None:
-    """An error row when the learner's function returned something of another structure."""
-    if f"kind:{prefix}return" not in rec.notes and f"{prefix}return" not in rec.arrays:
-        return None
-    return Row(label, "-", "-", ERROR, say("interface.returns", label=label, expected=expected,
-                                           got=rec.kind(prefix + "return")))
-
-
 def _bce_grade(rec: Recorded) -> list[Row]:
     part = BERNOULLI_NLL
-    if failed_at(rec, "main"):
-        return [failure_row(rec, part, part.label)]
-    bad = interface_row(rec, "main.", part.label, "(nll, dlogits)")
-    if bad:
-        return [bad]
+    failed = first_call_failed(rec, part, "(nll, dlogits)")
+    if failed:
+        return failed
     i = bce_inputs()
     nll, dlogits = losses.bernoulli_nll(i["logits"], i["x"])
     want = {"forward": nll, "dlogits": dlogits}

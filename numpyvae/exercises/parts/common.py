@@ -7,11 +7,23 @@ from ..exercise import Part
 from ..grading import failure_row, float32_row, inplace_rows, on_copy
 from ..language import say
 from ..probes import Recorded
-from ..report import OK, Row
+from ..report import ERROR, OK, Row
 
 
 def failed_at(rec: Recorded, stage: str) -> bool:
     return rec.failure is not None and rec.failure.get("stage") == stage
+
+
+def first_call_failed(rec: Recorded, part: Part, expected: str = "") -> list[Row] | None:
+    """The one row of a first call that raised, or returned another structure than
+    ``expected`` (e.g. "(dmu, dlogvar)"); None when it can be graded."""
+    if failed_at(rec, "main"):
+        return [failure_row(rec, part, part.label)]
+    if expected and ("kind:main.return" in rec.notes or "main.return" in rec.arrays):
+        return [Row(part.label, "-", "-", ERROR, say("interface.returns", label=part.label,
+                                                    expected=expected,
+                                                    got=rec.kind("main.return")))]
+    return None
 
 
 def finish(part: Part, name: str, rec: Recorded, rows: list[Row], changed: list[str],

@@ -12,7 +12,6 @@ from ..exercise import Part, Stage
 from ..grading import (
     again_row,
     changed_in_place,
-    failure_row,
     forward_row,
     generic,
     gradient_row,
@@ -20,8 +19,7 @@ from ..grading import (
 from ..language import say
 from ..probes import Recorded, give, module_round
 from ..report import OK, WRONG, Row
-from .activations import interface_row
-from .common import failed_at, finish, float32_contract
+from .common import finish, first_call_failed, float32_contract
 
 LATENT = "columns.latent"
 
@@ -100,11 +98,9 @@ def _reparam_mistakes(i: dict, want: dict) -> dict[str, list]:
 
 def _reparam_grade(rec: Recorded) -> list[Row]:
     part = REPARAMETERIZE
-    if failed_at(rec, "main"):
-        return [failure_row(rec, part, part.label)]
-    bad = interface_row(rec, "main.", part.label, "(dmu, dlogvar)")
-    if bad:
-        return [bad]
+    failed = first_call_failed(rec, part, "(dmu, dlogvar)")
+    if failed:
+        return failed
     i = inputs(SAMPLE_SEED)
     want = reparam_reference(i)
     mistakes = _reparam_mistakes(i, want)
@@ -225,11 +221,9 @@ def _kl_mistakes(i: dict, want: dict) -> dict[str, list]:
 
 def _kl_grade(rec: Recorded) -> list[Row]:
     part = KL
-    if failed_at(rec, "main"):
-        return [failure_row(rec, part, part.label)]
-    bad = interface_row(rec, "main.", part.label, "(kl, (dmu, dlogvar))")
-    if bad:
-        return [bad]
+    failed = first_call_failed(rec, part, "(kl, (dmu, dlogvar))")
+    if failed:
+        return failed
     i = inputs(KL_SEED)
     kl, (dmu, dlogvar) = losses.kl_std_normal(i["mu"], i["logvar"])
     want = {"forward": kl, "dmu": dmu, "dlogvar": dlogvar}
