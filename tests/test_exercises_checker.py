@@ -417,11 +417,6 @@ def test_pytest_fails_an_empty_folder_then_grades_a_partial_and_a_finished_one(f
     assert status == 0 and f"{COUNT} passed" in out, out
 
 
-def test_pytest_in_solutions_mode_passes_every_exercise(folder):
-    status, out = pytest_in(folder, NUMPYVAE_EXERCISES_SOLUTIONS="1")
-    assert status == 0 and f"{COUNT} passed" in out, out
-
-
 # ---- 7. --reference: each row against the library's own ------------------------------------
 
 

@@ -13,9 +13,7 @@ exercises check`` does (the learner's code in a child process) and
 For an autograder: ``--exercises-json FILE`` writes one record per exercise (its test,
 verdict and the hint to act on first, see ``report.records``); pytest's own
 ``--junitxml FILE`` carries the verdict and hint as properties of each test case.
-``NUMPYVAE_EXERCISES_TIME_LIMIT`` sets the seconds each exercise may run;
-``NUMPYVAE_EXERCISES_SOLUTIONS=1`` checks the library's own code instead of the files
-(the library's CI runs it so).
+``NUMPYVAE_EXERCISES_TIME_LIMIT`` sets the seconds each exercise may run.
 """
 
 from __future__ import annotations
@@ -32,8 +30,6 @@ from .language import choose, say, speaking
 from .report import OK, SOLVED, UNSOLVED, display_width, exercise_block, records
 from .sandbox import DEFAULT_TIME_LIMIT, run_exercise
 
-#: Set to 1: check the library's own implementation, not the files of the folder.
-SOLUTIONS = "NUMPYVAE_EXERCISES_SOLUTIONS"
 #: Seconds each exercise may run (default: ``DEFAULT_TIME_LIMIT``; 0: no limit).
 TIME_LIMIT = "NUMPYVAE_EXERCISES_TIME_LIMIT"
 
@@ -57,11 +53,10 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 def _grade(ex: Exercise, request) -> None:
     folder = Path(request.path).parent
-    solutions = os.environ.get(SOLUTIONS, "").strip() not in ("", "0")
     limit = float(os.environ.get(TIME_LIMIT, "") or DEFAULT_TIME_LIMIT)
     lang = choose(None, folder)
     with speaking(lang):
-        result = run_exercise(ex, None if solutions else folder, limit)
+        result = run_exercise(ex, folder, limit)
         request.config.stash.setdefault(_RESULTS, {})[ex.number] = (result, lang)
         request.node.user_properties += [("verdict", result.status),
                                          ("hint", result.first_hint())]
