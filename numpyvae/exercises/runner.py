@@ -42,8 +42,8 @@ hint) for an autograder. Written by 'numpyvae exercises init'.
 
 from numpyvae.exercises.pytest_plugin import pytest_addoption, pytest_sessionfinish  # noqa: F401
 ''',
-    "test_exercises.py": '''"""The seven exercises as tests, test_ex1_dense ... test_ex7_vae_backward: each fails
-until its exercise is solved. Written by 'numpyvae exercises init'.
+    "test_exercises.py": f'''"""The {COUNT} exercises as tests, {EXERCISES[0].test_name} ... {EXERCISES[-1].test_name}:
+each fails until its exercise is solved. Written by 'numpyvae exercises init'.
 """
 
 from numpyvae.exercises.pytest_plugin import *  # noqa: F403
