@@ -185,7 +185,7 @@ CONTRACTS = [
     ("ex1_dense.py", "Dense.backward",
      ('self.grads["W"] += self.x.T @ dout\nself.grads["b"] += dout.sum(axis=0)\n'
      'return dout @ self.params["W"].T'),
-     "Dense  a 2nd call", ["the 1st call's plus the 2nd's", "+="]),
+     "Dense  the same call twice", ["gives twice the dW the second time", "+="]),
     ("ex1_dense.py", "Dense.backward",
      'self.grads = {"W": self.x.T @ dout, "b": dout.sum(axis=0)}\nreturn dout @ self.params["W"].T',
      "Dense  writes into its own grads", ["self.grads = {...}", "Adam would get the old ones"]),
@@ -221,6 +221,27 @@ def test_a_broken_contract_is_wrong_with_its_hint(capsys, folder, file, label, c
         assert word in hint, f"{word!r} not in the hint of {name}:\n{out}"
 
 
+def test_backward_that_changes_what_forward_kept_is_wrong_the_second_time(capsys, folder):
+    solve(folder, "ex1_dense.py", "Dense.backward",
+          'self.x = self.x.T\nself.grads["W"] = self.x @ dout\n'
+          'self.grads["b"] = dout.sum(axis=0)\nreturn dout @ self.params["W"].T')
+    status, out = check(capsys, folder, "dense")
+    assert status == 1
+    assert row(out, "Dense  dL/dW").rstrip().endswith("ok")  # the first backward is right
+    line, hint = hint_of(out, "Dense.backward")
+    assert line.rstrip().endswith("error") and "backward again, after the same forward" in hint
+
+
+def test_saturated_logits_keep_the_cross_entropy_gradient_finite(capsys, folder):
+    solve(folder, "ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad",
+          "e = np.exp(logits)\nreturn e / (1 + e) - x")
+    status, out = check(capsys, folder, "sigmoid")
+    assert status == 1
+    assert row(out, "bernoulli_nll  dlogits").rstrip().endswith("ok")
+    line, hint = hint_of(out, "bernoulli_nll  large logits stay finite")
+    assert line.rstrip().endswith("wrong") and "exp(l) overflows" in hint
+
+
 def test_a_mask_kept_from_the_first_call_is_an_error_of_the_2nd_call(capsys, folder):
     solve(folder, "ex2_relu.py", "ReLU.backward",
           "if not hasattr(self, 'mask'):\n    self.mask = self.x > 0\nreturn dout * self.mask")
@@ -250,7 +271,8 @@ def test_right_answers_keep_every_contract(capsys, folder):
     assert code == 0, out
     contracts = [line for line in out.splitlines()
                  if any(w in line for w in ("float32", "at x = 0", "2nd call", "apart"))]
-    assert len(contracts) == 15 and all(line.rstrip().endswith("ok") for line in contracts), out
+    contracts += [line for line in out.splitlines() if "twice" in line or "large logits" in line]
+    assert len(contracts) == 19 and all(line.rstrip().endswith("ok") for line in contracts), out
 
 
 # ---- 4. the child process: whatever the learner's code does, the checker goes on ------------

@@ -140,6 +140,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stage.beta0": (
         "beta = 0 (the Reconstruction Error alone)",
         "beta = 0(Reconstruction Error만)"),
+    "stage.repeat_backward": (
+        "backward again, after the same forward",
+        "같은 forward 뒤에 backward를 한 번 더"),
+    "repeat.differs": (
+        ("backward called twice after one forward gives another {key} the second time: {label} "
+         "changes what forward kept (self.x, a mask ...) or adds into it. The gradient is asked "
+         "for again (a second loss, a check): leave the layer as forward left it"),
+        ("한 번의 forward 뒤에 backward를 두 번 부르면 두 번째의 {key}가 다릅니다: {label} "
+         "안에서 forward가 남긴 것(self.x, mask ...)을 바꾸거나 거기에 더합니다. 기울기는 다시 "
+         "요청될 수 있습니다(두 번째 loss, 검사): 계층은 forward가 남긴 그대로 두세요")),
+    "stage.large": ("logits of any size (|l| up to 800)", "아주 큰 logits(|l|이 800까지)"),
+    "bce.large_row": (
+        "bernoulli_nll  large logits stay finite",
+        "bernoulli_nll  큰 logits에서도 유한"),
+    "bce.overflow": (
+        ("for large logits (|l| up to 800: a saturated sigmoid) yours is nan, inf or off: "
+         "exp(l) overflows in e^l / (1 + e^l), and (p - x) / (p (1 - p)) * p (1 - p) divides by "
+         "p (1 - p) = 0. Use the given sigmoid, which never overflows, and the simplified Eq. "
+         "(9)"),
+        ("큰 logits(|l|이 800까지: 포화된 sigmoid)에서 여러분의 값이 nan, inf이거나 틀립니다: "
+         "e^l / (1 + e^l)에서 exp(l)이 overflow하고, (p - x) / (p (1 - p)) * p (1 - p)는 p (1 - "
+         "p) = 0으로 나눕니다. overflow하지 않는 주어진 sigmoid와 정리된 Eq. (9)를 쓰세요")),
+    "repeat.adds": (
+        ("backward called twice after one forward gives twice the {key} the second time: "
+         "{label} adds into the gradient (+=). Each backward writes its own gradient: = (or "
+         "[...] =), not +=; the training loop never clears them"),
+        ("한 번의 forward 뒤에 backward를 두 번 부르면 두 번째의 {key}가 두 배입니다: {label} "
+         "안에서 기울기에 더합니다(+=). backward는 매번 자기 기울기를 씁니다: +=가 아니라 = "
+         "(또는 [...] =). 학습 loop는 기울기를 0으로 지우지 않습니다")),
     "stage.repeat": ("the same batch again", "같은 배치로 한 번 더"),
     # ---- row names -------------------------------------------------------------------------
     "row.again": (

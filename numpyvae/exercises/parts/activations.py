@@ -24,7 +24,7 @@ from ..grading import (
 from ..language import say
 from ..probes import Recorded, Recorder, give, module_round
 from ..report import OK, WRONG, Row
-from .common import finish, first_call_failed, float32_contract
+from .common import REPEAT, finish, first_call_failed, float32_contract, repeat_contract
 
 
 def away_from_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -52,7 +52,7 @@ def _activation_stages(seed: int, first=None, zero: bool = False) -> tuple[Stage
 
     def main(cls, rec: Recorder, state: dict) -> None:
         i = inputs(seed, first)
-        state["layer"] = cls()
+        state["layer"], state["dout"] = cls(), i["dout"]
         module_round(rec, "main.", state["layer"], {"x": i["x"]}, ("dout", i["dout"]), ("dx",))
 
     def again(cls, rec: Recorder, state: dict) -> None:
@@ -67,7 +67,7 @@ def _activation_stages(seed: int, first=None, zero: bool = False) -> tuple[Stage
         i = inputs(seed, first)
         module_round(rec, "float32.", cls(), {"x": i["x32"]}, ("dout", i["dout32"]), ("dx",))
 
-    return (Stage("main", main), Stage("again", again, "stage.again_shape"),
+    return (Stage("main", main), REPEAT, Stage("again", again, "stage.again_shape"),
             *((Stage("zero", at_zero, "stage.zero"),) if zero else ()),
             Stage("float32", float32, "stage.float32"))
 
@@ -99,7 +99,8 @@ def grade_activation(rec: Recorded, part: Part, name: str, lib: type, seed: int,
                          {"dx": rec.get("again.dx")}, {"dx": other.backward(i["dout2"])},
                          {}, bound, part.label)
 
-    contracts = [again, *(lambda f=f: f(rec) for f in extra),
+    contracts = [repeat_contract(rec, name, part.label, ["dx"]), again,
+                 *(lambda f=f: f(rec) for f in extra),
                  float32_contract(rec, name, part.label, ["float32.dx"])]
     return finish(part, name, rec, rows, changed, "dout", contracts)
 
@@ -184,6 +185,11 @@ def bce_inputs() -> dict[str, np.ndarray]:
             "x32": rng.uniform(size=(3, 5)).astype(np.float32)}
 
 
+#: Logits a trained decoder reaches (a saturated sigmoid): the gradient must stay finite.
+LARGE_LOGITS = np.array([[-800.0, -40.0, -5.0, 0.0, 5.0, 40.0, 800.0]] * 2)
+LARGE_X = np.array([[0.0, 1.0, 0.3, 0.5, 0.7, 0.0, 1.0], [1.0, 0.0, 0.5, 0.2, 1.0, 1.0, 0.0]])
+
+
 def _bce_round(fn, rec: Recorder, prefix: str, logits: np.ndarray, x: np.ndarray) -> None:
     given_l, given_x = give(logits), give(x)
     out = fn(given_l, given_x)
@@ -209,8 +215,27 @@ def _bce_stages() -> tuple[Stage, ...]:
         i = bce_inputs()
         _bce_round(fn, rec, "float32.", i["logits32"], i["x32"])
 
+    def large(fn, rec, state):
+        with np.errstate(all="ignore"):  # an overflow is what this stage looks for
+            _bce_round(fn, rec, "large.", LARGE_LOGITS, LARGE_X)
+
     return (Stage("main", main), Stage("again", again, "stage.again_shape"),
-            Stage("float32", float32, "stage.float32"))
+            Stage("large", large, "stage.large"), Stage("float32", float32, "stage.float32"))
+
+
+def _large_row(rec: Recorded) -> Row | None:
+    """Saturated logits: the gradient is p - x, finite, whatever the size of the logits."""
+    if "large" not in rec.done:
+        return None
+    name, got = say("bce.large_row"), rec.get("large.dlogits")
+    want = losses.bernoulli_nll(LARGE_LOGITS, LARGE_X)[1]
+    if got is None or got.shape != want.shape:
+        return Row(name, "shape", "-", WRONG, say("explain.shape", got=rec.kind("large.dlogits"),
+                                                  want=want.shape))
+    if np.all(np.isfinite(got)) and np.allclose(got, want, rtol=1e-9, atol=1e-12):
+        return Row(name, "finite", "-", OK)
+    return Row(name, "nan/inf" if not np.all(np.isfinite(got)) else "differs", "-", WRONG,
+               say("bce.overflow"))
 
 
 def _bce_mistakes(i: dict, want: dict) -> list:
@@ -254,7 +279,8 @@ def _bce_grade(rec: Recorded) -> list[Row]:
                          {"dlogits": losses.bernoulli_nll(i["logits2"], i["x2"])[1]}, {},
                          BOUND_SMOOTH, part.label)
 
-    contracts = [again, float32_contract(rec, "bernoulli_nll", part.label, ["float32.dlogits"])]
+    contracts = [again, lambda: _large_row(rec),
+                 float32_contract(rec, "bernoulli_nll", part.label, ["float32.dlogits"])]
     return finish(part, "bernoulli_nll", rec, rows, changed, "", contracts)
 
 

@@ -3,11 +3,13 @@ the contracts of a second call, float32 and arrays left unchanged."""
 
 from __future__ import annotations
 
-from ..exercise import Part
+import numpy as np
+
+from ..exercise import Part, Stage
 from ..grading import failure_row, float32_row, inplace_rows, on_copy
 from ..language import say
-from ..probes import Recorded
-from ..report import ERROR, OK, Row
+from ..probes import Recorded, Recorder, give
+from ..report import ERROR, OK, WRONG, Row
 
 
 def failed_at(rec: Recorded, stage: str) -> bool:
@@ -51,4 +53,35 @@ def float32_contract(rec: Recorded, name: str, label: str, keys: list[str]):
         if "float32" not in rec.done:
             return None
         return float32_row(say("row.float32", part=name), label, rec, keys)
+    return contract
+
+
+def _repeat(cls: type, rec: Recorder, state: dict) -> None:
+    """backward once more, on the same forward and the same upstream gradient."""
+    layer = state["layer"]
+    rec.put("repeat.dx", layer.backward(give(state["dout"])))
+    grads = getattr(layer, "grads", {})
+    for k in getattr(layer, "params", {}):
+        rec.put(f"repeat.d{k}", grads.get(k) if isinstance(grads, dict) else None)
+
+
+#: The stage that calls backward a second time after one forward (the main stage keeps the
+#: layer and its upstream gradient in ``state["layer"]`` and ``state["dout"]``).
+REPEAT = Stage("repeat", _repeat, "stage.repeat_backward")
+
+
+def repeat_contract(rec: Recorded, name: str, label: str, keys: list[str]):
+    """The row of REPEAT: the same numbers as the first backward (else None: not run)."""
+    def contract() -> Row | None:
+        if "repeat" not in rec.done:
+            return None
+        for key in keys:
+            first, again = rec.get(f"main.{key}"), rec.get(f"repeat.{key}")
+            if first is None or again is None or first.shape != again.shape or not np.allclose(
+                    first, again, rtol=1e-12, atol=0, equal_nan=True):
+                adds = first is not None and again is not None and first.shape == again.shape \
+                    and np.any(first) and np.allclose(again, 2 * first, rtol=1e-12, atol=0)
+                return Row(say("row.repeat", part=name), say("row.differs"), "-", WRONG,
+                           say("repeat.adds" if adds else "repeat.differs", label=label, key=key))
+        return Row(say("row.repeat", part=name), "0", "-", OK)
     return contract

@@ -23,7 +23,7 @@ from ..grading import (
 from ..language import say
 from ..probes import Recorded, Recorder, Slots, module_round
 from ..report import WRONG, Row
-from .common import failed_at, finish, float32_contract
+from .common import REPEAT, failed_at, finish, float32_contract, repeat_contract
 
 IN, OUT, N, N2 = 5, 4, 3, 2
 
@@ -50,6 +50,7 @@ def _layer(cls: type, i: dict, dtype: type) -> object:
 def _main(cls: type, rec: Recorder, state: dict) -> None:
     i = inputs()
     layer = state["layer"] = _layer(cls, i, np.float64)
+    state["dout"] = i["dout"]
     slots = layer.grads
     module_round(rec, "main.", layer, {"x": i["x"]}, ("dout", i["dout"]), ("dx",))
     rec.note("main.rebound", layer.grads is not slots)
@@ -173,13 +174,14 @@ def grade(rec: Recorded) -> list[Row]:
 
     float32 = float32_contract(rec, "Dense", DENSE.label,
                                ["float32.dx", "float32.dW", "float32.db"])
-    return finish(DENSE, "Dense", rec, rows, changed, "dout", [again, float32])
+    repeat = repeat_contract(rec, "Dense", DENSE.label, ["dx", "dW", "db"])
+    return finish(DENSE, "Dense", rec, rows, changed, "dout", [repeat, again, float32])
 
 
 DENSE = Part(
     name="Dense", label="Dense.backward", solution=layers.Dense,
     where="numpyvae/layers.py, Dense.backward",
-    stages=(Stage("main", _main), Stage("again", _again, "stage.again"),
+    stages=(Stage("main", _main), REPEAT, Stage("again", _again, "stage.again"),
             Stage("float32", _float32, "stage.float32")),
     grade=grade, error_hint=error_hint,
     shapes=f"x {(N, IN)}, W {(IN, OUT)}, b {(OUT,)}, dout {(N, OUT)}",
