@@ -165,7 +165,7 @@ return self.grads
 
 PATHS = [
     # (old, new, words of the first wrong row's hint: the stage, its equation, the mistake)
-    ('c["dlogits"] / n', 'c["dlogits"]', ["Decoder's output, Eq. (9)", "1/N of the batch mean"]),
+    ('c["dlogits"] / n', 'c["dlogits"]', ["Decoder's output layer decoder.out, Eq. (3)", "Eq. (9)", "1/N of the batch mean"]),
     ('c["dlogits"] / n', 'beta * c["dlogits"] / n', ["Eq. (9)", "beta multiplies the Reconstruction"]),
     ('dmu, dlogvar = self.reparam.backward(dz)',
      'dmu, dlogvar = dz, dz * self.reparam.eps * self.reparam.sigma',
@@ -248,5 +248,5 @@ def test_right_in_the_first_setting_wrong_in_another_is_located(capsys, folder):
     assert status == 1
     assert row(out, "VAE  decoder.out").rstrip().endswith("ok")  # N = 3 there
     line, hint = hint_of(out, "VAE  a 2nd call")
-    assert line.rstrip().endswith("wrong") and "Eq. (9)" in hint and "N = 2" in hint
-    assert "see the rows above" not in flat(out)
+    assert line.rstrip().endswith("wrong") and "0.6667 times this batch's" in hint  # 2/3
+    assert "Eq. (6)" in hint and "see the rows above" not in flat(out)

@@ -846,9 +846,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("hidden layer가 하나일 때는 맞습니다: 모든 계층을 거치세요(self.encoder.backward와 "
          "self.decoder.backward는 깊이에 상관없이 그렇게 합니다).")),
     # ---- exercise 7: where, path by path ------------------------------------------------------
+    "path.db_zero": (
+        ("({layer}'s db is all zeros: its bias gradient, the sum of d over the batch, is never "
+         "written.)"),
+        ("({layer}의 db가 모두 0입니다: bias의 기울기, 곧 d를 배치에 대해 합한 것을 쓰지 "
+         "않았습니다.)")),
+    "vae.accumulates_in": (
+        ("the 2nd call's gradients of {layers} are the 1st call's plus the 2nd's: they are "
+         "added into (+=) across calls. Each backward writes this batch's gradients (=); the "
+         "training loop never clears them"),
+        ("두 번째 호출에서 {layers}의 기울기가 첫 번째와 두 번째의 합입니다: 호출마다 "
+         "더해집니다(+=). backward는 매번 이번 배치의 기울기를 씁니다(=). 학습 loop는 기울기를 "
+         "지우지 않습니다")),
+    "vae.scaled": (
+        ("the 2nd call's gradients are {factor} times this batch's: backward keeps something "
+         "across calls (a count of the examples seen, a running sum): each call's gradient "
+         "depends on its own batch only, the 1/N of Eq. (6) on its own N"),
+        ("두 번째 호출의 기울기가 이번 배치 기울기의 {factor}배입니다: backward가 호출 사이에 "
+         "무언가(지금까지 본 예제 수, 누적 합)를 간직합니다: 호출마다 기울기는 그 배치에만, Eq. "
+         "(6)의 1/N은 그 배치의 N에만 달려 있습니다")),
+    "vae.shape_error": (
+        ("an array reached a layer whose shapes it does not fit: each layer's backward takes "
+         "the gradient of that layer's own output, last layer first (in an MLP: act.backward, "
+         "then dense.backward), Eq. (1) for the Encoder, Eq. (3) for the Decoder"),
+        ("어떤 배열이 shape이 맞지 않는 계층에 들어갔습니다: 계층마다 backward는 그 계층 자신의 "
+         "출력에 대한 기울기를 받고, 마지막 계층부터 거꾸로 갑니다(MLP에서는 act.backward, "
+         "그다음 dense.backward). Encoder는 Eq. (1), Decoder는 Eq. (3)")),
+    "vae.none_error": (
+        ("a backward returned None where the next layer needs a gradient: need_dx=False skips "
+         "dL/dx, and only the Encoder's first layer may skip it (x is data)"),
+        ("다음 계층에 기울기가 필요한 곳에서 backward가 None을 돌려주었습니다: need_dx=False는 "
+         "dL/dx를 건너뛰며, 건너뛰어도 되는 것은 Encoder의 첫 계층뿐입니다(x는 데이터)")),
     "path.where.out": (
-        "the Decoder's output, Eq. (9) and its 1/N (what reaches decoder.out)",
-        "Decoder의 출력, Eq. (9)와 1/N(decoder.out에 들어오는 기울기)"),
+        ("the Decoder's output layer decoder.out, Eq. (3), and what reaches it: Eq. (9) with "
+         "the 1/N of Eq. (6)"),
+        ("Decoder의 출력 계층 decoder.out, Eq. (3), 그리고 거기 들어오는 기울기: Eq. (6)의 "
+         "1/N을 곱한 Eq. (9)")),
     "path.where.decoder": (
         ("the Decoder's layer {layer}, Eq. (3): the gradient from the layer above, times its "
          "ReLU's derivative"),
@@ -1159,6 +1192,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
          "sample's path, Eq. (7), plus the KL's, Eq. (8))"),
         ("mu head가 logvar의 기울기 dlogvar를 받습니다: heads['mu'].backward에는 dmu(샘플의 "
          "경로 Eq. (7)과 KL의 Eq. (8)의 합)를 넘기세요")),
+    "path.mu.no_form": (
+        ("dmu is not dz plus a share of mu: through the sample, dz/dmu = 1, so dmu gets dz (Eq. "
+         "(7)); through the KL, beta / N times mu (Eq. (8))"),
+        ("dmu가 dz에 mu의 몫을 더한 것이 아닙니다: 샘플을 거치면 dz/dmu = 1이므로 dmu는 dz를 "
+         "받고(Eq. (7)), KL을 거치면 mu의 beta / N배를 받습니다(Eq. (8))")),
+    "path.mu.form.eps": (
+        ("the sample's path into mu has eps: z = mu + sigma eps, so dz/dmu = 1 and dmu gets dz; "
+         "eps belongs to sigma's path (Eq. (7))"),
+        ("샘플을 거쳐 mu로 가는 경로에 eps가 있습니다: z = mu + sigma eps이므로 dz/dmu = 1이고 "
+         "dmu는 dz를 받습니다. eps는 sigma 쪽 경로의 것입니다(Eq. (7))")),
+    "path.mu.form.eps_sigma": (
+        ("dmu gets logvar's path through the sample, dz * eps * sigma / 2: dz/dmu = 1, so dmu "
+         "gets dz (Eq. (7))"),
+        ("dmu가 logvar 쪽 샘플 경로 dz * eps * sigma / 2를 받습니다: dz/dmu = 1이므로 dmu는 "
+         "dz를 받습니다(Eq. (7))")),
+    "path.kl.form.logvar": (
+        ("the KL's share of dlogvar treats logvar as sigma^2: sigma^2 = exp(logvar), so "
+         "dKL/dlogvar = (sigma^2 - 1) / 2, Eq. (8)"),
+        ("dlogvar에 들어간 KL의 몫이 logvar를 sigma^2처럼 다룹니다: sigma^2 = exp(logvar)이므로 "
+         "dKL/dlogvar = (sigma^2 - 1) / 2, Eq. (8)")),
+    "path.kl.eps0": (
+        "(At eps = 0 only the KL's path reaches logvar, and there yours differs.)",
+        "(eps = 0이면 logvar에는 KL의 경로만 닿는데, 거기서 여러분의 값이 다릅니다.)"),
+    "path.lv.beta0": (
+        "(At beta = 0 only the sample's path reaches logvar, and there yours differs.)",
+        "(beta = 0이면 logvar에는 샘플의 경로만 닿는데, 거기서 여러분의 값이 다릅니다.)"),
     "path.instead_of": ("instead of", "맞는 값"),
     "path.follows": (
         "this layer's own step is right: what reaches it is wrong, see the first wrong row above",

@@ -137,8 +137,11 @@ def _setting_row(rec: Recorded, names: tuple[str, ...], label: str,
         failed = rec.notes.get(f"failed:{n}")
         if failed:
             text = say("error.in_stage", stage=say(s.label)) + "\n" + error_text(failed)
+            hint = error_hint(failed)
             if n == "deep" and main_ok:
                 text += "\n" + say("vae.every_layer")
+            elif hint:
+                text += "\n" + hint
             return Row(label, "-", "-", ERROR, text)
         if n not in rec.done:
             return None
@@ -170,10 +173,21 @@ def grade(rec: Recorded) -> list[Row]:
     return rows
 
 
+def error_hint(f: dict) -> str | None:
+    """A hand-written step gave a layer an array it does not fit, or None."""
+    message = f.get("message", "")
+    if f.get("type") == "ValueError" and any(w in message for w in ("broadcast", "matmul",
+                                                                      "shape")):
+        return say("vae.shape_error")
+    if f.get("type") == "TypeError" and "NoneType" in message:
+        return say("vae.none_error")
+    return None
+
+
 VAE_BACKWARD = Part(
     name="VAE", label="VAE.backward", solution=VAE,
     where="numpyvae/model.py, VAE.backward (and _backward_decoder, where the 1/N is)",
     stages=tuple(Stage(s.name, _run(s), s.label, optional=s.name != "main")
                  for s in SETTINGS),
-    grade=grade,
+    grade=grade, error_hint=error_hint,
 )

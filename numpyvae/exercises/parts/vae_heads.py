@@ -2,10 +2,10 @@
 are made of, and which typical slip of Eq. (7) or Eq. (8) explains every setting.
 
 The right gradients are dmu = dz + (beta / N) mu and dlogvar = dz eps sigma / 2 + (beta / N)
-(sigma^2 - 1) / 2, the sample's path plus the KL's. :func:`split` fits the learner's as
-a_mu dz + c_mu mu and a_lv S + c_lv K, with S and K a form of each path (the right one or
-a typical slip of it), by least squares, setting by setting; :func:`heads_hint` names the
-slips whose coefficients agree with every setting, and lists the numbers otherwise.
+(sigma^2 - 1) / 2, the sample's path plus the KL's. :func:`paths_of` fits the learner's as
+a_mu F + c_mu mu and a_lv S + c_lv K, with F, S and K a form of each path (the right one or
+a typical slip of it) that fits in every setting, by least squares; :func:`heads_hint` names
+the slips whose coefficients agree with every setting, and lists the numbers otherwise.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ WEIGHTS: list[tuple[str, Callable[[float, int], float]]] = [
     ("path.kl.config_beta_no_n", lambda b, n: settings.CONFIG_BETA),
 ]
 
+#: The sample's path into mu, up to a factor: dz (dz/dmu = 1) and other forms.
+MU_FORMS = {
+    "right": lambda c: c["dz"],
+    "eps": lambda c: c["dz"] * c["eps"],
+    "eps_sigma": lambda c: c["dz"] * c["eps"] * c["sigma"] / 2,
+}
 #: The sample's path into logvar, up to a factor: dz * eps * sigma / 2 and other forms.
 SAMPLE_FORMS = {
     "right": lambda c: c["dz"] * c["eps"] * c["sigma"] / 2,
@@ -58,6 +64,7 @@ KL_FORMS = {
     "value": lambda c: (c["sigma"] ** 2 - c["logvar"] - 1) / 2,
     "dsigma": lambda c: c["sigma"] - 1 / c["sigma"],
     "mu": lambda c: c["mu"],  # the KL's gradient of mu, where logvar's belongs
+    "logvar": lambda c: (c["logvar"] - 1) / 2,  # logvar taken for sigma^2
     "through_sample": lambda c: c["mu"] * c["eps"] * c["sigma"] / 2,  # added to dz first
 }
 
@@ -79,10 +86,14 @@ def _fit(got: np.ndarray, columns: list[np.ndarray]) -> tuple[list[float | None]
 
 @dataclass
 class Paths:
-    """The learner's dmu and dlogvar of one setting, split into the two paths."""
+    """The learner's dmu and dlogvar of one setting, split into the two paths: the forms
+    chosen for every setting (:func:`paths_of`), with their coefficients. A coefficient is
+    None when its column is zero in this setting (eps = 0, beta = 0: nothing to tell); a form
+    is None when no form fits."""
 
     trace: Trace
-    a_mu: float | None  # dmu = a_mu dz + c_mu mu
+    mu_form: str | None  # dmu = a_mu MU_FORMS[mu_form] + c_mu mu
+    a_mu: float | None
     c_mu: float | None
     form: str | None  # dlogvar = a_lv SAMPLE_FORMS[form] + c_lv KL_FORMS[kl_form]
     a_lv: float | None
@@ -90,27 +101,51 @@ class Paths:
     c_lv: float | None
 
 
-def split(st: Step) -> Paths:
-    t = st.ctx["trace"]
-    c = {"dz": st.ctx["dz"], "eps": t.eps, "sigma": t.sigma, "logvar": t.logvar, "mu": t.mu}
-    dmu, dlv = st.got
-    (a_mu, c_mu), res = _fit(dmu, [c["dz"], t.mu])
-    if res > FIT:
-        a_mu = c_mu = None
-    best = None
-    for form, s_fn in SAMPLE_FORMS.items():
-        for kl_form, k_fn in KL_FORMS.items():
-            coef, res = _fit(dlv, [s_fn(c), k_fn(c)])
-            if res <= FIT and (best is None or res < best[0] - 1e-12):
-                best = (res, form, coef[0], kl_form, coef[1])
-    if best is None:
-        return Paths(t, a_mu, c_mu, None, None, None, None)
-    return Paths(t, a_mu, c_mu, best[1], best[2], best[3], best[4])
+def _fits(got: np.ndarray, forms: dict, kl_forms: dict, c: dict) -> dict:
+    """Every (form, kl_form) with an exact fit got = a form + b kl_form: -> (a, b)."""
+    found = {}
+    for form, s_fn in forms.items():
+        for kl_form, k_fn in kl_forms.items():
+            coef, res = _fit(got, [s_fn(c), k_fn(c)])
+            if res <= FIT:
+                found[(form, kl_form)] = tuple(coef)
+    return found
+
+
+def _common(fits: list[dict], prefer) -> tuple | None:
+    """The forms that fit in every setting, the preferred first (a setting where a form's
+    column is zero fits more forms, and says nothing against the others)."""
+    keys = set(fits[0]) if fits else set()
+    for f in fits[1:]:
+        keys &= set(f)
+    return min(keys, key=prefer) if keys else None
+
+
+def paths_of(analysed: list[Step]) -> list[Paths]:
+    """The two paths of every setting, with the forms that fit in all of them."""
+    mu_fits, lv_fits = [], []
+    for st in analysed:
+        t = st.ctx["trace"]
+        c = {"dz": st.ctx["dz"], "eps": t.eps, "sigma": t.sigma, "logvar": t.logvar, "mu": t.mu}
+        mu_fits.append(_fits(st.got[0], MU_FORMS, {"mu": KL_FORMS["mu"]}, c))
+        lv_fits.append(_fits(st.got[1], SAMPLE_FORMS, KL_FORMS, c))
+    order = list(SAMPLE_FORMS), list(KL_FORMS)
+    mu_key = _common(mu_fits, lambda k: list(MU_FORMS).index(k[0]))
+    lv_key = _common(lv_fits, lambda k: (k[0] != "right" and k[1] != "right",
+                                         order[0].index(k[0]) + order[1].index(k[1])))
+    out = []
+    for st, mf, lf in zip(analysed, mu_fits, lv_fits):
+        a_mu, c_mu = mf[mu_key] if mu_key else (None, None)
+        a_lv, c_lv = lf[lv_key] if lv_key else (None, None)
+        out.append(Paths(st.ctx["trace"], mu_key[0] if mu_key else None, a_mu, c_mu,
+                         lv_key[0] if lv_key else None, a_lv, lv_key[1] if lv_key else None,
+                         c_lv))
+    return out
 
 
 def _same(a: float | None, b: float) -> bool:
-    """``a`` equals ``b`` (an unknown ``a`` agrees with anything, an undefined ``b`` too:
-    1 / beta at beta = 0 says nothing)."""
+    """``a`` equals ``b`` (a coefficient this setting cannot tell agrees with anything, an
+    undefined ``b`` too: 1 / beta at beta = 0 says nothing)."""
     return a is None or not np.isfinite(b) or abs(a - b) <= 1e-6 * max(1.0, abs(b))
 
 
@@ -129,7 +164,7 @@ def heads_hint(analysed: list[Step]) -> str:
     for index, key in ((1, "path.heads.dmu_into_logvar"), (0, "path.heads.dlogvar_into_mu")):
         if all(close(st.got[index], st.right[1 - index], TOL) for st in analysed):
             return say(key)
-    paths = [split(st) for st in analysed]
+    paths = paths_of(analysed)
     found = _sample_findings(paths, analysed) + _kl_findings(paths)
     return "\n".join(found) if found else say("path.heads.unexplained")
 
@@ -138,21 +173,26 @@ def _sample_findings(paths: list[Paths], analysed: list[Step]) -> list[str]:
     """The sample's path, Eq. (7): dz into mu (dz/dmu = 1), dz * eps * sigma / 2 into logvar."""
     found = []
     per_n = lambda b, n: 1 / n
-    mu_right = all(_same(p.a_mu, 1.0) for p in paths)
+    mu_forms = {p.mu_form for p in paths}
+    mu_right = mu_forms == {"right"} and all(_same(p.a_mu, 1.0) for p in paths)
     lv_fitted = [p for p in paths if p.form is not None]
     lv_right = len(lv_fitted) == len(paths) and all(
         p.a_lv is None or (p.form == "right" and _same(p.a_lv, 1.0)) for p in paths)
-    if not mu_right and not lv_right and _all(paths, "a_mu", per_n) and all(
-            p.form == "right" for p in paths) and _all(paths, "a_lv", per_n):
+    if not mu_right and not lv_right and mu_forms == {"right"} and _all(paths, "a_mu", per_n) \
+            and all(p.form == "right" for p in paths) and _all(paths, "a_lv", per_n):
         return [say("path.sample.n_again")]
-    if not mu_right:
+    if None in mu_forms:
+        found.append(say("path.mu.no_form"))
+    elif mu_forms != {"right"}:
+        found.append(say("path.mu.form." + mu_forms.pop()))
+    elif not mu_right:
         named = [k for k, a in (("path.mu.missing", 0.0), ("path.mu.sign", -1.0),
                                 ("path.mu.twice", 2.0)) if _all(paths, "a_mu", lambda b, n, a=a: a)]
         if not named and _all(paths, "a_mu", per_n):
             named = ["path.sample.n_again"]
         found += [say(k) for k in named] or [_listed("path.mu.factor", paths, "a_mu")]
     if len(lv_fitted) < len(paths):
-        found.append(say("path.lv.no_form") + _eps0_note(analysed))
+        found.append(_unfitted_logvar(analysed))
     elif not lv_right:
         named = [key for (form, a), key in SAMPLE_MISTAKES.items()
                  if all(p.a_lv is None or (p.form == form and _same(p.a_lv, a)) for p in paths)]
@@ -161,6 +201,23 @@ def _sample_findings(paths: list[Paths], analysed: list[Step]) -> list[str]:
         found += [say(k) for k in named if say(k) not in found] or [
             _listed("path.lv.factor", paths, "a_lv")]
     return found
+
+
+def _unfitted_logvar(analysed: list[Step]) -> str:
+    """dlogvar is no form of the two paths: which one differs, told by the settings that
+    switch one off (beta = 0: the sample's path alone; eps = 0: the KL's alone)."""
+    sample_ok = kl_ok = None
+    for st in analysed:
+        t, dz = st.ctx["trace"], st.ctx["dz"]
+        if t.beta == 0:
+            sample_ok = close(st.got[1], dz * t.eps * t.sigma / 2)
+        if t.zero_eps:
+            kl_ok = close(st.got[1], t.beta / t.n * np.expm1(t.logvar) / 2)
+    if sample_ok and kl_ok is False:
+        return say("path.kl.lv_differs") + " " + say("path.kl.eps0")
+    if kl_ok and sample_ok is False:
+        return say("path.lv.no_form") + " " + say("path.lv.beta0")
+    return say("path.lv.no_form") + _eps0_note(analysed)
 
 
 def _kl_findings(paths: list[Paths]) -> list[str]:

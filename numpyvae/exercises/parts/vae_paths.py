@@ -134,12 +134,18 @@ def stage_hint(stage: str, analysed: list[Step], hidden: tuple[int, ...]) -> str
         return f"{head}: " + " ".join(say("path.never", layer=layer) for layer in never)
     if stage == "heads":
         return f"{head}: " + heads_hint(usable)
+    layer = analysed[0].ctx["layer"]
+    if "db" in problems:  # dW comes from one gradient; db is not its sum over the batch
+        zero = all(st.problem != "db" or not np.any(st.ctx["trace"].db(layer)) for st in usable)
+        note = say("path.db_zero" if zero else "path.db_not_sum", layer=layer)
+        if all(close(st.got, st.right) for st in usable if st.problem == "db"):
+            return f"{head}: {note}"
     table = OUT_MISTAKES if stage == "decoder.out" else LAYER_MISTAKES
     named = _named(table, usable)
     text = " ".join(say(k, layer=stage) for k in named) if named else _localise_simple(
         stage, usable)
     if "db" in problems:
-        text += " " + say("path.db_not_sum", layer=analysed[0].ctx["layer"])
+        text += " " + note
     return f"{head}: {text}"
 
 
@@ -223,19 +229,30 @@ def _stage_layers(stage: str) -> tuple[str, ...]:
 
 
 def _kept(rec: Recorded) -> str:
-    """When the first call is right and the second (on the same model) is not: whether
-    backward adds the first call's gradients in, or keeps them."""
+    """When the first call is right and the second (on the same model) is not: whether some
+    layers add the first call's gradients in, or keep them, or the whole second call is
+    off by one factor (a count kept across calls)."""
     main, again = _grads(rec, "main"), _grads(rec, "again")
-    if main is None or again is None:
+    if main is None or again is None or not finite(again):
         return ""
     want_main = settings.library_grads(settings.BY_NAME["main"])[0]
-    want_again = settings.library_grads(settings.BY_NAME["again"])[0]
+    want = settings.library_grads(settings.BY_NAME["again"])[0]
     if not all(close(main[k], w) for k, w in want_main.items()):
         return ""
-    if all(close(again[k], want_main[k] + w) for k, w in want_again.items()):
-        return say("vae.accumulates")
-    if all(close(again[k], want_main[k]) for k in want_again):
+    wrong = [k for k, w in want.items() if not close(again[k], w)]
+    if not wrong:
+        return ""
+    layers = sorted({k.rsplit(".", 1)[0] for k in wrong})
+    if all(close(again[k], want_main[k] + want[k]) for k in wrong):
+        key = "vae.accumulates" if len(wrong) == len(want) else "vae.accumulates_in"
+        return say(key, layers=", ".join(layers))
+    if all(close(again[k], want_main[k]) for k in wrong):
         return say("vae.stale")
+    flat_got = np.concatenate([again[k].ravel() for k in want])
+    flat_want = np.concatenate([w.ravel() for w in want.values()])
+    factor = float(np.vdot(flat_got, flat_want) / np.vdot(flat_want, flat_want))
+    if close(flat_got, factor * flat_want):
+        return say("vae.scaled", factor=f"{factor:.4g}")
     return ""
 
 

@@ -56,9 +56,16 @@ class Trace:
     weights: dict[str, np.ndarray] = field(default_factory=dict)
     masks: dict[str, np.ndarray] = field(default_factory=dict)
 
+    grads: dict = field(default_factory=dict)  # the learner's, when steps() has read them
+
     @property
     def sigma(self) -> np.ndarray:
         return np.exp(self.logvar / 2)
+
+    def db(self, layer: str) -> np.ndarray:
+        """The learner's db of ``layer`` (zeros when it has none)."""
+        g = self.grads.get(f"{layer}.b")
+        return g if g is not None else np.zeros(1)
 
     def describe(self) -> str:
         """'N = 3, beta = 0.7' (and ', eps = 0')."""
@@ -135,6 +142,7 @@ class Step:
 def steps(t: Trace, grads: dict[str, np.ndarray | None]) -> list[Step]:
     """The stages of one setting in backward order, until one cannot be followed further."""
     d, out = {}, []
+    t.grads = grads
     for layer in t.inputs:
         d[layer] = recover(t.inputs[layer], grads.get(f"{layer}.W"), grads.get(f"{layer}.b"))
     k = len(t.hidden)
