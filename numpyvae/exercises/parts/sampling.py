@@ -141,14 +141,17 @@ def _after_forward(row: Row) -> Row:
 
 
 def _repeat_rows(rec: Recorded, label: str) -> list[Row]:
-    """The same backward twice must give the same numbers (no eps drawn in backward)."""
+    """The same backward twice must give the same numbers: no eps drawn in backward, and
+    nothing added across calls."""
     first, again = rec.get("main.dlogvar"), rec.get("repeat.dlogvar")
     if first is None or again is None or first.shape != again.shape:
         return []
     if np.array_equal(first, again, equal_nan=True):
         return []
-    return [Row(say("row.repeat", part="Reparameterize"), say("row.differs"), "-", WRONG,
-                say("reparam.random", label=label))]
+    adds = np.any(first) and np.allclose(again, 2 * first, rtol=1e-12, atol=0)
+    hint = say("repeat.adds", label=label, key="dlogvar") if adds else say("reparam.random",
+                                                                           label=label)
+    return [Row(say("row.repeat", part="Reparameterize"), say("row.differs"), "-", WRONG, hint)]
 
 
 REPARAMETERIZE = Part(
