@@ -17,7 +17,7 @@ from test_exercises import RIGHT, solve
 from numpyvae import VAE, VAEConfig, cli, train
 from numpyvae.exercises.capstone import TOLERANCE, build_vae, capstone, learner_parts
 
-SMALL = ["--dataset", "glyph-digits", "--images", "300", "--test-images", "200", "--epochs", "1"]
+SMALL = ["--dataset", "glyph-digits", "--images", "200", "--test-images", "100", "--epochs", "1"]
 
 
 @pytest.fixture(autouse=True)
