@@ -404,6 +404,16 @@ def pytest_in(path, *args, **env):
     return proc.returncode, proc.stdout + proc.stderr
 
 
+def test_init_replaces_the_conftest_an_earlier_init_wrote_and_keeps_a_changed_one(capsys, folder):
+    (folder / "conftest.py").write_text(
+        "from numpyvae.exercises.pytest_plugin import pytest_collect_file  # noqa: F401\n")
+    assert run(capsys, "exercises", "init", folder)[0] == 0
+    assert "pytest_addoption" in (folder / "conftest.py").read_text()
+    (folder / "conftest.py").write_text("# mine\n")
+    assert run(capsys, "exercises", "init", folder)[0] == 0
+    assert (folder / "conftest.py").read_text() == "# mine\n"
+
+
 def test_pytest_fails_an_empty_folder_then_grades_a_partial_and_a_finished_one(folder, tmp_path):
     report = tmp_path / "grades.json"
     status, out = pytest_in(folder, "--exercises-json", str(report))

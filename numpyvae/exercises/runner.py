@@ -152,6 +152,7 @@ def init(folder: str | None = None, lang: str | None = None) -> str:
         templates = resources.files(__package__) / "templates"
         templates = templates / "ko" if lang == "ko" else templates  # English beside ko/
         created, kept = [], []
+        _replace_old_conftest(path / "conftest.py")
         pytest_files = [name for name, text in PYTEST_FILES.items() if _create(path / name, text)]
         for ex in EXERCISES:
             source = (templates / ex.file).read_text(encoding="utf-8")
@@ -171,6 +172,17 @@ def init(folder: str | None = None, lang: str | None = None) -> str:
         if pytest_files:
             lines.append(say("runner.pytest", folder=shown))
         return "\n".join(lines)
+
+
+def _replace_old_conftest(path: Path) -> None:
+    """A conftest.py an earlier init wrote imports a hook that is gone (its tests were one per
+    row): remove it, so that init writes the current one. A changed conftest.py is kept."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return
+    if "import pytest_collect_file" in text and "numpyvae.exercises.pytest_plugin" in text:
+        path.unlink()
 
 
 def _create(path: Path, text: str) -> bool:
