@@ -121,6 +121,7 @@ def fit(
     resume: bool | RunRecord = False,
     log: Callable[[str], None] | None = print,
     progress: Callable[[int, int], None] | None = None,
+    optimizer: object | None = None,
 ) -> list[EpochStats]:
     """Train ``model`` with Adam; returns the history, one :class:`EpochStats` per epoch.
 
@@ -138,6 +139,10 @@ def fit(
         log: where the per-epoch lines go (None for silence).
         progress: called as ``progress(batches done, batches per epoch)`` after every
             step, e.g. a :class:`numpyvae.progress.Progress` (None: no progress).
+        optimizer: what updates the weights, built on ``model.params``: anything whose
+            ``step(grads)`` takes what ``model.backward()`` returns (None: the library's
+            ``Adam(model.params, lr=settings.lr)``). A run folder (``out_dir``, ``resume``)
+            needs its ``state_dict()`` and ``load_state_dict()`` too, as Adam and SGD have.
 
     All randomness (order of the batches, eps, dynamic binarization) comes from one
     generator seeded by ``settings.seed``, saved with every checkpoint.
@@ -160,7 +165,11 @@ def fit(
     log = log or (lambda s: None)
     out = Path(out_dir) if out_dir is not None else None
     rng = np.random.default_rng(settings.seed)
-    optimizer = Adam(model.params, lr=settings.lr)
+    if optimizer is None:
+        optimizer = Adam(model.params, lr=settings.lr)
+    elif out is not None and not all(hasattr(optimizer, a) for a in ("state_dict", "load_state_dict")):
+        raise ValueError(f"a run folder keeps the optimizer's state: {type(optimizer).__name__} "
+                         "has no state_dict() and load_state_dict() (leave out out_dir)")
     history: list[EpochStats] = []
     if resume is not False:
         if out is None:
@@ -265,10 +274,13 @@ def _check_state(epoch: int, model, optimizer, out: Path | None, beta: float) ->
     """After an epoch: the parameters, and Adam's m and v, must be finite."""
     if not np.all(np.isfinite(model.params.flat)):  # the last step of the epoch
         _diverged(f"the parameters became non-finite in epoch {epoch}", out, beta)
-    for name, state in (("m", optimizer.m), ("v", optimizer.v)):  # e.g. v overflowed
-        if not np.all(np.isfinite(state.flat)):
+    for name in ("m", "v"):  # e.g. v overflowed; one buffer (Adam) or a dict of arrays
+        state = getattr(optimizer, name, None)
+        arrays = [state.flat] if hasattr(state, "flat") else (
+            list(state.values()) if isinstance(state, dict) else [])
+        if not all(np.all(np.isfinite(a)) for a in arrays):
             _diverged(f"the optimizer state (Adam's {name}) became non-finite in epoch "
-                     f"{epoch}, though the parameters are finite", out, beta)
+                      f"{epoch}, though the parameters are finite", out, beta)
 
 
 def _check_rise(what: str, loss: float | None, reference: float, epoch: int,

@@ -1,185 +1,252 @@
-"""Exercise 7, the VAE's backward pass assembled: the library's passes, a right answer
-passes, and each typical mistake is wrong with the hint that names it.
+"""Exercise 7, the VAE's backward pass assembled: the library's passes and right answers
+in several styles pass; every contract is checked (what backward returns, a second call,
+two hidden layers, beta = 0 and 1, N = 1); a wrong answer is diagnosed path by path: the
+stage that first differs and its equation, and the typical mistake only when it explains
+every setting, so that the numbers of one setting never name a mistake not made.
 
-As in tests/test_exercises.py, a learner's version is made as a learner makes it: ``init``
-copies the skeletons into ``tmp_path`` and the ``raise NotImplementedError`` of
-``VAE.backward`` is replaced with code.
+As in tests/test_exercises.py, a learner's version is made as a learner makes it.
 """
 
+import numpy as np
 import pytest
-from helpers import run_cli as run
+from test_exercises import BACKWARD, flat, hint_of, row, run, solve
 
-from numpyvae import checks
-from numpyvae.exercises import EXERCISES, find_exercise, run_exercise
-from numpyvae.exercises.catalog import VAE_MISTAKES, vae_backward
+from numpyvae.exercises import EXERCISES, run_exercise
+from numpyvae.exercises.parts import vae_heads, vae_settings, vae_steps
 
-FILE = "ex7_vae_backward.py"
-
+FILE, LABEL = "ex7_vae_backward.py", "VAE.backward"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    monkeypatch.setenv("NUMPYVAE_LANG", "en")
 
 
-
-def solve(folder, code):
-    """Replace the ``raise NotImplementedError`` of VAE.backward with ``code``."""
-    path = folder / FILE
-    lines = path.read_text().split("\n")
-    for i, line in enumerate(lines):
-        if 'raise NotImplementedError("exercise 7: write VAE.backward")' in line:
-            indent = line[: len(line) - len(line.lstrip())]
-            lines[i] = "\n".join(indent + c for c in code.strip("\n").split("\n"))
-            path.write_text("\n".join(lines))
-            return
-    raise AssertionError(f"no NotImplementedError of VAE.backward in {FILE}")
+def answer(old=None, new=None, body=BACKWARD):
+    """The right backward with ``old`` replaced by ``new``."""
+    if old is not None:
+        assert old in body, old
+        body = body.replace(old, new)
+    return body
 
 
-def flat(text):
-    return " ".join(text.split())
+def check7(capsys, folder, code):
+    solve(folder, FILE, LABEL, code)
+    status, out, err = run(capsys, "exercises", "check", folder, "--only", "vae")
+    assert "Traceback" not in out + err
+    return status, out
 
 
-def rows(out):
-    """{row name: (the line, its hint unwrapped)} of the exercise's rows."""
-    lines = out.splitlines()
-    found = {}
-    for i, line in enumerate(lines):
-        if line.startswith("  VAE  "):
-            name = line.split("  ")[1] + "  " + line.split("  ")[2]
-            hint = []
-            for more in lines[i + 1:]:
-                if not more.startswith("      "):
-                    break
-                hint.append(more)
-            found[name.strip()] = (line, flat(" ".join(hint)))
-    return found
+def first_wrong(out):
+    """The first row that is not ok, and its hint."""
+    for line in out.splitlines():
+        if line.startswith("  VAE") and not line.rstrip().endswith(" ok"):
+            return hint_of(out, line.strip())
+    raise AssertionError(f"no wrong row in:\n{out}")
 
 
-BACKWARD = """
+# ---- right answers ---------------------------------------------------------------------------
+
+RIGHT_STYLES = {
+    "as the library": BACKWARD,
+    "a hand-written walk": """
 c = self._cache
-n, beta = c["n"], {beta}
-dz = self.decoder.backward(self.out.backward(c["dlogits"] {recon}))
-dmu, dlogvar = {sample}
-dmu_kl, dlogvar_kl = c["dkl"]
-dmu = dmu {kl_op} {kl} * dmu_kl
-dlogvar = dlogvar {kl_op} {kl} * dlogvar_kl
-{heads}
-self.encoder.backward(dh, need_dx=False)
+n = c["n"]
+g = self.out.backward(c["dlogits"] / n)
+for dense, act in zip(reversed(self.decoder.dense), reversed(self.decoder.acts)):
+    g = dense.backward(act.backward(g))
+dmu = g + c["beta"] / n * c["dkl"][0]
+dlogvar = g * self.reparam.eps * self.reparam.sigma / 2 + c["beta"] / n * c["dkl"][1]
+dh = self.heads["mu"].backward(dmu) + self.heads["logvar"].backward(dlogvar)
+for dense, act in zip(reversed(self.encoder.dense), reversed(self.encoder.acts)):
+    dh = dense.backward(act.backward(dh))
 return self.grads
-"""
-RIGHT = {"beta": 'c["beta"]', "recon": "/ n", "sample": "self.reparam.backward(dz)", "kl_op": "+",
-             "kl": "beta / n",
-             "heads": 'dh = self.heads["mu"].backward(dmu) + self.heads["logvar"].backward(dlogvar)'}
-
-
-def answer(**change):
-    return BACKWARD.format(**{**RIGHT, **change})
-
-
-def test_the_library_passes_and_the_exercise_is_listed():
-    ex = find_exercise("7")
-    assert ex is find_exercise("vae") is EXERCISES[-1] and ex.file == FILE
-    assert all(c.ok for c in checks.check_vae_backward())
-    assert len(checks.check_vae_backward()) == 5  # one row per layer
-    assert run_exercise(ex, None).status == "solved"
-
-
-def test_the_skeleton_is_not_yet_solved(capsys, folder):
-    code, out, _ = run(capsys, "exercises", "check", folder, "--only", "7")
-    assert code == 0
-    assert "not yet solved (ex7_vae_backward.py:" in out
-
-
-def test_a_right_answer_passes(capsys, folder):
-    solve(folder, answer())
-    code, out, _ = run(capsys, "exercises", "check", folder, "--only", "vae_backward")
-    assert code == 0, out
-    assert "1 of 1 exercise solved, 0 wrong" in out
-    assert len(rows(out)) == 5 and all(line.rstrip().endswith("ok") for line, _ in rows(out).values())
-
-
-def test_using_the_library_helper_for_the_decoder_passes_too(capsys, folder):
-    solve(folder, """
-dz, per_example = self._backward_decoder()
-dmu, dlogvar = self.reparam.backward(dz)
-dmu += per_example * self._cache["beta"] * self._cache["dkl"][0]
-dlogvar += per_example * self._cache["beta"] * self._cache["dkl"][1]
+""",
+    "1/N after the sum": """
+c = self._cache
+n, beta = c["n"], c["beta"]
+dz = self.decoder.backward(self.out.backward(c["dlogits"] / n))
+dmu, dlogvar = self.reparam.backward(dz * n)
+dmu = (dmu + beta * c["dkl"][0]) / n
+dlogvar = (dlogvar + beta * c["dkl"][1]) / n
 dh = self.heads["mu"].backward(dmu)
 dh += self.heads["logvar"].backward(dlogvar)
 self.encoder.backward(dh)
 return self.grads
-""")
-    code, out, _ = run(capsys, "exercises", "check", folder, "--only", "7")
-    assert code == 0, out
+""",
+}
 
 
-ENCODER = ["encoder.mu", "encoder.logvar", "encoder.0"]
-ALL = ["decoder.out", "decoder.0", *ENCODER]
-
-MISTAKES = [
-    # (what is changed, the rows that must be wrong, words of their hint)
-    ({"kl_op": "+ 0 *"}, ENCODER, ["KL term's gradient is missing", "two places"]),
-    ({"sample": "0 * dz, 0 * dz"}, ENCODER, ["no gradient through the sample",
-                                               "self.reparam.backward"]),
-    ({"recon": "", "kl": "beta"}, ALL, ["N = 4 times the right one", "1/N of the batch mean"]),
-    ({"kl": "beta"}, ENCODER, ["KL's gradient lacks the 1/N", "beta / N, not beta"]),
-    ({"recon": "/ n / n", "kl": "beta / n / n"}, ALL, ["1/N applied twice"]),
-    ({"sample": "(g / n for g in self.reparam.backward(dz))", "kl": "beta / n / n"}, ENCODER,
-     ["1/N applied twice"]),
-    ({"kl": "1 / n"}, ENCODER, ["beta is missing", "self._cache['beta']"]),
-    ({"beta": "self.config.beta"}, ENCODER, ["beta is missing", "Not self.config.beta"]),
-    ({"recon": "* beta / n"}, ALL, ["beta multiplies the reconstruction's gradient too"]),
-    ({"kl_op": "-"}, ENCODER, ["KL's gradient is subtracted"]),
-    ({"heads": 'dh = self.heads["mu"].backward(dmu)\nself.heads["logvar"].backward(dlogvar)'},
-     ["encoder.0"], ["gradient of the mu head only", "both heads"]),
-    ({"heads": 'dh = self.heads["mu"].backward(dmu)\ndh = self.heads["logvar"].backward(dlogvar)'},
-     ["encoder.0"], ["gradient of the logvar head only", "overwritten"]),
-    ({"heads": 'dh = self.heads["mu"].backward(dmu)'}, ["encoder.logvar", "encoder.0"],
-     ["logvar head's gradients are all zeros", "gradient of the mu head only"]),
-]
+@pytest.mark.parametrize("code", RIGHT_STYLES.values(), ids=RIGHT_STYLES)
+def test_a_right_answer_passes_every_setting(capsys, folder, code):
+    status, out = check7(capsys, folder, code)
+    assert status == 0, out
+    for name in ("VAE  decoder.out", "VAE  encoder.0", "VAE  returns its gradients",
+                 "VAE  a 2nd call", "VAE  two hidden layers", "VAE  N = 1, eps = 0"):
+        assert row(out, name).rstrip().endswith("ok"), out
 
 
-@pytest.mark.parametrize("change, wrong, words", MISTAKES,
-                         ids=[",".join(m[0]) + f"-{i}" for i, m in enumerate(MISTAKES)])
-def test_a_typical_mistake_is_wrong_with_its_hint(capsys, folder, change, wrong, words):
-    solve(folder, answer(**change))
-    code, out, err = run(capsys, "exercises", "check", folder, "--only", "7")
-    assert code == 1, out
-    found = rows(out)
-    assert set(found) == {f"VAE  {layer}" for layer in ALL}, out
-    hints = []
-    for layer in ALL:
-        line, hint = found[f"VAE  {layer}"]
-        if layer in wrong:
-            assert line.rstrip().endswith("wrong") and hint, out
-            hints.append(hint)
-        else:
-            assert line.rstrip().endswith("ok"), out
-    for word in words:
-        assert word in " ".join(hints), f"{word!r} not in the hints:\n{out}"
-    assert "0 of 1 exercise solved, 1 wrong" in out
-    assert "Traceback" not in out + err
+def test_the_library_passes_and_every_setting_can_be_followed_back():
+    result = run_exercise(EXERCISES[6], None)
+    assert result.status == "solved", result.rows
+    for s in vae_settings.SETTINGS:  # the gradient reaching every layer can be found back
+        grads, _ = vae_settings.library_grads(s)
+        steps = vae_steps.steps(vae_steps.trace(s.name), grads)
+        assert len(steps) == len(vae_settings.layers_of(s.hidden)) - 1  # the two heads: one
+        assert all(st.ok for st in steps), s.name
 
 
-def test_every_injected_mistake_is_caught_by_the_check():
-    """Each mistake of the catalog, as the library's model with it injected, fails the
-    check (beta = 0.5 and N = 4 keep them apart from the right answer)."""
-    for mistake in VAE_MISTAKES:
-        class Wrong(checks.VAE):
-            def backward(self, mistake=mistake):
-                vae_backward(self, mistake)
-                return self.grads
-
-        assert not all(c.ok for c in checks.check_vae_backward(Wrong)), mistake
+def test_the_skeleton_is_not_yet_solved(capsys, folder):
+    status, out, _ = run(capsys, "exercises", "check", folder, "--only", "7")
+    assert status == 0 and "not yet solved (ex7_vae_backward.py:" in row(out, LABEL)
 
 
 def test_an_exception_is_an_error_with_file_and_line(capsys, folder):
-    solve(folder, 'dh = self.out.backward(self._cache["dlogits"])\nself.heads["mu"].backward(dh)')
-    code, out, _ = run(capsys, "exercises", "check", folder, "--only", "7")
-    assert code == 1
-    assert "ValueError" in out and "ex7_vae_backward.py:" in out
+    status, out = check7(capsys, folder, answer('c["dlogits"] / n', 'c["logits"] / n'))
+    assert status == 1
+    line, hint = hint_of(out, LABEL)
+    assert line.rstrip().endswith("error") and "KeyError: 'logits'" in hint
+    assert "at ex7_vae_backward.py:" in hint
 
 
-def test_solutions_pass_every_exercise(capsys):
-    code, out, _ = run(capsys, "exercises", "check", "--solutions")
-    assert code == 0, out
-    assert "7 of 7 exercises solved, 0 wrong, 0 not yet solved" in out
-    assert "the library's: numpyvae/model.py, VAE.backward" in out
+# ---- contracts ---------------------------------------------------------------------------------
+
+CONTRACTS = [
+    # (what changes in the right answer, the row, words of its hint)
+    (("return self.grads", "pass"), "VAE  returns its gradients", ["returned None", "return self.grads"]),
+    (("return self.grads", "return self.grads, None"), "VAE  returns its gradients",
+     ["returned tuple, len 2"]),
+    (("return self.grads", "return {'mu': self.heads['mu'].grads}"), "VAE  returns its gradients",
+     ["not named as the model's parameters"]),
+    (("return self.grads", "return {k: g.T for k, g in self.grads.items()}"),
+     "VAE  returns its gradients", ["transposed"]),
+    (("return self.grads", ("self._sum = {k: g + getattr(self, '_sum', {}).get(k, 0) "
+      "for k, g in self.grads.items()}\nreturn self._sum")),
+     "VAE  returns its gradients", ["on a 2nd call", "not this call's gradient"]),
+    (("return self.grads", ("old = getattr(self, '_old', None)\nself._old = {k: g.copy() for k, g "
+      "in self.grads.items()}\nfor k, g in (old or {}).items():\n    self.grads[k] += g\n"
+      "return self.grads")),
+     "VAE  a 2nd call", ["1st call's plus the 2nd's"]),
+]
+
+
+@pytest.mark.parametrize("change, name, words", CONTRACTS,
+                         ids=["none", "tuple", "other-keys", "transposed", "running-sum",
+                              "accumulates"])
+def test_a_broken_contract_is_wrong_with_its_hint(capsys, folder, change, name, words):
+    status, out = check7(capsys, folder, answer(*change))
+    assert status == 1, out
+    line, hint = hint_of(out, name)
+    assert line.rstrip().endswith("wrong"), out
+    for word in words:
+        assert word in hint, f"{word!r} not in the hint of {name}:\n{out}"
+
+
+def test_a_backward_for_one_hidden_layer_is_an_error_with_two(capsys, folder):
+    code = """
+c = self._cache
+n, beta = c["n"], c["beta"]
+g = self.decoder.dense[0].backward(self.decoder.acts[0].backward(self.out.backward(c["dlogits"] / n)))
+dmu, dlogvar = self.reparam.backward(g)
+dh = self.heads["mu"].backward(dmu + beta / n * c["dkl"][0])
+dh = dh + self.heads["logvar"].backward(dlogvar + beta / n * c["dkl"][1])
+self.encoder.dense[0].backward(self.encoder.acts[0].backward(dh))
+return self.grads
+"""
+    status, out = check7(capsys, folder, code)
+    assert status == 1
+    assert row(out, "VAE  decoder.out").rstrip().endswith("ok")  # one hidden layer: right
+    line, hint = hint_of(out, "VAE  two hidden layers")
+    assert line.rstrip().endswith(("error", "wrong"))
+    assert "two hidden layers" in hint and "walk every layer" in hint
+
+
+# ---- a wrong gradient, diagnosed path by path --------------------------------------------------
+
+PATHS = [
+    # (old, new, words of the first wrong row's hint: the stage, its equation, the mistake)
+    ('c["dlogits"] / n', 'c["dlogits"]', ["Decoder's output layer decoder.out, Eq. (3)", "Eq. (9)", "1/N of the batch mean"]),
+    ('c["dlogits"] / n', 'beta * c["dlogits"] / n', ["Eq. (9)", "beta multiplies the Reconstruction"]),
+    ('dmu, dlogvar = self.reparam.backward(dz)',
+     'dmu, dlogvar = dz, dz * self.reparam.eps * self.reparam.sigma',
+     ["Eq. (7)", "sample's path into logvar misses the 1/2"]),
+    ('dmu, dlogvar = self.reparam.backward(dz)',
+     'dmu, dlogvar = dz, dz * np.random.standard_normal(dz.shape) * self.reparam.sigma / 2',
+     ["random numbers", "Eq. (7)"]),
+    ('dlogvar = dlogvar + beta / n * c["dkl"][1]',
+     'dlogvar = dlogvar + beta / n * (1 - self.reparam.sigma ** 2) / 2',
+     ["Eq. (8)", "KL's share of dlogvar has its sign flipped"]),
+    ('beta / n * c["dkl"][0]', 'c["dkl"][0] / (beta * n)', ["Eq. (8)", "divided by beta"]),
+    ('beta / n * c["dkl"][1]', '2 * beta / n * c["dkl"][1]', ["misses the 1/2", "Eq. (8)"]),
+    ('n, beta = c["n"], c["beta"]', 'n, beta = c["n"], self.config.beta',
+     ["self.config.beta", "Eq. (6)"]),
+    ('dh = self.heads["mu"].backward(dmu) + self.heads["logvar"].backward(dlogvar)',
+     'dh = self.heads["mu"].backward(dmu)\ndh = self.heads["logvar"].backward(dlogvar)',
+     ["Encoder's last layer encoder.0, Eq. (1)", "logvar head only"]),
+    ('self.encoder.backward(dh, need_dx=False)',
+     'for dense in reversed(self.encoder.dense):\n    dh = dense.backward(dh)',
+     ["Eq. (1)", "ReLU's derivative is missing"]),
+    ('dz = self.decoder.backward(self.out.backward(c["dlogits"] / n))',
+     ('dz = self.out.backward(c["dlogits"] / n)\nfor dense in reversed(self.decoder.dense):\n'
+     '    dz = dense.backward(dz)'), ["Decoder's layer decoder.0, Eq. (3)", "ReLU's derivative"]),
+]
+
+
+@pytest.mark.parametrize("old, new, words", PATHS,
+                         ids=["no-1/N", "beta-on-recon", "no-1/2", "fresh-eps", "kl-sign",
+                              "divided-by-beta", "kl-lv-no-1/2", "config-beta", "dh-overwritten",
+                              "encoder-no-relu", "decoder-no-relu"])
+def test_a_wrong_path_is_found_and_named(capsys, folder, old, new, words):
+    status, out = check7(capsys, folder, answer(old, new))
+    assert status == 1
+    _line, hint = first_wrong(out)
+    for word in words:
+        assert word in hint, f"{word!r} not in the first wrong row's hint:\n{out}"
+
+
+def test_the_settings_tell_every_pair_of_kl_weights_apart():
+    """Two typical KL weights may coincide in one setting (KL added twice, 2 beta / N, and
+    the 1/N missing, beta, are both 1.3 at N = 2); never in every setting."""
+    weights = [("right", lambda b, n: b / n), *vae_heads.WEIGHTS]
+    settings = [s for s in vae_settings.SETTINGS if s.hidden == (7,)]
+    coincide = 0
+    for i, (key_a, a) in enumerate(weights):
+        for key_b, b in weights[i + 1:]:
+            same = [np.isclose(a(s.beta, s.n), b(s.beta, s.n)) for s in settings]
+            assert not all(same), (key_a, key_b)
+            coincide += any(same)
+    assert coincide > 0  # the check would be empty if no setting had a coincidence
+
+
+@pytest.mark.parametrize("factor, named, not_named", [
+    ("2 * beta / n", "added twice", "lacks the 1/N"),
+    ("beta", "lacks the 1/N", "added twice"),
+], ids=["kl-twice", "kl-no-1/N"])
+def test_coinciding_numbers_never_name_a_mistake_not_made(capsys, folder, factor, named, not_named):
+    code = answer('beta / n * c["dkl"][0]', f'{factor} * c["dkl"][0]')
+    code = code.replace('beta / n * c["dkl"][1]', f'{factor} * c["dkl"][1]')
+    status, out = check7(capsys, folder, code)
+    assert status == 1
+    _, hint = first_wrong(out)
+    assert named in hint and not_named not in hint, hint
+
+
+def test_what_no_single_mistake_explains_is_localised_with_numbers(capsys, folder):
+    """A weight that is right in one setting and no typical slip in the others: where (the
+    KL's path, Eq. (8)) and the numbers per setting, no name."""
+    code = answer('beta / n * c["dkl"][0]', '(beta / n if n == 3 else 0.3) * c["dkl"][0]')
+    code = code.replace('beta / n * c["dkl"][1]', '(beta / n if n == 3 else 0.3) * c["dkl"][1]')
+    status, out = check7(capsys, folder, code)
+    assert status == 1
+    _, hint = first_wrong(out)
+    assert "Eq. (8)" in hint and "N = 2, beta = 1.3: 0.3" in hint
+    assert not any(w in hint for w in ("lacks beta", "divided by beta", "added twice"))
+
+
+def test_right_in_the_first_setting_wrong_in_another_is_located(capsys, folder):
+    status, out = check7(capsys, folder, answer('n, beta = c["n"], c["beta"]', 'n, beta = 3, c["beta"]'))
+    assert status == 1
+    assert row(out, "VAE  decoder.out").rstrip().endswith("ok")  # N = 3 there
+    line, hint = hint_of(out, "VAE  a 2nd call")
+    assert line.rstrip().endswith("wrong") and "0.6667 times this batch's" in hint  # 2/3
+    assert "Eq. (6)" in hint and "see the rows above" not in flat(out)

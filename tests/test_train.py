@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from numpyvae import VAE, AutoEncoder, VAEConfig
+from numpyvae import SGD, VAE, Adam, AutoEncoder, VAEConfig
 from numpyvae.checkpoint import CHECKPOINT, HISTORY, load_checkpoint, save_checkpoint
 from numpyvae.datasets import make_glyph_digits
 from numpyvae.elbo import evaluate, log_likelihood_iw, neg_elbo
@@ -38,6 +38,33 @@ def test_a_short_run_on_the_offline_data_lowers_the_loss(glyphs, tmp_path):
     assert history[-1].train_loss < history[0].train_loss
     saved = json.loads((tmp_path / HISTORY).read_text())
     assert [h["epoch"] for h in saved] == [1, 2, 3]
+
+
+def test_fit_trains_with_the_optimizer_it_is_given(glyphs, tmp_path):
+    x_train = glyphs[0][:400]
+    settings = TrainSettings(epochs=1, batch_size=100)
+    default, given = small_vae(), small_vae()
+    fit(default, x_train, settings=settings, log=None)
+    steps = []
+
+    class Counted(Adam):  # the same Adam: the same weights, and every step seen
+        def step(self, grads):
+            steps.append(grads)
+            super().step(grads)
+
+    fit(given, x_train, settings=settings, log=None, optimizer=Counted(given.params, lr=settings.lr))
+    assert len(steps) == 4 and all(g is given.grads for g in steps)  # what backward returned
+    np.testing.assert_array_equal(given.params.flat, default.params.flat)
+    sgd = small_vae()
+    fit(sgd, x_train, settings=settings, log=None, optimizer=SGD(sgd.params, lr=0.01))
+    assert not np.array_equal(sgd.params.flat, default.params.flat)
+
+    class Bare:  # an optimizer with step() only: no run folder for it
+        def step(self, grads):
+            pass
+
+    with pytest.raises(ValueError, match="Bare has no state_dict"):
+        fit(small_vae(), x_train, settings=settings, out_dir=tmp_path, log=None, optimizer=Bare())
 
 
 def test_training_stays_float32(glyphs):

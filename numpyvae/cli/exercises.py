@@ -1,6 +1,7 @@
-"""``numpyvae exercises init|check``: the backward passes a student writes. ``init`` copies
-the skeletons into a folder and ``check`` runs the library's gradient checks on them; both
-are :mod:`numpyvae.exercises`, this module only reads their options and prints the report.
+"""``numpyvae exercises init|check|train``: the backward passes a student writes. ``init``
+copies the skeletons into a folder, ``check`` checks them, ``train`` trains a VAE made of
+them; all three are :mod:`numpyvae.exercises`, this module only reads their options and
+prints what they say.
 """
 
 from __future__ import annotations
@@ -10,21 +11,28 @@ import argparse
 from .. import exercises
 from .options import HelpFormatter
 
-DESCRIPTION = """\
-Seven exercises: Dense, ReLU, Sigmoid with cross entropy, Reparameterize, the
-KL term, one Adam step, the VAE's backward assembled; then 'train' trains a VAE
-made of them beside the library's. 'init' copies skeletons (the math, shapes, hints, and
-'raise NotImplementedError' where your code goes) into a folder; 'check' runs
-the checks of 'numpyvae gradcheck' on your version and prints, per gradient,
-the relative error, the bound, and ok / not yet solved / wrong (with a hint) /
-error (with your file:line).
+DESCRIPTION = f"""\
+{exercises.COUNT} exercises: Dense, ReLU, Sigmoid with cross entropy, Reparameterize,
+the KL term, one Adam step, the VAE's backward assembled; then 'train' trains a VAE
+made of them with numpyvae.train.fit, beside the library's. 'init' copies skeletons
+(the math, shapes, hints, and 'raise NotImplementedError' where your code goes) into
+a folder, in English or Korean (--lang ko); 'check' runs your code in a child process
+under time and memory limits, compares it with central differences and the library's
+own, and prints per gradient the relative error, the bound, and ok / not yet solved /
+wrong (with a hint) / error (with your file:line).
+
+The language: --lang, else $NUMPYVAE_LANG, else the folder's (init remembers it in
+.numpyvae-exercises.json), else Korean when LC_ALL, LC_MESSAGES or LANG starts with ko.
 
 Exit status of check: 0 when nothing is wrong (exercises not yet solved are
-fine), 1 when an exercise is wrong or raised an error."""
+fine), 1 when an exercise is wrong or raised an error. For grading:
+pytest numpyvae-exercises/ (one test per exercise, failing until solved), or
+check --json for one record per exercise."""
 
 EXAMPLES = f"""\
 examples:
   numpyvae exercises init                 skeletons -> ./{exercises.DEFAULT_DIR}/
+  numpyvae exercises init --lang ko       the same, with Korean instructions
   numpyvae exercises check                check them all
   numpyvae exercises check --only relu    one exercise
   numpyvae exercises check --solutions    the library's own code"""
@@ -41,6 +49,12 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _add_lang(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--lang", choices=exercises.LANGUAGES, default=None,
+                        help=f"{what} in English or Korean (default: $NUMPYVAE_LANG, the "
+                        "folder's language, else the locale's)")
+
+
 def add_parser(subparsers) -> None:
     """Add ``exercises`` and its two actions to the subcommands of ``numpyvae``."""
     p = subparsers.add_parser(
@@ -50,15 +64,19 @@ def add_parser(subparsers) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = actions.add_parser(
         "init", help="copy the skeletons into a folder (never overwrites)",
-        description="Copy the seven exercise skeletons into DIR; existing files are kept.",
+        description=f"Copy the {exercises.COUNT} exercise skeletons into DIR; existing files "
+        "are kept. The folder remembers its language: check, train and pytest answer in it.",
     )
+    _add_lang(init, "the instructions")
     init.add_argument(
         "dir", metavar="DIR", nargs="?", default=None,
         help=f"where to put them (default: ./{exercises.DEFAULT_DIR})",
     )
     check = actions.add_parser(
         "check", help="check your exercises against numerical gradients",
-        description="Check the exercises in DIR with the library's gradient checks.",
+        description="Check the exercises in DIR: your code runs in a child process under "
+        "time and memory limits, and each gradient is compared with central differences and "
+        "the library's own, over repeated calls, float32 and (exercise 7) eight settings.",
     )
     check.add_argument(
         "dir", metavar="DIR", nargs="?", default=None,
@@ -80,6 +98,11 @@ def add_parser(subparsers) -> None:
         "and the largest difference (after trying: it tells you how far off you are)",
     )
     check.add_argument(
+        "--json", action="store_true",
+        help="print one record per exercise (verdict, hint, rows) as JSON, for an autograder",
+    )
+    _add_lang(check, "verdicts and hints")
+    check.add_argument(
         "--time-limit", metavar="SECONDS", type=_seconds,
         default=exercises.DEFAULT_TIME_LIMIT,
         help="stop an exercise that runs longer (an endless loop?) and say where it was; "
@@ -97,7 +120,7 @@ def _add_train(actions) -> None:
 
     (epochs, images, tests), (q_epochs, q_images, q_tests) = DEFAULT_SIZE, QUICK_SIZE
     train = actions.add_parser(
-        "train", help="train a VAE made of your seven exercises beside the library's",
+        "train", help="train a VAE made of your exercises beside the library's",
         description="The capstone: build a VAE from your exercises (Dense, ReLU, the cross "
         "entropy's gradient, Reparameterize, the KL's gradient, Adam, and exercise 7's "
         "backward), train it on MNIST, and print its test -ELBO next to the library's own "
@@ -133,12 +156,13 @@ def _add_train(actions) -> None:
                        help="seed of the weights, batches and noise (default: %(default)s)")
     train.add_argument("--out", metavar="DIR", default="runs/capstone",
                        help="where the pictures go (default: %(default)s)")
+    _add_lang(train, "what it says")
 
 
 def run(args: argparse.Namespace) -> int:
     """``numpyvae exercises init|check``: see numpyvae/exercises/__init__.py."""
     if args.action == "init":
-        print(exercises.init(args.dir))
+        print(exercises.init(args.dir, lang=args.lang))
         return 0
     if args.action == "train":
         from ..exercises.capstone import capstone
@@ -146,8 +170,9 @@ def run(args: argparse.Namespace) -> int:
         return capstone(args.dir, solutions=args.solutions, anyway=args.anyway,
                         quick=args.quick, dataset=args.dataset, data_dir=args.data_dir,
                         epochs=args.epochs, images=args.images, test_images=args.test_images,
-                        seed=args.seed, out=args.out).status
+                        seed=args.seed, out=args.out, lang=args.lang).status
     report, status = exercises.check(args.dir, only=args.only, solutions=args.solutions,
-                                     reference=args.reference, time_limit=args.time_limit)
+                                     reference=args.reference, time_limit=args.time_limit,
+                                     lang=args.lang, as_json=args.json)
     print(report)
     return status

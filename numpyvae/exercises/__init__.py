@@ -14,52 +14,47 @@ Seven exercises, one file each, in the order of the lecture:
 The workflow::
 
     numpyvae exercises init                 # skeletons -> ./numpyvae-exercises/
+    numpyvae exercises init --lang ko       # the same, with Korean instructions
     # read a file's docstring (the math, the shapes, hints), replace its
     # `raise NotImplementedError` with your code, then:
     numpyvae exercises check                # every exercise
     numpyvae exercises check --only relu    # one (name, number, or file)
     numpyvae exercises check --solutions    # the library's own code, same checks
-    numpyvae exercises train                # all seven right: a VAE of yours on MNIST,
-                                            # beside the library's (capstone.py)
+    numpyvae exercises train                # a VAE of yours, trained by numpyvae.train.fit
     numpyvae exercises check --reference    # after trying: each answer against the library's
-    pytest numpyvae-exercises/              # the same checks as tests, one per gradient
+    numpyvae exercises check --json         # one record per exercise, for an autograder
+    pytest numpyvae-exercises/              # grading: one test per exercise, each fails
+                                            # until solved
 
 ``init`` never overwrites a file (run it again to restore one you deleted). ``check``
-imports each file by its path and hands it to the checks of ``numpyvae/checks.py``,
-the ones ``numpyvae gradcheck`` runs on the library: central differences in float64,
-each gradient's relative error under its bound. Per gradient it prints the error, the
-bound and a verdict: ``ok``; ``not yet solved`` (still raises NotImplementedError:
-not a failure); ``wrong``, with a hint when your answer matches a typical mistake (a
-missing 1/2, sigma where sigma^2 belongs, a transposed matrix, a sign, a mean instead
-of a sum, an array changed in place ...); or ``error`` (your code raised: the
-exception and your file:line). The exit status is 1 when an exercise is wrong or
-stopped by an error, else 0.
+runs each exercise file in a child process under a CPU-time and a memory limit
+(``sandbox.py``, ``child.py``), and grades what came back in its own process against
+central differences of the lecture's forward pass and the library's own code
+(``grading.py`` and ``parts/``). Per gradient or contract it prints a verdict: ``ok``;
+``not yet solved``; ``wrong``, with a hint when the answer matches a typical mistake
+(``parts/``; exercise 7 is diagnosed path by path, ``parts/vae_paths.py``); or
+``error`` (the code raised, ran too long, or ended, forked or patched the check: what,
+and file:line). The exit status is 1 when an exercise is wrong or stopped by an error,
+else 0. Everything a learner reads exists in English and in Korean: one table,
+``messages.py``; ``language.py`` chooses.
 
-Each skeleton names the library function to compare with, after trying.
-
-Modules: ``templates/`` the skeletons, ``catalog.py`` the exercises and their typical
-mistakes, ``spies.py`` what is recorded while a check runs, ``loading.py`` importing a
-learner's file, locating its errors and the time limit, ``diagnose.py`` the rows of a
-check and their hints, ``report.py`` the rows, verdicts and report text, ``sandbox.py``
-running one exercise (time limit, prints captured, every exception a row),
-``runner.py`` the commands init and check, ``pytest_plugin.py`` the checks as tests,
-``assemble.py`` the capstone's VAE made of the learner's classes, ``capstone.py`` the
-command train.
+Modules: ``catalog.py`` the exercises, ``exercise.py`` what an exercise is,
+``parts/`` each part's checks and mistakes, ``probes.py`` what is recorded,
+``grading.py`` the rows, ``report.py`` the text and the records, ``loading.py``
+importing a learner's file, ``child.py`` and ``sandbox.py`` the two processes,
+``runner.py`` the commands init and check, ``pytest_plugin.py`` the tests,
+``assemble.py`` and ``capstone.py`` the command train, ``language.py`` and
+``messages.py`` the two languages.
 """
 
-from .catalog import EXERCISES, Exercise, Part
-from .runner import (
-    DEFAULT_DIR,
-    DEFAULT_TIME_LIMIT,
-    Result,
-    Row,
-    check,
-    find_exercise,
-    init,
-    run_exercise,
-)
+from .catalog import COUNT, EXERCISES
+from .exercise import Exercise, Part, Stage
+from .language import LANGUAGES
+from .report import Result, Row
+from .runner import DEFAULT_DIR, check, find_exercise, init
+from .sandbox import DEFAULT_TIME_LIMIT, run_exercise
 
 __all__ = [
-    "DEFAULT_DIR", "DEFAULT_TIME_LIMIT", "EXERCISES", "Exercise", "Part", "Result", "Row",
-    "check", "find_exercise", "init", "run_exercise",
+    "COUNT", "DEFAULT_DIR", "DEFAULT_TIME_LIMIT", "EXERCISES", "LANGUAGES", "Exercise", "Part",
+    "Result", "Row", "Stage", "check", "find_exercise", "init", "run_exercise",
 ]

@@ -2,23 +2,23 @@
 
 The VAE is the library's architecture with every piece the exercises ask for (Dense,
 ReLU, bernoulli_nll, Reparameterize, kl_std_normal, VAE.backward) taken from the
-learner's files, starting from the library's weights: ``assemble.py`` builds it
-(:func:`build_vae`; :data:`USES` says what comes from which file). :func:`train_yours`
-trains it with the loop of :func:`numpyvae.train.fit` (the same batches, the same eps,
-the same test -ELBO) and the learner's Adam; :func:`capstone` first runs the checker on
-the seven files, refuses when one is wrong or not yet solved (unless ``anyway``), trains
-both, compares the test -ELBOs, and writes pictures of both.
+learner's files, starting from the library's weights: ``assemble.py`` builds it. It is
+trained by :func:`numpyvae.train.fit` itself, with the learner's Adam as its optimizer
+(``fit(..., optimizer=)``): what ``backward`` returns goes to Adam, as in any training.
+:func:`capstone` first checks the seven files, refuses when one is wrong or not yet
+solved (unless ``anyway``), trains both, compares the test -ELBOs, and when they agree
+draws pictures of yours.
 
-With every exercise right, the two runs differ by float32 rounding alone (Adam as
-written against the library's folded form, sums in another order): their test -ELBOs
-agree to :data:`TOLERANCE`.
+When the two differ, it finds which exercise makes the difference, cheaply: a few
+steps of ``fit`` on a model made of the library's pieces with ONE exercise of the
+learner's swapped in, one exercise at a time, each against the same steps of the
+library's own (:func:`which_differs`). With every exercise right, the runs differ by
+float32 rounding alone: their test -ELBOs agree to :data:`TOLERANCE`.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import math
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,16 +27,16 @@ import numpy as np
 
 from .. import datasets
 from ..config import VAEConfig
-from ..datasets.batching import batches
-from ..elbo import neg_elbo
 from ..errors import NumpyVAEError
 from ..model import VAE
 from ..train import EpochStats, TrainSettings, fit
 from .assemble import USES, build_vae, library_parts
-from .catalog import EXERCISES
-from .loading import _display, load
-from .report import WRONG
-from .runner import DEFAULT_DIR, run_exercise
+from .catalog import COUNT, EXERCISES
+from .language import say, speaking
+from .loading import display, load
+from .report import SOLVED, WRONG, verdict_word
+from .runner import check_folder, folder_language
+from .sandbox import run_exercise
 
 #: |yours - the library's| of the test -ELBO (nats per image) that float32 rounding
 #: stays under, with every exercise right (a wrong gradient is off by nats, or diverges).
@@ -46,99 +46,55 @@ TOLERANCE = 0.05
 DEFAULT_SIZE = (2, 10_000, 10_000)
 QUICK_SIZE = (1, 1_000, 1_000)
 
+#: Steps of each swapped-in run of :func:`which_differs`, and the relative distance of
+#: its weights from the library's (measured in units of how far the library's moved)
+#: past which the swapped exercise is said to differ; float32 rounding stays far below.
+SWAP_STEPS = 20
+SWAP_DIFFERS = 0.02
+
 
 @dataclass
 class Outcome:
-    """What :func:`capstone` did: the exit status, both histories, |yours - the library's|."""
+    """What :func:`capstone` did: the exit status, both histories, |yours - the library's|,
+    and the exercises found to make a difference."""
 
     status: int
     yours: list[EpochStats] = field(default_factory=list)
     library: list[EpochStats] = field(default_factory=list)
     diff: float | None = None
-
-
-# ---- training yours -----------------------------------------------------------------------
-
-
-class Diverged(Exception):
-    """The loss or the weights of a run became nan or inf."""
-
-
-def train_yours(model: VAE, adam: type, x_train: np.ndarray, x_test: np.ndarray,
-                settings: TrainSettings, log=print) -> list[EpochStats]:
-    """The loop of :func:`numpyvae.train.fit` (no warm-up, no binarization), with the
-    optimizer ``adam``: the same generator, so the same batches, eps and test -ELBO."""
-    rng = np.random.default_rng(settings.seed)
-    optimizer = adam(model.params, lr=settings.lr)
-    beta = model.config.beta
-    history = []
-    for epoch in range(1, settings.epochs + 1):
-        start = time.perf_counter()
-        sums = np.zeros(3)  # recon, kl, images
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for step, xb in enumerate(batches(x_train, settings.batch_size, rng), start=1):
-                result = model.forward(xb, rng=rng, beta=beta)  # Eq. (1)-(6)
-                if not math.isfinite(result.loss):
-                    raise Diverged(f"the loss became {result.loss} at epoch {epoch}, step {step}")
-                model.backward()  # Eq. (7)-(9): exercise 7
-                optimizer.step(model.grads)  # Eq. (10): exercise 6
-                sums += (result.recon.sum(), result.kl.sum(), len(xb))
-            if not np.all(np.isfinite(model.params.flat)):
-                raise Diverged(f"the weights became nan or inf in epoch {epoch}")
-            test = neg_elbo(model, x_test, rng=np.random.default_rng([settings.seed, epoch]))
-        if not math.isfinite(test):
-            raise Diverged(f"the test loss became {test} after epoch {epoch}")
-        recon, kl = sums[0] / sums[2], sums[1] / sums[2]
-        stats = EpochStats(epoch, recon + kl, recon, kl, test, time.perf_counter() - start, beta)
-        history.append(stats)
-        log("  " + stats.line())
-    return history
+    differs: list[int] = field(default_factory=list)
 
 
 # ---- the exercises it uses ----------------------------------------------------------------
 
 
-def _folder(folder: str | None) -> Path:
-    if folder is None:
-        if Path(DEFAULT_DIR).is_dir():
-            return Path(DEFAULT_DIR)
-        if any(Path(ex.file).exists() for ex in EXERCISES):
-            return Path(".")
-        raise NumpyVAEError("no exercises here: make them with 'numpyvae exercises init' "
-                            f"(into ./{DEFAULT_DIR}), or pass the folder that holds them")
-    path = Path(folder)
-    if not path.is_dir():
-        raise NumpyVAEError(f"{folder}: no such folder (make it with: numpyvae exercises init "
-                            f"{folder})")
-    return path
-
-
 def learner_parts(path: Path, anyway: bool,
-                  log=print) -> tuple[SimpleNamespace | None, list[str], list[str]]:
+                  log=print) -> tuple[SimpleNamespace | None, list[str], list[str], dict]:
     """Check the seven exercises in ``path``: the parts to train with, what is not right,
-    and the keys of those exercises.
+    the keys of those exercises, and each exercise's own parts (number -> names -> objects).
 
     The parts are None when an exercise is not right and ``anyway`` is False. With
     ``anyway``, a wrong exercise is used as it is and one not yet solved (or raising an
     error) is replaced by the library's.
     """
-    mine, library, problems, keys = {}, library_parts(), [], []
-    log("checking the exercises it is made of (as 'numpyvae exercises check' does):")
+    mine, library, problems, keys, own = {}, library_parts(), [], [], {}
+    log(say("capstone.checking"))
     for ex in EXERCISES:
         status = run_exercise(ex, path).status
         uses = ", ".join(USES[ex.number])
-        log(f"  {ex.file:<30}  {uses:<15}  {status}")
-        if status != "solved":
-            problems.append(f"{ex.file} is {status}")
+        log(f"  {ex.file:<30}  {uses:<15}  {verdict_word(status)}")
+        if status != SOLVED:
+            problems.append(say("capstone.is_status", file=ex.file, status=verdict_word(status)))
             keys.append(ex.key)
-        if status in ("solved", WRONG):
+        if status in (SOLVED, WRONG):
             module = load(path / ex.file)
-            mine.update({name: getattr(module, name) for name in USES[ex.number]})
+            own[ex.number] = {name: getattr(module, name) for name in USES[ex.number]}
+            mine.update(own[ex.number])
         elif anyway:
-            log(f"  {'':<30}  {'':<15}  (the library's {uses} is used instead)")
+            log(f"  {'':<30}  {'':<15}  " + say("capstone.library_used", uses=uses))
     if problems and not anyway:
-        return None, problems, keys
-    return SimpleNamespace(**{**vars(library), **mine}), problems, keys
+        return None, problems, keys, own
+    return SimpleNamespace(**{**vars(library), **mine}), problems, keys, own
 
 
 # ---- the data -----------------------------------------------------------------------------
@@ -157,10 +113,57 @@ def load_data(dataset: str | None, data_dir: str | None, n_train: int, n_test: i
         dataset = "mnist"
         if quick and not _mnist_here(data_dir):
             dataset = "glyph-digits"
-            log("(MNIST is not on this machine: --quick uses glyph-digits, drawn offline)")
+            log(say("capstone.glyphs"))
     x_train, _ = datasets.load_dataset(dataset, "train", data_dir, n=n_train)
     x_test, _ = datasets.load_dataset(dataset, "test", data_dir, n=n_test)
     return dataset, x_train, x_test
+
+
+# ---- training ----------------------------------------------------------------------------
+
+
+def train(parts: SimpleNamespace, config: VAEConfig, x_train: np.ndarray,
+          x_test: np.ndarray | None, settings: TrainSettings, log) -> tuple[VAE, list]:
+    """A VAE made of ``parts``, trained by ``fit`` with ``parts.Adam`` as its optimizer."""
+    model = build_vae(config, parts)
+    optimizer = parts.Adam(model.params, lr=settings.lr)
+    return model, fit(model, x_train, x_test, settings, log=log, optimizer=optimizer)
+
+
+def _short_run(parts: SimpleNamespace, config: VAEConfig, x: np.ndarray,
+               settings: TrainSettings) -> np.ndarray | None:
+    """The weights after SWAP_STEPS steps of ``fit`` (None when it fails or diverges)."""
+    try:
+        with np.errstate(all="ignore"):
+            model, _ = train(parts, config, x, None, settings, None)
+    except Exception:  # noqa: BLE001 -- a swapped-in piece that breaks training differs
+        return None
+    flat = np.array(model.params.flat, dtype=np.float64)
+    return flat if np.all(np.isfinite(flat)) else None
+
+
+def which_differs(own: dict, config: VAEConfig, x_train: np.ndarray,
+                  settings: TrainSettings) -> list[tuple[int, float | None]]:
+    """The exercises whose piece, swapped alone into the library's VAE, trains it
+    differently over a few steps: [(number, relative distance or None if it broke)]."""
+    steps = min(SWAP_STEPS, len(x_train) // settings.batch_size) or 1
+    x = x_train[: steps * settings.batch_size]
+    short = TrainSettings(epochs=1, batch_size=settings.batch_size, lr=settings.lr,
+                          seed=settings.seed)
+    library = library_parts()
+    start = np.array(VAE(config).params.flat, dtype=np.float64)
+    theirs = _short_run(library, config, x, short)
+    moved = float(np.linalg.norm(theirs - start)) or 1.0
+    found = []
+    for number, pieces in sorted(own.items()):
+        mine = _short_run(SimpleNamespace(**{**vars(library), **pieces}), config, x, short)
+        if mine is None:
+            found.append((number, None))
+            continue
+        distance = float(np.linalg.norm(mine - theirs)) / moved
+        if distance > SWAP_DIFFERS:
+            found.append((number, distance))
+    return found
 
 
 # ---- pictures -----------------------------------------------------------------------------
@@ -171,7 +174,7 @@ def write_pictures(yours: VAE, library: VAE, x_test: np.ndarray, out: Path, seed
     """samples.png (yours beside the library's, decoded from the same z) and
     reconstructions.png (yours, of the first test images); a note if matplotlib is missing."""
     if importlib.util.find_spec("matplotlib") is None:
-        log("(matplotlib is not installed: no pictures. pip install matplotlib to get them)")
+        log(say("capstone.no_matplotlib"))
         return
     from ..plots import grid_panels, recon_grid
 
@@ -182,7 +185,7 @@ def write_pictures(yours: VAE, library: VAE, x_test: np.ndarray, out: Path, seed
     x = x_test[:20]
     recons = recon_grid(x, yours.reconstruct(x), out / "reconstructions.png",
                         "Your VAE: test images and their reconstructions")
-    log(f"wrote {_display(samples)} (yours beside the library's) and {_display(recons)}")
+    log(say("capstone.pictures", samples=display(samples), recons=display(recons)))
 
 
 # ---- the command --------------------------------------------------------------------------
@@ -192,69 +195,87 @@ def capstone(folder: str | None = None, *, solutions: bool = False, anyway: bool
              quick: bool = False, dataset: str | None = None, data_dir: str | None = None,
              epochs: int | None = None, images: int | None = None,
              test_images: int | None = None, seed: int = 1, out: str | Path = "runs/capstone",
-             log=print) -> Outcome:
+             log=print, lang: str | None = None) -> Outcome:
     """``numpyvae exercises train``: see the module's docstring. Exit status 0 when yours
     trains like the library's (|diff| < :data:`TOLERANCE`), 1 when it does not or when it
     was refused."""
+    with speaking(folder_language(folder, lang) if not solutions else (lang or "en")):
+        return _capstone(folder, solutions, anyway, quick, dataset, data_dir, epochs, images,
+                         test_images, seed, Path(out), log)
+
+
+def _capstone(folder, solutions, anyway, quick, dataset, data_dir, epochs, images,
+              test_images, seed, out, log) -> Outcome:
     default = QUICK_SIZE if quick else DEFAULT_SIZE
     epochs, images, test_images = (v if v is not None else d
                                    for v, d in zip((epochs, images, test_images), default))
+    own: dict = {}
     if solutions:
         if folder is not None:
-            raise NumpyVAEError("--solutions trains the library's own code: leave out the folder")
-        log("numpyvae exercises train: a VAE made of the library's own solutions (--solutions)")
+            raise NumpyVAEError(say("capstone.solutions_folder"))
+        log(say("capstone.heading_solutions"))
         parts = library_parts()
     else:
-        path = _folder(folder)
-        log(f"numpyvae exercises train: a VAE made of your exercises in {_display(path)}/")
-        parts, problems, keys = learner_parts(path, anyway, log)
+        path, arg = check_folder(folder)
+        log(say("capstone.heading", folder=display(path)))
+        parts, problems, keys, own = learner_parts(path, anyway, log)
         if parts is None:
-            arg = "" if folder is None else f" {folder}"
-            log(f"\nnot training: {'; '.join(problems)}. Training needs all seven right.")
+            log("\n" + say("capstone.refused", problems="; ".join(problems), count=COUNT))
             only = "".join(f" --only {key}" for key in keys)
-            log(f"see why with: numpyvae exercises check{arg}{only}")
-            log("(or train all the same with --anyway: a wrong exercise is used as it is, one "
-                "not yet solved is replaced by the library's)")
+            log(say("capstone.see_why", command=f"numpyvae exercises check{arg}{only}"))
+            log(say("capstone.anyway"))
             return Outcome(1)
         if problems:
-            log(f"training anyway (--anyway), although {'; '.join(problems)}")
+            log(say("capstone.training_anyway", problems="; ".join(problems)))
 
     name, x_train, x_test = load_data(dataset, data_dir, images, test_images, quick, log)
     config = VAEConfig(input_dim=x_train.shape[1], seed=seed)
     settings = TrainSettings(epochs=epochs, seed=seed)
-    log(f"\n{name}: {len(x_train):,} training images, {len(x_test):,} test images; "
-        f"{config.input_dim}-{'-'.join(map(str, config.hidden_dims))}-{config.latent_dim} "
-        f"{config.activation}, batches of {settings.batch_size}, Adam lr {settings.lr:g}, "
-        f"seed {seed}, {epochs} epoch{'s' if epochs != 1 else ''}")
+    log("\n" + say("capstone.setup", name=name, n=f"{len(x_train):,}", m=f"{len(x_test):,}",
+                   arch=f"{config.input_dim}-{'-'.join(map(str, config.hidden_dims))}-"
+                        f"{config.latent_dim}", act=config.activation,
+                   batch=settings.batch_size, lr=f"{settings.lr:g}", seed=seed, epochs=epochs))
 
-    log("\nyours (the loop of numpyvae.train.fit, with your Adam):")
-    yours = build_vae(config, parts)
+    log("\n" + say("capstone.yours"))
     try:
-        mine = train_yours(yours, parts.Adam, x_train, x_test, settings, log)
-    except Diverged as e:
-        log(f"  your VAE diverged: {e}. A wrong gradient does that: "
-            "run numpyvae exercises check")
-        return Outcome(1)
+        yours, mine = train(parts, config, x_train, x_test, settings,
+                            lambda line: log("  " + line))
     except Exception as e:  # noqa: BLE001 -- whatever the learner's code raises is reported
-        log(f"  your VAE stopped with {type(e).__name__}: {e}")
-        return Outcome(1, diff=None)
+        log("  " + say("capstone.stopped", what=f"{type(e).__name__}: {e}"))
+        return Outcome(1, differs=_explain(own, config, x_train, settings, log))
 
-    log("\nthe library's (numpyvae.train.fit, the same seed, settings and data):")
+    log("\n" + say("capstone.library"))
     library = VAE(config)
     theirs = fit(library, x_train, x_test, settings, log=lambda line: log("  " + line))
 
     a, b = mine[-1].test_loss, theirs[-1].test_loss
     diff = abs(a - b)
     agree = diff < TOLERANCE
-    log(f"\ntest -ELBO after {epochs} epoch{'s' if epochs != 1 else ''} (nats per image): "
-        f"yours {a:.4f}, the library's {b:.4f}, |diff| = {diff:.4f} "
-        f"({'<' if agree else '>='} {TOLERANCE}, float32 noise)")
-    if agree:
-        what = ("the library's own solutions" if solutions else
-                "every gradient, the loss terms' gradients, the sample and the Adam step yours")
-        log(f"=> your VAE trains like the library's: {what}.")
-    else:
-        log("=> your VAE trains differently from the library's: something the checks do not "
-            "see is off (run numpyvae exercises check).")
-    write_pictures(yours, library, x_test, Path(out), seed, log)
-    return Outcome(0 if agree else 1, mine, theirs, diff)
+    log("\n" + say("capstone.result", epochs=epochs, yours=f"{a:.4f}", theirs=f"{b:.4f}",
+                   diff=f"{diff:.4f}", op="<" if agree else ">=", tol=TOLERANCE))
+    if not agree:
+        log(say("capstone.different"))
+        return Outcome(1, mine, theirs, diff, _explain(own, config, x_train, settings, log))
+    log(say("capstone.same_solutions" if solutions else "capstone.same"))
+    write_pictures(yours, library, x_test, out, seed, log)
+    return Outcome(0, mine, theirs, diff)
+
+
+def _explain(own: dict, config: VAEConfig, x_train: np.ndarray, settings: TrainSettings,
+             log) -> list[int]:
+    """Say which exercise makes the difference (see :func:`which_differs`)."""
+    if not own:
+        return []
+    log(say("capstone.swapping", steps=SWAP_STEPS))
+    found = which_differs(own, config, x_train, settings)
+    by_number = {ex.number: ex for ex in EXERCISES}
+    for number, distance in found:
+        ex = by_number[number]
+        key = "capstone.differs_broke" if distance is None else "capstone.differs"
+        log("  " + say(key, file=ex.file, uses=", ".join(USES[number]),
+                       distance=f"{distance or 0:.3g}"))
+    if not found:
+        log("  " + say("capstone.none_alone"))
+    elif any(n != 7 for n, _ in found):
+        log(say("capstone.checks_miss"))
+    return [n for n, _ in found]

@@ -1,98 +1,88 @@
-"""The exercises as tests: ``pytest numpyvae-exercises/`` runs the checks of
-``numpyvae exercises check``, one test per row (per gradient), with the same messages.
+"""The exercises as tests, for grading: ``pytest numpyvae-exercises/``.
 
-``numpyvae exercises init`` writes a ``conftest.py`` beside the exercises that imports
-:func:`pytest_collect_file` from here; then, in a course, ``pytest DIR`` grades them:
+``numpyvae exercises init`` writes two files beside the exercises: ``test_exercises.py``
+imports the tests below, one per exercise (``test_ex1_dense`` ... ``test_ex7_vae_backward``),
+and ``conftest.py`` imports the hooks. Each test checks its exercise as ``numpyvae
+exercises check`` does (the learner's code in a child process) and
 
-- a row that is ``ok`` passes;
-- ``not yet solved`` is skipped (it is no failure, and no pass either);
-- ``wrong`` and ``error`` fail, the report's line and hint as the failure's text, with
-  what the exercise printed.
+- passes when every row is ok;
+- FAILS otherwise, not yet solved included ("not yet solved: write Dense.backward ..."):
+  an untouched folder scores 0 of 7; the failure's text is the report's block of that
+  exercise, in the folder's language (``language.py``).
 
-Each exercise file is one collector: its check runs once, as the file is collected,
-under the time limit of ``numpyvae exercises check`` (settable in seconds with the
-environment variable ``NUMPYVAE_EXERCISES_TIME_LIMIT``). With
-``NUMPYVAE_EXERCISES_SOLUTIONS=1`` the library's own code is checked instead of the
-files, as ``check --solutions`` does (the library's CI runs it so).
+For an autograder: ``--exercises-json FILE`` writes one record per exercise (its test,
+verdict and the hint to act on first, see ``report.records``); pytest's own
+``--junitxml FILE`` carries the verdict and hint as properties of each test case.
+``NUMPYVAE_EXERCISES_TIME_LIMIT`` sets the seconds each exercise may run.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from .catalog import EXERCISES, Exercise
-from .report import ERROR, OK, UNSOLVED, Row, _wrap, format_output, row_line
-from .runner import DEFAULT_TIME_LIMIT, run_exercise
+from .catalog import EXERCISES
+from .exercise import Exercise
+from .language import choose, say, speaking
+from .report import OK, SOLVED, UNSOLVED, display_width, exercise_block, records
+from .sandbox import DEFAULT_TIME_LIMIT, run_exercise
 
-#: Set to 1: check the library's own implementation, not the files of the folder.
-SOLUTIONS = "NUMPYVAE_EXERCISES_SOLUTIONS"
 #: Seconds each exercise may run (default: ``DEFAULT_TIME_LIMIT``; 0: no limit).
 TIME_LIMIT = "NUMPYVAE_EXERCISES_TIME_LIMIT"
 
-_BY_FILE = {ex.file: ex for ex in EXERCISES}
+_RESULTS = pytest.StashKey[dict]()
 
 
-def pytest_collect_file(file_path, parent):
-    """An exercise file (``ex1_dense.py`` ...) is collected as the rows of its check."""
-    exercise = _BY_FILE.get(file_path.name)
-    if exercise is None:
-        return None
-    node = ExerciseFile.from_parent(parent, path=file_path)
-    node.exercise = exercise
-    return node
+def pytest_addoption(parser) -> None:
+    parser.addoption("--exercises-json", metavar="FILE", default=None,
+                     help="write the exercises' verdicts and hints to FILE, one record each")
 
 
-class RowFailed(Exception):
-    """A row that is wrong, or an error."""
+def pytest_sessionfinish(session, exitstatus) -> None:
+    path = session.config.getoption("--exercises-json", None)
+    found = session.config.stash.get(_RESULTS, {})
+    if path and found:
+        results = [found[n] for n in sorted(found)]
+        lang = results[0][1]
+        text = json.dumps(records([r for r, _ in results], lang), ensure_ascii=False, indent=1)
+        Path(path).write_text(text + "\n", encoding="utf-8")
 
 
-class ExerciseFile(pytest.File):
-    """One exercise file: checked once, one item per row of the report."""
-
-    exercise: Exercise
-
-    def collect(self) -> Iterator[ExerciseRow]:
-        solutions = os.environ.get(SOLUTIONS, "").strip() not in ("", "0")
-        limit = float(os.environ.get(TIME_LIMIT, "") or DEFAULT_TIME_LIMIT)
-        result = run_exercise(self.exercise, None if solutions else self.path.parent, limit)
-        seen: set[str] = set()
-        for row in result.rows:
-            name = " ".join(row.name.split())
-            while name in seen:  # two rows of the same name stay two tests
-                name += "'"
-            seen.add(name)
-            item = ExerciseRow.from_parent(self, name=name)
-            item.row, item.output = row, result.output
-            yield item
-
-
-class ExerciseRow(pytest.Item):
-    """One row of the report: passes when ok, skipped when not yet solved, else fails."""
-
-    row: Row
-    output: str
-
-    def runtest(self) -> None:
-        if self.row.verdict == OK:
+def _grade(ex: Exercise, request) -> None:
+    folder = Path(request.path).parent
+    limit = float(os.environ.get(TIME_LIMIT, "") or DEFAULT_TIME_LIMIT)
+    lang = choose(None, folder)
+    with speaking(lang):
+        result = run_exercise(ex, folder, limit)
+        request.config.stash.setdefault(_RESULTS, {})[ex.number] = (result, lang)
+        request.node.user_properties += [("verdict", result.status),
+                                         ("hint", result.first_hint())]
+        if result.status == SOLVED:
             return
-        if self.row.verdict == UNSOLVED:
-            where = f" ({self.row.where})" if self.row.where else ""
-            pytest.skip(f"{self.row.name.split()[0]}: not yet solved{where}")
-        raise RowFailed(self.row.verdict)
+        width = max([display_width(row.name) for row in result.rows] + [30])
+        lines = exercise_block(result, width)
+        if result.status == UNSOLVED:
+            todo = [row for row in result.rows if row.verdict == UNSOLVED]
+            lines.insert(0, say("pytest.unsolved", what=", ".join(
+                f"{row.name}" + (f" ({row.where})" if row.where else "") for row in todo)))
+        elif any(row.verdict != OK for row in result.rows):
+            lines.insert(0, say("pytest.not_right", file=ex.file))
+    pytest.fail("\n".join(lines), pytrace=False)
 
-    def repr_failure(self, excinfo, style=None):
-        if not isinstance(excinfo.value, RowFailed):
-            return super().repr_failure(excinfo, style)
-        lines = [" ".join(row_line(self.row, 0).split())]  # the short summary shows it
-        if self.row.hint:
-            lines += _wrap(self.row.hint)
-        lines += format_output(self.output)
-        if self.row.verdict == ERROR:
-            lines.append("  (an error in the code: the exercise could not be checked)")
-        return "\n".join(lines)
 
-    def reportinfo(self):
-        return self.path, None, f"{self.path.name}::{self.name}"
+def _test(ex: Exercise):
+    def test(request) -> None:
+        _grade(ex, request)
+
+    test.__name__ = test.__qualname__ = ex.test_name
+    test.__doc__ = f"{ex.file}: every check of exercise {ex.number} is ok."
+    return test
+
+
+for _ex in EXERCISES:
+    globals()[_ex.test_name] = _test(_ex)
+
+__all__ = [ex.test_name for ex in EXERCISES]

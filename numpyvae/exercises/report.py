@@ -1,24 +1,38 @@
-"""The report of ``numpyvae exercises check``: rows, verdicts, the summary, the next step.
+"""The report of ``numpyvae exercises check``: rows, verdicts, the summary, the next step,
+and the same as records a course's autograder reads (:func:`records`, ``--json``).
 
-A :class:`Row` is one line (a gradient and its verdict), a :class:`Result` the rows of
-one exercise and what its code printed; :func:`format_report` lays them out, wrapping
-the hints, with the prints under the rows of their exercise.
+A :class:`Row` is one line (a gradient, or a contract such as "a 2nd call", and its
+verdict), a :class:`Result` the rows of one exercise and what its code printed;
+:func:`format_report` lays them out in the current language (``language.py``),
+wrapping the hints, with the prints under the rows of their exercise.
 """
 
 from __future__ import annotations
 
 import re
-import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 
-from .catalog import EXERCISES, Exercise
+from .exercise import Exercise
+from .language import say
 
+#: The verdict of a row. Kept as these words in ``--json``; shown in the learner's language.
 OK, WRONG, UNSOLVED, ERROR = "ok", "wrong", "not yet solved", "error"
+#: The status of an exercise whose rows are all ok.
+SOLVED = "solved"
+
+_VERDICT_KEYS = {OK: "verdict.ok", WRONG: "verdict.wrong", UNSOLVED: "verdict.unsolved",
+                 ERROR: "verdict.error", SOLVED: "verdict.solved"}
+
+
+def verdict_word(verdict: str) -> str:
+    """``verdict`` in the current language."""
+    return say(_VERDICT_KEYS[verdict])
 
 
 @dataclass
 class Row:
-    """One line of the report: a gradient (or a part not yet written) and its verdict."""
+    """One line of the report: a gradient (or a contract, or a part not yet written)."""
 
     name: str
     error: str
@@ -39,23 +53,37 @@ class Result:
     def status(self) -> str:
         """error, wrong, not yet solved, or solved: the worst verdict of the rows."""
         verdicts = {r.verdict for r in self.rows}
-        return next((v for v in (ERROR, WRONG, UNSOLVED) if v in verdicts), "solved")
+        return next((v for v in (ERROR, WRONG, UNSOLVED) if v in verdicts), SOLVED)
+
+    def first_hint(self) -> str:
+        """The hint of the first row that is not ok (what to fix first), or ''."""
+        for row in self.rows:
+            if row.verdict != OK:
+                return row.hint or (say("report.write_at", where=row.where) if row.where else "")
+        return ""
 
 
 def _keep_together(match: re.Match) -> str:
     return match.group(0).replace(" ", "\N{NO-BREAK SPACE}")
 
 
-def _wrap(text: str, indent: str = "      ") -> list[str]:
-    """``text`` indented, long lines wrapped; never inside "Eq. (9)" or a shape "(4, 3)"."""
+def wrap(text: str, indent: str = "      ", width: int = 96) -> list[str]:
+    """``text`` indented, lines wrapped at ``width`` terminal columns (Hangul takes two);
+    never inside "Eq. (9)" or a shape "(4, 3)"."""
     lines = []
     for paragraph in text.splitlines():
-        if paragraph.startswith("at ") or len(paragraph) + len(indent) <= 96:
+        if paragraph.startswith(("at ", "위치: ")) or display_width(indent + paragraph) <= width:
             lines.append(indent + paragraph)
             continue
         glued = re.sub(r"Eq\. \(|\(\d+(, \d+)*,?\)", _keep_together, paragraph)
-        wrapped = textwrap.wrap(glued, 96, initial_indent=indent, subsequent_indent=indent)
-        lines += [line.replace("\N{NO-BREAK SPACE}", " ") for line in wrapped]
+        line = ""
+        for word in glued.split(" "):
+            if line and display_width(indent + line + " " + word) > width:
+                lines.append(indent + line.replace("\N{NO-BREAK SPACE}", " "))
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(indent + line.replace("\N{NO-BREAK SPACE}", " "))
     return lines
 
 
@@ -71,31 +99,55 @@ def format_output(output: str, indent: str = "  ") -> list[str]:
     if not counts:
         return []
     total = sum(counts.values())
-    lines = [f"{indent}printed by your code ({total} line{'s' if total != 1 else ''}"
-             + (", each different one once):" if total > len(counts) else "):")]
+    key = "report.printed_once" if total > len(counts) else "report.printed"
+    lines = [indent + say(key, n=total)]
     for text, count in list(counts.items())[:MAX_PRINTED]:
-        lines.append(f"{indent}  | {text}" + (f"   [{count} times]" if count > 1 else ""))
+        lines.append(f"{indent}  | {text}" + (say("report.times", n=count) if count > 1 else ""))
     if len(counts) > MAX_PRINTED:
-        lines.append(f"{indent}  ... and {len(counts) - MAX_PRINTED} more different lines")
+        lines.append(indent + "  " + say("report.more_lines", n=len(counts) - MAX_PRINTED))
     return lines
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` columns (on the left when ``right``)."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
 
 
 def row_line(row: Row, width: int, reference: bool = False) -> str:
     """The line of one row: name, rel error, bound, (the library's,) verdict."""
-    verdict = row.verdict + (f" ({row.where})" if row.where else "")
-    ref = f"  {row.reference or '-':<22}" if reference else ""
-    return f"  {row.name:<{width}}  {row.error:>9}  {row.bound:>6}{ref}  {verdict}"
+    verdict = verdict_word(row.verdict) + (f" ({row.where})" if row.where else "")
+    ref = "  " + pad(row.reference or "-", 22) if reference else ""
+    return f"  {pad(row.name, width)}  {pad(row.error, 9, True)}  {row.bound:>6}{ref}  {verdict}"
 
 
 def summary(results: list[Result]) -> str:
-    """'3 of 6 exercises solved, 0 wrong, 3 not yet solved' (and errors, if any)."""
-    count = {s: sum(r.status == s for r in results) for s in ("solved", WRONG, UNSOLVED, ERROR)}
-    total = len(results)
-    text = (f"{count['solved']} of {total} exercise{'s' if total != 1 else ''} solved, "
-            f"{count[WRONG]} wrong, {count[UNSOLVED]} not yet solved")
+    """'3 of 7 exercises solved, 0 wrong, 4 not yet solved' (and errors, if any)."""
+    count = {s: sum(r.status == s for r in results) for s in (SOLVED, WRONG, UNSOLVED, ERROR)}
+    text = say("report.summary", solved=count[SOLVED], total=len(results), wrong=count[WRONG],
+               unsolved=count[UNSOLVED], s="s" if len(results) != 1 else "")
     if count[ERROR]:
-        text += f", {count[ERROR]} with {'an error' if count[ERROR] == 1 else 'errors'}"
+        text += say("report.summary_errors", n=count[ERROR])
     return text
+
+
+def exercise_block(result: Result, width: int, reference: bool = False,
+                   solutions: bool = False) -> list[str]:
+    """The lines of one exercise: its heading, its rows and hints, what it printed."""
+    ex = result.exercise
+    lines = [f"{ex.file}  {ex.title}  [{verdict_word(result.status)}]"]
+    if solutions:
+        lines += ["  " + say("report.libraries", where=part.where) for part in ex.parts]
+    for row in result.rows:
+        lines.append(row_line(row, width, reference))
+        if row.hint:
+            lines += wrap(row.hint)
+    return lines + format_output(result.output)
 
 
 def format_report(results: list[Result], heading: str, next_step: str = "",
@@ -104,37 +156,50 @@ def format_report(results: list[Result], heading: str, next_step: str = "",
 
     ``reference``: a column of how each answer compares with the library's own.
     """
-    width = max([len(row.name) for r in results for row in r.rows] + [30])
-    ref = "  " + "vs the library's".ljust(22) if reference else ""
-    lines = [heading, "", f"  {'gradient':<{width}}  {'rel error':>9}  {'bound':>6}{ref}  verdict"]
+    width = max([display_width(row.name) for r in results for row in r.rows] + [30])
+    ref = "  " + pad(say("report.vs_library"), 22) if reference else ""
+    lines = [heading, "", (f"  {pad(say('report.gradient'), width)}  {'rel error':>9}  "
+                          f"{'bound':>6}{ref}  {say('report.verdict')}")]
     for r in results:
-        lines += ["", f"{r.exercise.file}  {r.exercise.title}  [{r.status}]"]
-        if solutions:
-            lines += [f"  the library's: {part.where}" for part in r.exercise.parts]
-        for row in r.rows:
-            lines.append(row_line(row, width, reference))
-            if row.hint:
-                lines += _wrap(row.hint)
-        lines += format_output(r.output)
+        lines += ["", *exercise_block(r, width, reference, solutions)]
     lines += ["", summary(results)]
     if next_step:
         lines.append(next_step)
     return "\n".join(lines)
 
 
-def _next_step(results: list[Result], command: str, only: list[str] | None) -> str:
+def next_step(results: list[Result], command: str, only: list[str] | None, total: int) -> str:
+    """What to do next: fix what is wrong, write what is not yet solved, or compare."""
     statuses = {r.status for r in results}
     if statuses & {WRONG, ERROR}:
         again = command + "".join(f" --only {name}" for name in only or ())
-        return f"next: fix what is marked wrong or error above, then run again: {again}"
+        return say("report.next_fix", command=again)
     for r in results:
         for row in r.rows:
             if row.verdict == UNSOLVED:
                 at = f"{row.where}, " if row.where else ""
-                return (f"next: {at}{row.name}: replace the `raise NotImplementedError` with "
-                        f"your code, then run: {command} --only {r.exercise.key}")
-    if len(results) < len(EXERCISES):
+                return say("report.next_write", at=at, name=row.name, command=command,
+                           key=r.exercise.key)
+    if len(results) < total:
         wheres = "; ".join(part.where for r in results for part in r.exercise.parts)
-        return f"solved. After trying, compare with the library's own: {wheres}"
-    return (f"all {len(EXERCISES)} exercises solved. Compare each with the library's own "
-            "(its docstring says where)")
+        return say("report.next_compare", wheres=wheres)
+    return say("report.next_all", total=total)
+
+
+def records(results: list[Result], lang: str) -> dict:
+    """The results as a course's autograder reads them (``--json``): one record per
+    exercise, with its verdict (``solved``, ``wrong``, ``not yet solved``, ``error``), the
+    hint of its first row that is not ok, and every row."""
+    return {
+        "language": lang,
+        "solved": sum(r.status == SOLVED for r in results),
+        "total": len(results),
+        "exercises": [{
+            "number": r.exercise.number, "key": r.exercise.key, "file": r.exercise.file,
+            "test": r.exercise.test_name, "verdict": r.status, "hint": r.first_hint(),
+            "rows": [{"name": row.name, "verdict": row.verdict, "error": row.error,
+                      "bound": row.bound, "hint": row.hint, "where": row.where}
+                     for row in r.rows],
+            "printed": r.output,
+        } for r in results],
+    }

@@ -1,62 +1,54 @@
 """``numpyvae exercises init`` and ``check``: copy the skeletons, check a learner's code.
 
-:func:`init` copies the skeletons of ``templates/`` into a folder, never overwriting.
-:func:`check` imports each exercise file from that folder by its path, hands what it
-defines to the checks of ``checks.py`` (the very checks ``numpyvae gradcheck`` runs on
-the library), and turns what they return into one row per gradient: the relative
-error, its bound, and a verdict,
+:func:`init` copies the skeletons of ``templates/`` (English) or ``templates/ko/`` into a folder,
+never overwriting, with the two files of the pytest form and the folder's language.
+:func:`check` checks each exercise file of a folder (``sandbox.run_exercise``: the
+learner's code in a child process, the verdict here) and returns the report, or the
+records of ``--json``. Each row has a verdict:
 
 - ``ok``: within the bound;
-- ``not yet solved``: the code still raises NotImplementedError (not a failure);
-- ``wrong``: over the bound, with a hint when the answer matches a typical mistake
-  (see ``catalog.py``), or a shape, or an array changed in place;
-- ``error``: the learner's code raised an exception: its type, message, file:line
-  (``sys.exit()`` too), or it ran past the time limit of the exercise (an endless loop:
-  where it was stopped).
-
-What the learner's code prints is captured per exercise and shown under its rows, each
-line once. With ``reference=True`` each row also says how the answer compares with the
-library's own: exact, close, or differs, and by how much.
-
-One exercise is run by ``sandbox.py`` (:func:`run_exercise`: the time limit, the prints
-captured, every exception a row), with ``loading.py`` (importing the learner's file,
-locating errors) and ``diagnose.py`` (the rows of a check, with hints); ``report.py``
-makes the verdicts and the text.
+- ``not yet solved``: the code still raises NotImplementedError;
+- ``wrong``: over the bound, or a contract broken (a second call, float32, an array
+  changed in place ...), with a hint when the answer matches a typical mistake;
+- ``error``: the learner's code raised an exception, or ran past the time limit, or
+  ended, forked or patched the process of the check: what, and where.
 """
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 
 from ..errors import NumpyVAEError
-from .catalog import EXERCISES, Exercise
-from .loading import _display
-from .report import ERROR, WRONG, Result, Row, _next_step, format_report
-from .sandbox import DEFAULT_TIME_LIMIT, run_exercise, run_part
-
-__all__ = [  # the commands' own, and what code imported from here before sandbox.py
-    "CONFTEST", "CONFTEST_TEXT", "DEFAULT_DIR", "DEFAULT_TIME_LIMIT", "Result", "Row",
-    "check", "find_exercise", "init", "run_exercise", "run_part",
-]
+from .catalog import COUNT, EXERCISES
+from .exercise import Exercise
+from .language import choose, of_folder, remember, say, speaking
+from .loading import display
+from .report import ERROR, WRONG, format_report, next_step, records
+from .sandbox import DEFAULT_TIME_LIMIT, run_exercise
 
 #: Where ``init`` puts the exercises, and where ``check`` looks, by default.
 DEFAULT_DIR = "numpyvae-exercises"
 
-#: What ``init`` writes beside the exercises: ``pytest DIR`` runs the same checks.
-CONFTEST = "conftest.py"
-CONFTEST_TEXT = '''"""Lets pytest run the checks of 'numpyvae exercises check', one test per gradient:
+#: What ``init`` writes beside the exercises so that ``pytest DIR`` grades them: one test
+#: per exercise (``test_ex1_dense`` ...), and the option ``--exercises-json FILE``.
+PYTEST_FILES = {
+    "conftest.py": '''"""Lets pytest grade the exercises: pytest .  (or pytest numpyvae-exercises/)
 
-    pytest .        (or: pytest numpyvae-exercises/, from the folder above)
-
-Written by 'numpyvae exercises init'; the tests are numpyvae/exercises/pytest_plugin.py.
+One test per exercise; --exercises-json FILE writes one record per exercise (verdict,
+hint) for an autograder. Written by 'numpyvae exercises init'.
 """
 
-from numpyvae.exercises.pytest_plugin import pytest_collect_file  # noqa: F401
-'''
+from numpyvae.exercises.pytest_plugin import pytest_addoption, pytest_sessionfinish  # noqa: F401
+''',
+    "test_exercises.py": f'''"""The {COUNT} exercises as tests, {EXERCISES[0].test_name} ... {EXERCISES[-1].test_name}:
+each fails until its exercise is solved. Written by 'numpyvae exercises init'.
+"""
 
-
-# ---- finding things -----------------------------------------------------------------------
+from numpyvae.exercises.pytest_plugin import *  # noqa: F403
+''',
+}
 
 
 def find_exercise(name: str) -> Exercise:
@@ -69,13 +61,10 @@ def find_exercise(name: str) -> Exercise:
     if len(matches) == 1:
         return matches[0]
     names = ", ".join(ex.key for ex in EXERCISES)
-    raise NumpyVAEError(f"no exercise {name!r}: use one of {names} (or their numbers 1-6)")
+    raise NumpyVAEError(say("runner.no_exercise", name=repr(name), names=names, count=COUNT))
 
 
-# ---- the commands --------------------------------------------------------------------------
-
-
-def _check_folder(folder: str | None) -> tuple[Path, str]:
+def check_folder(folder: str | None) -> tuple[Path, str]:
     """The folder to check, and how to name it in a command ('' for the default)."""
     if folder is None:
         if Path(DEFAULT_DIR).is_dir():
@@ -83,28 +72,31 @@ def _check_folder(folder: str | None) -> tuple[Path, str]:
         elif any(Path(ex.file).exists() for ex in EXERCISES):
             path, arg = Path("."), ""
         else:
-            raise NumpyVAEError(
-                "no exercises here: make them with 'numpyvae exercises init' "
-                f"(into ./{DEFAULT_DIR}), or pass the folder that holds them"
-            )
+            raise NumpyVAEError(say("runner.none_here", folder=DEFAULT_DIR))
     else:
         path, arg = Path(folder), f" {folder}"
         if not path.exists():
-            raise NumpyVAEError(
-                f"{folder}: no such folder (make it with: numpyvae exercises init {folder})"
-            )
+            raise NumpyVAEError(say("runner.no_folder", folder=folder))
         if not path.is_dir():
-            raise NumpyVAEError(f"{folder} is a file: pass the folder that holds the exercises")
+            raise NumpyVAEError(say("runner.is_file", folder=folder))
     if not any((path / ex.file).exists() for ex in EXERCISES):
-        raise NumpyVAEError(f"{_display(path)} holds no exercise files (ex1_dense.py ...): "
-                            f"make them with: numpyvae exercises init{arg}")
+        raise NumpyVAEError(say("runner.no_files", folder=display(path), arg=arg))
     return path, arg
+
+
+def folder_language(folder: str | None, lang: str | None = None) -> str:
+    """The language to check ``folder`` in (see ``language.choose``)."""
+    if folder is None:
+        folder = DEFAULT_DIR if Path(DEFAULT_DIR).is_dir() else "."
+    return choose(lang, folder)
 
 
 def check(folder: str | None = None, only: list[str] | None = None,
           solutions: bool = False, reference: bool = False,
-          time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[str, int]:
-    """``numpyvae exercises check``: the report, and the exit status.
+          time_limit: float | None = DEFAULT_TIME_LIMIT, lang: str | None = None,
+          as_json: bool = False) -> tuple[str, int]:
+    """``numpyvae exercises check``: the report (or, ``as_json``, the records of every
+    exercise as JSON), and the exit status.
 
     Args:
         folder: where the learner's files are (default: ./numpyvae-exercises, or the
@@ -114,75 +106,90 @@ def check(folder: str | None = None, only: list[str] | None = None,
         reference: say, per row, how the answer compares with the library's own (exact,
             close, differs); off by default, so that it gives nothing away before trying.
         time_limit: seconds each exercise may run (None or 0: no limit).
+        lang: "en" or "ko" (default: see ``language.choose``).
 
     Returns:
-        the report text; 0 when no exercise is wrong or stopped by an error (exercises
-        not yet solved are fine), 1 otherwise.
+        the text; 0 when no exercise is wrong or stopped by an error (exercises not yet
+        solved are fine), 1 otherwise.
     """
-    chosen = [find_exercise(name) for name in only] if only else list(EXERCISES)
-    chosen = [ex for ex in EXERCISES if ex in chosen]
-    if solutions:
-        if folder is not None:
-            raise NumpyVAEError("--solutions checks the library's own code, not a folder: "
-                                "leave out the folder")
-        results = [run_exercise(ex, None, time_limit) for ex in chosen]
-        heading = ("numpyvae exercises: the library's own implementation, through the checks "
-                   "the exercises get\n(rel error against central differences in float64 "
-                   "must stay under the bound)")
-        text = format_report(results, heading, solutions=True, reference=reference)
-    else:
-        path, arg = _check_folder(folder)
-        results = [run_exercise(ex, path, time_limit) for ex in chosen]
-        heading = (f"numpyvae exercises: checking {_display(path)}/\n(rel error against "
-                   "central differences in float64 must stay under the bound)")
-        next_step = _next_step(results, f"numpyvae exercises check{arg}", only)
-        text = format_report(results, heading, next_step, reference=reference)
+    lang = choose(lang) if solutions else folder_language(folder, lang)
+    with speaking(lang):
+        chosen = [find_exercise(name) for name in only] if only else list(EXERCISES)
+        chosen = [ex for ex in EXERCISES if ex in chosen]
+        if solutions:
+            if folder is not None:
+                raise NumpyVAEError(say("runner.solutions_folder"))
+            results = [run_exercise(ex, None, time_limit) for ex in chosen]
+            heading = say("runner.heading_solutions")
+            text = format_report(results, heading, solutions=True, reference=reference)
+        else:
+            path, arg = check_folder(folder)
+            results = [run_exercise(ex, path, time_limit) for ex in chosen]
+            heading = say("runner.heading", folder=display(path))
+            step = next_step(results, f"numpyvae exercises check{arg}", only, COUNT)
+            text = format_report(results, heading, step, reference=reference)
+        if as_json:
+            text = json.dumps(records(results, lang), ensure_ascii=False, indent=1)
     bad = any(r.status in (WRONG, ERROR) for r in results)
     return text, int(bad)
 
 
-def init(folder: str | None = None) -> str:
+def init(folder: str | None = None, lang: str | None = None) -> str:
     """``numpyvae exercises init``: copy the skeletons into ``folder``; what was done.
 
-    An existing file is never overwritten (it may hold a learner's work).
+    An existing file is never overwritten (it may hold a learner's work). The skeletons
+    are in ``lang`` ("en" or "ko"; default: the folder's, else the locale's); the folder
+    remembers it, so that ``check``, ``train`` and ``pytest`` answer in it.
     """
     path = Path(folder if folder is not None else DEFAULT_DIR)
-    if path.exists() and not path.is_dir():
-        raise NumpyVAEError(f"{path} is a file, not a folder")
-    path.mkdir(parents=True, exist_ok=True)
-    templates = resources.files(__package__) / "templates"
-    created, kept = [], []
-    try:  # pytest DIR runs the same checks (see pytest_plugin.py); a kept one stays
-        with open(path / CONFTEST, "x", encoding="utf-8") as f:
-            f.write(CONFTEST_TEXT)
-        conftest = True
+    lang = choose(lang, path if path.is_dir() else None)
+    with speaking(lang):
+        if path.exists() and not path.is_dir():
+            raise NumpyVAEError(say("runner.init_is_file", folder=path))
+        path.mkdir(parents=True, exist_ok=True)
+        if of_folder(path) != lang:
+            remember(path, lang)
+        templates = resources.files(__package__) / "templates"
+        templates = templates / "ko" if lang == "ko" else templates  # English beside ko/
+        created, kept = [], []
+        _replace_old_conftest(path / "conftest.py")
+        pytest_files = [name for name, text in PYTEST_FILES.items() if _create(path / name, text)]
+        for ex in EXERCISES:
+            source = (templates / ex.file).read_text(encoding="utf-8")
+            (created if _create(path / ex.file, source) else kept).append(ex)
+        shown = display(path)
+        arg = "" if folder is None else f" {folder}"
+        lines = []
+        if created:
+            lines.append(say("runner.wrote", n=len(created), folder=shown,
+                             s="s" if len(created) != 1 else ""))
+            lines += [f"  {ex.file:<30}  {ex.title}" for ex in created]
+        if kept:
+            lines.append(say("runner.kept", files=", ".join(ex.file for ex in kept)))
+        first = created[0] if created else EXERCISES[0]
+        lines += [say("runner.next", folder=shown, file=first.file),
+                  f"  numpyvae exercises check{arg}"]
+        if pytest_files:
+            lines.append(say("runner.pytest", folder=shown))
+        return "\n".join(lines)
+
+
+def _replace_old_conftest(path: Path) -> None:
+    """A conftest.py an earlier init wrote imports a hook that is gone (its tests were one per
+    row): remove it, so that init writes the current one. A changed conftest.py is kept."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return
+    if "import pytest_collect_file" in text and "numpyvae.exercises.pytest_plugin" in text:
+        path.unlink()
+
+
+def _create(path: Path, text: str) -> bool:
+    """Write ``text`` to a new file ``path``; False when it exists (it is kept)."""
+    try:
+        with open(path, "x", encoding="utf-8") as f:
+            f.write(text)
     except FileExistsError:
-        conftest = False
-    for ex in EXERCISES:
-        source = (templates / ex.file).read_text(encoding="utf-8")
-        try:
-            with open(path / ex.file, "x", encoding="utf-8") as f:
-                f.write(source)
-        except FileExistsError:
-            kept.append(ex)
-        else:
-            created.append(ex)
-    shown = _display(path)
-    arg = "" if folder is None else f" {folder}"
-    lines = []
-    if created:
-        lines.append(f"wrote {len(created)} exercise{'s' if len(created) != 1 else ''} "
-                     f"into {shown}/:")
-        lines += [f"  {ex.file:<30}  {ex.title}" for ex in created]
-    if kept:
-        lines.append(f"kept as they are (already there, not overwritten): "
-                     f"{', '.join(ex.file for ex in kept)}")
-    first = created[0] if created else EXERCISES[0]
-    lines += [
-        (f"next: read {shown}/{first.file}, write your code where it raises "
-         "NotImplementedError, then run"),
-        f"  numpyvae exercises check{arg}",
-    ]
-    if conftest:
-        lines.append(f"(or, as tests, one per gradient: pytest {shown}; {CONFTEST} says how)")
-    return "\n".join(lines)
+        return False
+    return True

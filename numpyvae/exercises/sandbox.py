@@ -1,149 +1,223 @@
-"""Running one exercise on a learner's code, sandboxed: :func:`run_exercise`.
+"""Checking one exercise: the learner's code in a child process, the verdict in this one.
 
-The learner's file is imported (``loading.py``) and each of its parts is handed to its
-check, all under a time limit of the exercise (:class:`~.loading.TimeLimit`, a timer
-that interrupts an endless loop where it is), with what the code prints captured into
-``Result.output`` instead of the screen. Whatever the code raises, ``sys.exit()`` and the
-time running out included, becomes an ``error`` row saying where (:func:`_error_row`)
-instead of stopping the checker; ``NotImplementedError`` is ``not yet solved``. The rows
-of a check that ran come from ``diagnose.py``; when all are ok, the part's extra checks
-(float32, ReLU at 0 ...) run too.
+:func:`run_exercise` starts a child (``child.py``: forked, or ``python -m
+numpyvae.exercises.child`` where there is no fork) under a CPU-time and a memory limit,
+waits for it with a deadline of its own, then reads the arrays it wrote
+(``numpy.load(..., allow_pickle=False)``: numbers only, never a pickle) and grades them
+here with each part's ``grade`` (``exercise.Part``). Whatever the learner's code does,
+the checker's process goes on: an endless loop, ``os._exit``, a fork, a signal handler,
+a crash, numpyvae's code patched: each becomes an ``error`` row of that exercise saying
+what happened, and the next exercise is checked.
+
+This keeps honest code from hurting itself or the checker; it is not a security
+sandbox (the child can read and write what the user can): a course runs untrusted
+submissions in a container.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
-from types import ModuleType
 
-from .catalog import Exercise, Part
-from .diagnose import diagnose
-from .loading import (
-    TimeLimit,
-    TimeLimitExceeded,
-    _definition,
-    _display,
-    _error_text,
-    _frame,
-    _location,
-    load,
-)
-from .report import ERROR, OK, UNSOLVED, WRONG, Result, Row
-from .spies import InterfaceError, Record
+import numpy as np
+
+from .exercise import Exercise
+from .grading import failure_row
+from .language import current, say
+from .loading import display
+from .probes import Recorded
+from .report import ERROR, UNSOLVED, Result, Row
 
 #: Seconds an exercise may run (its checks take well under one) before it is stopped.
 DEFAULT_TIME_LIMIT = 10.0
+#: Megabytes an exercise may allocate beyond what the checker itself holds.
+DEFAULT_MEMORY_MB = 1024
+#: Seconds past the time limit after which the child is killed, whatever it does.
+GRACE = 1.0
+#: At most this much of what the learner's code printed is read.
+MAX_PRINTED_BYTES = 64 * 1024
 
 
-def _error_row(label: str, exc: BaseException, path: Path | None, rec: Record | None,
-               part: Part | None = None, timer: TimeLimit | None = None) -> Row:
-    """The row of an exception (or of the time running out) in the learner's code."""
-    if isinstance(exc, TimeLimitExceeded) and timer is not None:
-        timer.stop()
-    text = _error_text(exc, path, rec)
-    if part is not None and isinstance(exc, Exception):
-        frame = _frame(exc, path)
+def _start(job: dict, folder: Path) -> int | subprocess.Popen:
+    """The child: forked (a pid) where the platform can, else a new interpreter."""
+    if hasattr(os, "fork") and not os.environ.get("NUMPYVAE_EXERCISES_SPAWN"):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: its own process group, so that its children die with it
+            try:
+                os.setpgid(0, 0)
+                from .child import main
+
+                main(job)
+            finally:
+                os._exit(70)
+        return pid
+    path = folder / "job.json"
+    path.write_text(json.dumps(job), encoding="utf-8")
+    extra = ({"start_new_session": True} if os.name == "posix"
+             else {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)})
+    return subprocess.Popen([sys.executable, "-m", "numpyvae.exercises.child", str(path)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, **extra)
+
+
+def _kill(child: int | subprocess.Popen) -> None:
+    """Kill the child and whatever it started."""
+    if isinstance(child, subprocess.Popen):
         try:
-            hint = part.error_hint(exc, frame[2] if frame else "", rec.inputs if rec else {})
-        except Exception:  # noqa: BLE001 -- a hint that cannot be made is left out
-            hint = None
-        if hint:
-            text += "\n" + hint
-    return Row(label, "-", "-", ERROR, text)
+            if os.name == "posix":
+                os.killpg(child.pid, signal.SIGKILL)
+            else:
+                child.kill()
+        except OSError:
+            pass
+        return
+    try:
+        os.killpg(child, signal.SIGKILL)
+    except OSError:
+        pass
 
 
-def _extras(part: Part, impl: object, path: Path | None, timer: TimeLimit | None) -> list[Row]:
-    """The rows of the part's checks beyond finite differences (float32, ReLU at 0 ...)."""
-    rows = []
-    for extra in part.extras:
-        try:
-            measured, hint = extra.run(impl)
-        except (Exception, SystemExit, TimeLimitExceeded) as e:  # noqa: BLE001
-            rows.append(_error_row(extra.name, e, path, None, None, timer))
-            if isinstance(e, TimeLimitExceeded):
-                break
+def _wait(child: int | subprocess.Popen, deadline: float | None) -> tuple[int | None, bool]:
+    """(the child's status as os.waitstatus_to_exitcode gives it, whether it was killed at
+    the deadline)."""
+    pause, killed = 0.0005, False
+    while True:
+        if isinstance(child, subprocess.Popen):
+            code = child.poll()
+            status = None if code is None else code
         else:
-            rows.append(Row(extra.name, measured, "-", WRONG if hint else OK, hint))
+            pid, raw = os.waitpid(child, os.WNOHANG)
+            status = os.waitstatus_to_exitcode(raw) if pid else None
+        if status is not None:
+            return status, killed
+        if deadline is not None and time.monotonic() > deadline and not killed:
+            _kill(child)
+            killed = True
+        time.sleep(pause)
+        pause = min(pause * 2, 0.02)
+
+
+def _read_part(folder: Path, index: int) -> Recorded | None:
+    """What the child wrote for one part, or None (not written, or not readable)."""
+    try:
+        meta = json.loads((folder / f"part{index}.json").read_text(encoding="utf-8"))
+        with np.load(folder / f"part{index}.npz", allow_pickle=False) as data:
+            arrays = {k: np.asarray(data[k]) for k in data.files}
+    except (OSError, ValueError, KeyError):
+        return None
+    if not isinstance(meta, dict) or not all(a.dtype.kind in "biuf" for a in arrays.values()):
+        return None
+    done = meta.get("done") if isinstance(meta.get("done"), list) else []
+    failure = meta.get("failure") if isinstance(meta.get("failure"), dict) else None
+    notes = meta.get("notes") if isinstance(meta.get("notes"), dict) else {}
+    return Recorded(arrays, notes, [str(d) for d in done], failure)
+
+
+def _process_text(status: int | None, killed: bool, time_limit: float | None,
+                  where: str) -> str:
+    """What happened to a child that ended without its results."""
+    if killed:
+        return say("process.killed", seconds=f"{time_limit:g}", where=where)
+    if status is not None and status < 0:
+        number = -status
+        name = signal.Signals(number).name if number in signal.valid_signals() else str(number)
+        key = {"SIGKILL": "process.sigkill", "SIGXCPU": "process.sigxcpu",
+               "SIGSEGV": "process.crash", "SIGABRT": "process.crash",
+               "SIGBUS": "process.crash"}.get(name, "process.signal")
+        return say(key, signal=name, where=where, seconds=f"{time_limit or 0:g}")
+    return say("process.exited", status=status, where=where)
+
+
+def _collect(ex: Exercise, folder: Path, path: Path | None, status: int | None, killed: bool,
+             time_limit: float | None) -> list[Row]:
+    """The rows of every part, from what the child wrote (or why it wrote nothing)."""
+    try:
+        file_failure = json.loads((folder / "file.json").read_text(encoding="utf-8"))["failure"]
+    except (OSError, ValueError, KeyError, TypeError):
+        file_failure = None
+    if isinstance(file_failure, dict):
+        label = ex.file
+        if file_failure.get("kind") == "unsolved":
+            return [Row(label, "-", "-", UNSOLVED, where=file_failure.get("where", ""))]
+        return [failure_row(Recorded(failure=file_failure), None, label)]
+    try:
+        where = json.loads((folder / "where.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        where = {}
+    rows: list[Row] = []
+    stopped = False
+    for index, part in enumerate(ex.parts):
+        rec = _read_part(folder, index)
+        if rec is None:
+            if stopped:
+                rows.append(Row(part.label, "-", "-", ERROR, say("process.not_run")))
+                continue
+            stage = where.get("stage") if where.get("part") == index else None
+            label = next((s.label for s in part.stages if s.name == stage), "stage.main")
+            text = _process_text(status, killed, time_limit,
+                                 f"{part.label}, {say(label)}" if stage else part.label)
+            rows.append(Row(part.label, "-", "-", ERROR, text))
+            stopped = True
+            continue
+        rows += _part_rows(ex, part, rec, path)
     return rows
 
 
-def run_part(part: Part, impl: object, module: ModuleType | None = None,
-             timer: TimeLimit | None = None) -> list[Row]:
-    """The rows of one part: run its check on ``impl`` (watched), then diagnose; then,
-    when every row is ok, the part's extra checks.
-
-    ``module`` is the learner's file ``impl`` comes from (None: the library's own code).
-    """
-    rec = Record()
-    path = Path(module.__file__) if module is not None else None
-    label = part.label if module is not None else part.name
+def _part_rows(ex: Exercise, part, rec: Recorded, path: Path | None) -> list[Row]:
+    f = rec.failure or {}
+    if f.get("kind") == "undefined":
+        return [Row(part.label, "-", "-", ERROR, say("error.undefined", file=ex.file,
+                                                     name=part.name))]
+    if f.get("kind") in ("patched",):
+        return [Row(part.label, "-", "-", ERROR, failure_row(rec, part, part.label).hint)]
     try:
-        checked = part.check(part.watch(impl, rec))
-    except NotImplementedError as e:
-        return [Row(label, "-", "-", UNSOLVED, where=_location(e, path, source=False))]
-    except InterfaceError as e:
-        where = _definition(module, part.label) if module is not None else ""
-        hint = f"{e}\n{part.label} is at {where}" if where else str(e)
-        return [Row(label, "-", "-", ERROR, hint)]
-    except (Exception, SystemExit, TimeLimitExceeded) as e:  # noqa: BLE001 -- whatever the learner's code raises is reported
-        return [_error_row(label, e, path, rec, part, timer)]
-    rows = diagnose(part, checked, rec)
-    if all(r.verdict == OK for r in rows):
-        rows += _extras(part, impl, path, timer)
-    return rows
-
-
-def _fill(result: Result, folder: Path | None, timer: TimeLimit) -> None:
-    """The rows of ``result.exercise``, appended to ``result.rows`` as they come."""
-    ex = result.exercise
-    if folder is None:
-        for p in ex.parts:
-            result.rows += run_part(p, p.solution, timer=timer)
-        return
-    path = folder / ex.file
-    if not path.exists():
-        result.rows.append(Row(ex.file, "-", "-", UNSOLVED,
-                               f"{_display(path)} is missing: 'numpyvae exercises init "
-                               f"{_display(folder)}' puts it back (it overwrites nothing)"))
-        return
-    try:
-        module = load(path)
-    except NotImplementedError as e:
-        where = _location(e, path, source=False)
-        result.rows.append(Row(ex.file, "-", "-", UNSOLVED, where=where))
-        return
-    except (Exception, SystemExit, TimeLimitExceeded) as e:  # noqa: BLE001 -- whatever the learner's file raises is reported
-        result.rows.append(_error_row(ex.file, e, path, None, None, timer))
-        return
-    for part in ex.parts:
-        impl = getattr(module, part.name, None)
-        if timer.expired:
-            result.rows.append(Row(part.label, "-", "-", ERROR,
-                                   "not run: the time limit of this exercise ran out above"))
-        elif impl is None:
-            result.rows.append(Row(part.label, "-", "-", ERROR,
-                                   f"{ex.file} defines no {part.name}: keep the names of the "
-                                   "skeleton (the checks look them up)"))
-        else:
-            result.rows += run_part(part, impl, module, timer)
+        return part.grade(rec)
+    except Exception as e:  # noqa: BLE001 -- a recording too odd to grade is an error row
+        what = f"{type(e).__name__}: {e}"
+        return [Row(part.label, "-", "-", ERROR, say("error.ungradable", what=what))]
 
 
 def run_exercise(ex: Exercise, folder: Path | None,
-                 time_limit: float | None = DEFAULT_TIME_LIMIT) -> Result:
-    """Check one exercise: the file in ``folder``, or the library's own code if None.
-
-    What the code prints goes to ``Result.output``, not to the screen; past
-    ``time_limit`` seconds the exercise is stopped (see :class:`TimeLimit`).
-    """
+                 time_limit: float | None = DEFAULT_TIME_LIMIT,
+                 memory_mb: float | None = DEFAULT_MEMORY_MB) -> Result:
+    """Check one exercise: the file in ``folder``, or the library's own code if None."""
     result = Result(ex)
-    printed = io.StringIO()
-    with (contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed),
-          TimeLimit(time_limit) as timer):
+    path = None
+    if folder is not None:
+        path = Path(folder) / ex.file
+        if not path.exists():
+            result.rows.append(Row(ex.file, "-", "-", UNSOLVED,
+                                   say("report.missing_file", path=display(path),
+                                       folder=display(folder))))
+            return result
+    scratch = Path(tempfile.mkdtemp(prefix="numpyvae-exercise-"))
+    job = {"exercise": ex.number, "file": str(path) if path else None, "out": str(scratch),
+           "time_limit": time_limit or None, "memory_mb": memory_mb, "lang": current()}
+    child = None
+    try:
+        child = _start(job, scratch)
+        deadline = time.monotonic() + time_limit + GRACE if time_limit else None
+        status, killed = _wait(child, deadline)
+        _kill(child)  # anything it started and left behind
+        result.rows = _collect(ex, scratch, path, status, killed, time_limit)
         try:
-            _fill(result, folder, timer)
-        except TimeLimitExceeded as e:  # between two parts: in the checker's own code
-            path = folder / ex.file if folder is not None else None
-            result.rows.append(_error_row(ex.file, e, path, None, None, timer))
-    result.output = printed.getvalue()
+            with open(scratch / "printed.txt", "rb") as f:
+                result.output = f.read(MAX_PRINTED_BYTES).decode("utf-8", "replace")
+        except OSError:
+            pass
+    except BaseException:
+        if child is not None:
+            _kill(child)
+        raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return result

@@ -1,4 +1,4 @@
-"""Exercise 1 of 6: the backward pass of a Dense layer, y = x W + b.
+"""Exercise 1: the backward pass of a Dense layer, y = x W + b.
 
 Lecture: 단계1 Encoder and 단계3 Decoder. Eq. (1) and Eq. (3) are stacks of Dense
 layers, h = act(x W + b), so every gradient of the VAE passes through this backward.
@@ -22,6 +22,10 @@ Hints:
 - b is added to every row of the batch, so its gradient collects dout over the
   batch: a sum over axis 0 (not a mean: the loss here is a plain sum).
 - Write dL/dW into ``self.grads["W"]`` and dL/db into ``self.grads["b"]``; return dL/dx.
+  Write INTO that mapping (``self.grads["W"] = ...``), don't bind a new dict to
+  ``self.grads``: in the VAE the model gave the layer that mapping and reads it.
+- Each call writes this batch's gradients (``=``, not ``+=``): nobody clears them between
+  calls, and the check calls backward twice, on two batches.
 - Do not change ``dout`` or ``self.x`` in place: the caller still needs them.
 - Keep the dtype: float32 inputs give float32 gradients (one row checks it, in float32).
 - A matmul error says which transpose is missing; ``(3, 4) @ (4, 5)`` works, ``(3, 4) @

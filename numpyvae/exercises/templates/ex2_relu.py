@@ -1,4 +1,4 @@
-"""Exercise 2 of 6: the backward pass of ReLU, y = max(x, 0).
+"""Exercise 2: the backward pass of ReLU, y = max(x, 0).
 
 Lecture: 단계1 Encoder and 단계3 Decoder, the activation ``act`` of Eq. (1) and
 Eq. (3) (numpyvae's default).
@@ -19,8 +19,9 @@ so by the chain rule, entry by entry::
     dL/dx[n, d] = dout[n, d]  if x[n, d] > 0,  else 0      -> dx: (N, D)
 
 Hints:
-- The mask comes from the forward input ``self.x``, not from ``dout`` and not from y:
-  the gradient passes where the unit was on, whatever its own sign.
+- The mask comes from the forward pass: ``self.x > 0`` (or the output's ``y > 0``, the
+  same mask for ReLU), not from ``dout``: the gradient passes where the unit was on,
+  whatever its own sign.
 - ``x > 0`` is an array of booleans; multiplying by it turns True into 1, False into 0.
 - Do not write ``dout[mask] = 0``: that changes the caller's ``dout`` in place (the
   trap of many NumPy ReLUs). Return a new array.

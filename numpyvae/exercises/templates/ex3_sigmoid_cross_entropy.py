@@ -1,4 +1,4 @@
-"""Exercise 3 of 6: the sigmoid, and the sigmoid with the cross entropy.
+"""Exercise 3: the sigmoid, and the sigmoid with the cross entropy.
 
 Lecture: 단계3 Decoder, p = sigmoid(logits), Eq. (3); Loss Function, the reconstruction
 error Eq. (4); its gradient Eq. (9). Two parts.

@@ -1,4 +1,4 @@
-"""Exercise 4 of 6: the backward pass of the reparameterization trick.
+"""Exercise 4: the backward pass of the reparameterization trick.
 
 Lecture: 단계2 Reparameterization Trick (Sampling). Forward Eq. (2), backward Eq. (7).
 
@@ -18,7 +18,9 @@ rule through sigma::
 Hints:
 - dsigma/dlogvar: d/dlogvar exp(logvar / 2) = exp(logvar / 2) * 1/2 = sigma / 2. The
   1/2 comes from the exponent, and it is sigma, not sigma^2 = exp(logvar).
-- ``self.sigma`` and ``self.eps`` are kept by forward; you need no exp in backward.
+- ``self.sigma`` and ``self.eps`` are kept by forward; you need no exp in backward, and
+  no new random numbers: the eps of the gradient is the one forward used (the check
+  calls backward twice on one forward and compares).
 - dmu may be a copy of dz (``dz.copy()``); never change ``dz`` in place.
 - Return them in this order, ``(dmu, dlogvar)``, and keep the dtype of the inputs.
 - In the full VAE, mu and logvar also get a gradient from the KL term (exercise 5);

@@ -1,4 +1,4 @@
-"""Exercise 5 of 6: the gradient of the KL term.
+"""Exercise 5: the gradient of the KL term.
 
 Lecture: Loss Function, Regularization. The KL divergence Eq. (5), its gradient Eq. (8).
 

@@ -1,4 +1,4 @@
-"""Exercise 6 of 6: one step of Adam.
+"""Exercise 6: one step of Adam.
 
 Lecture: training the VAE, minimising the loss of Eq. (6). The update rule is Eq. (10).
 
@@ -18,14 +18,15 @@ Hints:
   steps, not weights: add 1 once per step, before the loop over the weights.
 - ``b1, b2 = self.betas``, in this order: b1 (0.9) goes with m, b2 (0.999) with v.
 - m and v live in ``self.m[name]`` and ``self.v[name]`` across steps, one pair per
-  weight, of its shape; don't restart them, and don't share one pair between weights.
+  weight (by its name: in the VAE several weights have one shape), of its shape; don't
+  restart them, and don't share one pair between weights or between two optimizers.
 - Update m and v with this step's g first, then form m^ and v^ from them.
 - eps goes outside the square root: sqrt(v^) + eps.
 - Update the weights *in place* (``w -= ...`` or ``w[...] = ...``): the model holds
   these very arrays, so a new array bound to ``self.params[name]`` would never reach it.
 - Don't change the arrays in ``grads``.
-- The check runs three steps on two weights of different shapes, w (3, 4) and b (4,),
-  and once in float32 (the weights must stay float32).
+- The check runs three steps on three weights, w (3, 4), b (4,) and c (4,), two
+  optimizers side by side, and once in float32 (the weights must stay float32).
 
 Check your version (in this folder, or in the one that holds it)::
 

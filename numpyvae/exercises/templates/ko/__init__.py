@@ -1,0 +1,1 @@
+"""The skeletons in Korean (see ``templates/__init__.py``)."""
