@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+#: the tiny runs' products on one BLAS thread: on a busy machine two threads wait for
+#: each other a time slice per product (the tiny runs' timings are not looked at)
+QUICK = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def run(script, *args):
@@ -23,6 +26,8 @@ def run(script, *args):
     ("bench_epoch.py", ["--data-dir", "--rounds", "--images", "--peers", "--iw-images", "--iw-samples",
                         "--import-repeats", "--train-epochs", "torch-compile", "jax-scan", "0.2 cores"]),
     ("bench_scaling.py", ["--data-dir", "--images", "--sizes", "--skip-timing"]),
+    ("bench_passes.py", ["--data-dir", "--repeats", "--train-epochs", "--images", "--iw-images",
+                         "--iw-samples"]),
 ])
 def test_help_explains_every_option(script, options):
     done = run(script, "--help")
@@ -47,7 +52,7 @@ def test_bad_counts_are_rejected_naming_the_option(script, args, words):
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("script", ["bench_epoch.py", "bench_scaling.py"])
+@pytest.mark.parametrize("script", ["bench_epoch.py", "bench_scaling.py", "bench_passes.py"])
 def test_a_data_dir_without_mnist_is_an_error_not_random_data(script, tmp_path):
     done = run(script, "--data-dir", str(tmp_path))
     assert done.returncode == 1
@@ -77,7 +82,7 @@ def test_a_tiny_run_without_peers_prints_both_tables_and_the_load(tmp_path):
          "--peers", "none", "--iw-images", "3", "--iw-samples", "7", "--import-repeats", "0",
          "--train-epochs", "0"],
         check=False, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "NUMPYVAE_DATA": str(tmp_path)})
+        env={**os.environ, **QUICK, "NUMPYVAE_DATA": str(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert "RANDOM data" in done.stderr
     out = done.stdout
@@ -105,3 +110,24 @@ def test_the_load_is_other_processes_busy_time_less_this_process_own(monkeypatch
     quiet = machine.load_between(start, machine.CpuReading(wall=20.0, busy=63.0, own=18.0))
     assert quiet.others == 0.0 and "WARNING" not in quiet.line()  # never below 0 (ticks differ)
     assert "WARNING" in machine.load_between(start, machine.CpuReading(20.0, None, 4.0)).line()
+
+
+def test_the_pass_table_lists_the_fourteen_products_and_adams_passes_and_sets_the_total_beside_the_step(
+        tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_passes.py"), "--images", "256", "--train-epochs", "0",
+         "--repeats", "1", "--iw-images", "2", "--iw-samples", "5"],
+        check=False, capture_output=True, text=True, timeout=120,
+        env={**os.environ, **QUICK, "NUMPYVAE_DATA": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    step, block = done.stdout.split("one block of Eq. (11)")
+    rows = [line.split()[0] for line in step.split("by phase:")[0].splitlines()[3:] if line.strip()]
+    assert rows.count("product") == 14  # the 14 products of bench_epoch.py's floor
+    assert rows.count("Adam") == 12  # optim.Adam.update_folded, one row per operation
+    assert {"batch", "forward", "loss", "backward", "small"} <= set(rows)
+    for table in (step, block):
+        total = float(table.split("all rows")[1].split()[0])
+        measured = float(table.split("measured whole")[1].split()[0])
+        assert total > 0 and measured > 0 and "the rows account for" in table
+    assert "np.exp(l)" in block and "[h, 1] @ [[W_out], [b_out]]" in block
+    assert "load: other processes" in done.stdout
