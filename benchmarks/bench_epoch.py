@@ -37,14 +37,19 @@ peak memory of a ``numpyvae train`` run. Nothing is asserted: the script prints 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 
 import numpy as np
 import peers_jax
 import peers_torch
-from machine import LoadMeter, import_time, train_run_peak_mb
+from machine import (
+    LoadMeter,
+    import_time,
+    machine_line,
+    run_on_threads,
+    train_run_peak_mb,
+)
 from recipe import (
     Outcome,
     Runner,
@@ -202,7 +207,14 @@ def main() -> None:
     parser.add_argument("--train-epochs", type=count(0), default=10,
                         help="epochs of the `numpyvae train` run whose peak memory is printed, in a child "
                              "process, on MNIST only (default: 10; 0: skip)")
+    parser.add_argument("--threads", type=count(1), default=None,
+                        help="run every implementation on this many threads (BLAS, PyTorch, XLA; the "
+                             "script starts itself again with them set): 1 is steadier on a busy "
+                             "machine and shows the work apart from its sharing over cores "
+                             "(default: each library's own choice, every core)")
     args = parser.parse_args()
+    if args.threads:
+        run_on_threads(args.threads)
 
     data_dir = find_data_dir(args.data_dir)
     x_train, x_test, source = load_data(data_dir, args.images, args.iw_images)
@@ -210,12 +222,14 @@ def main() -> None:
     modules = {"torch": None, "jax": None}
     versions = [f"numpy {np.__version__}"]
     if any(p.startswith("torch") for p in args.peers):
-        modules["torch"] = peers_torch.load()
+        modules["torch"] = peers_torch.load(args.threads)
         versions.append(peers_torch.version(modules["torch"]) if modules["torch"] else "PyTorch: not installed")
     if any(p.startswith("jax") for p in args.peers):
         modules["jax"] = peers_jax.load()
         versions.append(peers_jax.version(*modules["jax"]) if modules["jax"] else "JAX/optax: not installed")
-    print(f"{'; '.join(versions)}; {os.cpu_count()} cores")
+    print(f"{'; '.join(versions)}\n{machine_line()}")
+    if args.threads:
+        print(f"every library on {args.threads} thread{'s' if args.threads > 1 else ''} (--threads)")
 
     model = epoch_block(x_train, args.peers, args.rounds, modules)
     if args.iw_images > 0:

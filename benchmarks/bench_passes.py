@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from machine import LoadMeter
+from machine import LoadMeter, machine_line
 from recipe import BATCH, LR, count, find_data_dir, load_data, numpyvae_epochs
 
 from numpyvae.elbo import iw_blocks, log_likelihood_iw
@@ -361,7 +361,7 @@ def main() -> None:
     x_train, x_test, source = load_data(find_data_dir(args.data_dir), args.images, args.iw_images)
     steps = math.ceil(len(x_train) / BATCH)
     print(f"data: {source}, {len(x_train)} training images ({steps} steps an epoch), "
-          f"{len(x_test)} test images; numpy {np.__version__}")
+          f"{len(x_test)} test images; numpy {np.__version__}\n{machine_line()}")
     one_epoch, model = numpyvae_epochs(x_train)
     for _ in range(args.train_epochs):
         one_epoch()

@@ -100,6 +100,38 @@ class LoadMeter:
         self.load = load_between(self.start, read_cpu())
 
 
+def run_on_threads(threads: int) -> None:
+    """Start this script again with every library on ``threads`` threads, unless it already
+    runs so: BLAS, OpenMP (PyTorch) and XLA (JAX) read their thread counts when they load."""
+    env = {"OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
+           "MKL_NUM_THREADS": str(threads),
+           "XLA_FLAGS": f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
+                        f"intra_op_parallelism_threads={threads}"}
+    if all(os.environ.get(k) == v for k, v in env.items()):
+        return
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **env})
+
+
+def machine_line() -> str:
+    """The processor, its cores, and NumPy's BLAS (named when threadpoolctl is installed)."""
+    cpu = "unknown processor"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        blas = "BLAS not named (pip install threadpoolctl to name it)"
+    else:
+        blas = ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture') or '?'} kernel, "
+                         f"{i['num_threads']} threads)"
+                         for i in threadpool_info() if i["user_api"] == "blas" and "numpy" in i["filepath"])
+    return f"{cpu}, {os.cpu_count()} cores; NumPy's BLAS: {blas or 'not found'}"
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory in MiB: VmHWM of /proc/self/status.
 
