@@ -1,6 +1,6 @@
 """Where the time of a training step and of a block of Eq. (11) goes: every pass over a large array.
 
-    python benchmarks/bench_passes.py --data-dir DIR [--repeats 15] [--iw-images 500]
+    python benchmarks/bench_passes.py --data-dir DIR [--repeats 15] [--iw-images 500] [--clock wall]
 
 Lists, for one training step of the recipe (784-400-20 ReLU, batch 128, Adam, float32)
 and for one block of Eq. (11) (K = 1000: 2 images x 1000 samples = 2,000 decoded rows),
@@ -10,7 +10,8 @@ passes, of the loss (Eq. 4, 9) and of Adam (Eq. 10), as written in numpyvae's co
 (model.py, layers.py, losses.py, reparam.py, optim.py, elbo.py and fast/; the column
 "where" names the function). Each is timed alone, on arrays of its own shape and dtype
 holding the values of a real step (a model trained for --train-epochs epochs on the
-data, then one batch), called over and over: the median time of one call. The small
+data, then one batch), called over and over: the median time of one call (elapsed, or
+with --clock cpu the process's CPU time, steadier on a busy machine). The small
 operations on (128, 20) arrays are timed together, as the library's own functions.
 
 The rows' total is then set beside the step (or block) measured as a whole, the median
@@ -53,7 +54,11 @@ class Pass:
     share: float = 1.0  # of it in one step or block (the encoder of Eq. 11 serves many blocks)
 
 
-def seconds_per_call(fn: Callable[[], object], repeats: int) -> float:
+#: the clocks of --clock: wall time, or this process's CPU time (all its threads)
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def seconds_per_call(fn: Callable[[], object], repeats: int, clock: Callable[[], float]) -> float:
     """The median over ``repeats`` runs of the time of one call, each run long enough
     (about 2 ms) for the clock."""
     start = time.perf_counter()
@@ -61,10 +66,10 @@ def seconds_per_call(fn: Callable[[], object], repeats: int) -> float:
     number = max(1, int(2e-3 / max(time.perf_counter() - start, 1e-7)))
     runs = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         for _ in range(number):
             fn()
-        runs.append((time.perf_counter() - start) / number)
+        runs.append((clock() - start) / number)
     return statistics.median(runs)
 
 
@@ -210,7 +215,7 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
     ]
 
 
-def measured_step(model, x: np.ndarray, repeats: int) -> float:
+def measured_step(model, x: np.ndarray, repeats: int, clock: Callable[[], float]) -> float:
     """The median time of one step of the public API loop (batch, forward, backward, Adam)."""
     optimizer = Adam(model.params, lr=LR)
     rng = np.random.default_rng(2)
@@ -218,11 +223,11 @@ def measured_step(model, x: np.ndarray, repeats: int) -> float:
     times = []
     with np.errstate(over="ignore", invalid="ignore"):
         for i in range(4 * repeats + 4):
-            start = time.perf_counter()
+            start = clock()
             xb = x[order[(i * BATCH) % (len(x) - BATCH) :][:BATCH]]
             model.forward(xb, rng=rng, check=False)
             optimizer.step(model.backward())
-            times.append(time.perf_counter() - start)
+            times.append(clock() - start)
     return statistics.median(times)
 
 
@@ -301,14 +306,15 @@ def iw_passes(model, x: np.ndarray, k: int, rng: np.random.Generator) -> tuple[l
     ], blocks
 
 
-def measured_iw_block(model, x: np.ndarray, k: int, blocks: int, repeats: int) -> float:
+def measured_iw_block(model, x: np.ndarray, k: int, blocks: int, repeats: int,
+                      clock: Callable[[], float]) -> float:
     """The median time of log_likelihood_iw on ``x``, per block."""
     rng = np.random.default_rng(3)
     runs = []
     for _ in range(max(3, repeats // 3)):
-        start = time.perf_counter()
+        start = clock()
         log_likelihood_iw(model, x, k, rng)
-        runs.append((time.perf_counter() - start) / blocks)
+        runs.append((clock() - start) / blocks)
     return statistics.median(runs)
 
 
@@ -356,10 +362,16 @@ def main() -> None:
     parser.add_argument("--iw-images", type=count(0), default=500,
                         help="test images of Eq. (11) (default: 500; 0: skip Eq. 11)")
     parser.add_argument("--iw-samples", type=count(1), default=1000, help="K (default: 1000)")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="wall: elapsed time (the default); cpu: this process's CPU time, which "
+                             "other processes inflate far less on a busy machine; it counts every "
+                             "thread, so set OPENBLAS_NUM_THREADS=1 with it, or the products count twice")
     args = parser.parse_args()
+    clock = CLOCKS[args.clock]
 
     x_train, x_test, source = load_data(find_data_dir(args.data_dir), args.images, args.iw_images)
     steps = math.ceil(len(x_train) / BATCH)
+    print(f"clock: {args.clock} ({'elapsed time' if args.clock == 'wall' else 'CPU time of this process'})")
     print(f"data: {source}, {len(x_train)} training images ({steps} steps an epoch), "
           f"{len(x_test)} test images; numpy {np.__version__}\n{machine_line()}")
     one_epoch, model = numpyvae_epochs(x_train)
@@ -369,15 +381,15 @@ def main() -> None:
     with LoadMeter() as meter:
         passes = step_passes(model, x_train, rng)
         with np.errstate(over="ignore", under="ignore"):
-            seconds = [seconds_per_call(q.fn, args.repeats) for q in passes]
-        step = measured_step(model, x_train, args.repeats)
+            seconds = [seconds_per_call(q.fn, args.repeats, clock) for q in passes]
+        step = measured_step(model, x_train, args.repeats, clock)
         print_table(f"one training step, batch {BATCH}: each pass alone (median µs), per epoch of {steps} steps "
                     "(s), share of the measured step", passes, seconds, step, steps, "s/epoch")
         if args.iw_images > 0:
             iw, blocks = iw_passes(model, x_test, args.iw_samples, rng)
             with np.errstate(over="ignore", under="ignore"):
-                iw_seconds = [seconds_per_call(q.fn, args.repeats) for q in iw]
-            block = measured_iw_block(model, x_test, args.iw_samples, blocks, args.repeats)
+                iw_seconds = [seconds_per_call(q.fn, args.repeats, clock) for q in iw]
+            block = measured_iw_block(model, x_test, args.iw_samples, blocks, args.repeats, clock)
             print_table(f"one block of Eq. (11), K = {args.iw_samples}: each pass alone (median µs), "
                         f"per {len(x_test)} images = {blocks} blocks (s), share of the measured block",
                         iw, iw_seconds, block, blocks, "s/images")
