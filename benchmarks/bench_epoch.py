@@ -30,7 +30,9 @@ import (none is a dependency of numpyvae) is skipped, and said so.
 
 Figures are only as good as the machine's quiet: each block ends with the cores other
 processes used meanwhile (from /proc/stat, minus this process's own CPU time) and a
-WARNING when that is above 0.2 cores. Last come the time of ``import numpyvae`` and the
+WARNING when that is above 0.2 cores. On a busy machine, ``--threads 1 --clock cpu``
+compares the work of each implementation on one core by CPU time, which other processes
+inflate far less than elapsed time. Last come the time of ``import numpyvae`` and the
 peak memory of a ``numpyvae train`` run. Nothing is asserted: the script prints figures.
 """
 
@@ -39,6 +41,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import time
 
 import numpy as np
 import peers_jax
@@ -87,14 +90,18 @@ def peer_list(text: str) -> tuple[str, ...]:
     return names
 
 
-def rotated_rounds(runners: list[Runner], rounds: int, what: str) -> dict[str, list[Outcome]]:
-    """Each runner once per round, the order rotated by one every round; every outcome kept."""
+def rotated_rounds(runners: list[Runner], rounds: int, what: str, cpu: bool = False
+                   ) -> dict[str, list[Outcome]]:
+    """Each runner once per round, the order rotated by one every round; every outcome kept.
+    With ``cpu``, the seconds are the process's CPU time over the whole call instead."""
     results: dict[str, list[Outcome]] = {r.label: [] for r in runners}
     for i in range(rounds):
         print(f"  {what}: round {i + 1} of {rounds}", file=sys.stderr, flush=True)
         shift = i % len(runners)
         for runner in runners[shift:] + runners[:shift]:
-            results[runner.label].append(runner.run())
+            start = time.process_time()
+            seconds, check = runner.run()
+            results[runner.label].append((time.process_time() - start if cpu else seconds, check))
     return results
 
 
@@ -131,7 +138,7 @@ def largest_difference(results: dict[str, list[Outcome]], reference: str, relati
         print(f"  {label}: {text}")
 
 
-def epoch_block(x: np.ndarray, peers: tuple[str, ...], rounds: int, modules: dict):
+def epoch_block(x: np.ndarray, peers: tuple[str, ...], rounds: int, modules: dict, cpu: bool):
     """Build the epoch's runners (compiling the peers), time them in rounds, print; returns
     numpyvae's trained model."""
     weights = initial_weights()
@@ -155,14 +162,15 @@ def epoch_block(x: np.ndarray, peers: tuple[str, ...], rounds: int, modules: dic
         runners.append(runner)
     print(f"\none epoch, {len(x)} images, {rounds} rounds, the order rotated every round")
     with LoadMeter() as meter:
-        results = rotated_rounds(runners, rounds, "epochs")
+        results = rotated_rounds(runners, rounds, "epochs", cpu)
     print_table(results, "s/epoch", runners[0].label, runners[1].label, "mean training loss", ".2f")
     largest_difference(results, runners[0].label, relative=True)
     print(meter.load.line())
     return model
 
 
-def iw_block(model, x: np.ndarray, k: int, peers: tuple[str, ...], rounds: int, modules: dict) -> None:
+def iw_block(model, x: np.ndarray, k: int, peers: tuple[str, ...], rounds: int, modules: dict,
+             cpu: bool) -> None:
     """Eq. (11) by numpyvae, its floor and the peers, in rounds; print."""
     weights = {name: a.copy() for name, a in model.params.items()}
     runners = [Runner("numpyvae elbo.log_likelihood_iw", numpyvae_iw(model, x, k)),
@@ -175,7 +183,7 @@ def iw_block(model, x: np.ndarray, k: int, peers: tuple[str, ...], rounds: int, 
         runners.append(runner)
     print(f"\nEq. (11), K = {k}, {len(x)} test images, {rounds} rounds, the order rotated every round")
     with LoadMeter() as meter:
-        results = rotated_rounds(runners, rounds, "Eq. (11)")
+        results = rotated_rounds(runners, rounds, "Eq. (11)", cpu)
     print_table(results, "s", runners[0].label, runners[1].label, "mean estimate of log p(x)", ".3f")
     largest_difference(results, runners[0].label, relative=False)
     print(meter.load.line())
@@ -212,6 +220,10 @@ def main() -> None:
                              "script starts itself again with them set): 1 is steadier on a busy "
                              "machine and shows the work apart from its sharing over cores "
                              "(default: each library's own choice, every core)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall: elapsed time (the default); cpu: the process's CPU time over each "
+                             "run, all threads added up, which other processes inflate far less: with "
+                             "--threads 1, the work of each implementation on one core")
     args = parser.parse_args()
     if args.threads:
         run_on_threads(args.threads)
@@ -228,12 +240,13 @@ def main() -> None:
         modules["jax"] = peers_jax.load()
         versions.append(peers_jax.version(*modules["jax"]) if modules["jax"] else "JAX/optax: not installed")
     print(f"{'; '.join(versions)}\n{machine_line()}")
+    print(f"clock: {args.clock} ({'elapsed time' if args.clock == 'wall' else 'CPU time of this process'})")
     if args.threads:
         print(f"every library on {args.threads} thread{'s' if args.threads > 1 else ''} (--threads)")
 
-    model = epoch_block(x_train, args.peers, args.rounds, modules)
+    model = epoch_block(x_train, args.peers, args.rounds, modules, args.clock == "cpu")
     if args.iw_images > 0:
-        iw_block(model, x_test, args.iw_samples, args.peers, args.rounds, modules)
+        iw_block(model, x_test, args.iw_samples, args.peers, args.rounds, modules, args.clock == "cpu")
     print()
     if args.import_repeats > 0:
         print(f"import numpyvae: {import_time(args.import_repeats):.3f} s (median of {args.import_repeats})")

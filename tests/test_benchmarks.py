@@ -24,7 +24,7 @@ def run(script, *args):
 
 @pytest.mark.parametrize("script, options", [
     ("bench_epoch.py", ["--data-dir", "--rounds", "--images", "--peers", "--iw-images", "--iw-samples",
-                        "--import-repeats", "--train-epochs", "--threads", "torch-compile", "jax-scan", "0.2 cores"]),
+                        "--import-repeats", "--train-epochs", "--threads", "--clock", "torch-compile", "jax-scan", "0.2 cores"]),
     ("bench_scaling.py", ["--data-dir", "--images", "--sizes", "--skip-timing"]),
     ("bench_passes.py", ["--data-dir", "--repeats", "--train-epochs", "--images", "--iw-images",
                          "--iw-samples", "--clock"]),
