@@ -7,7 +7,7 @@ Prints three tables:
 2. time per 60,000 images against the hidden width (100 ... 1000), batch 128;
 3. peak resident memory of one training epoch against the size of the data set
    (60,000 ... 600,000 images), streamed from an .npy file on disk through
-   ``numpyvae.datasets.MemmapSource``; each size runs in a fresh child process, so
+   ``numpyvae.datasets.NpyRows``; each size runs in a fresh child process, so
    each peak is its own.
 
 The data are MNIST's training images when the data directory has them (repeated to
@@ -23,16 +23,15 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from bench_epoch import (  # the script's own folder is on sys.path
-    count,
-    epoch_time,
-    find_data_dir,
-    load_data,
-    peak_rss_mb,
-)
+from machine import peak_rss_mb  # the script's own folder is on sys.path
+from recipe import count, find_data_dir, load_data, numpyvae_epochs
 
-from numpyvae.datasets import NpyRows as MemmapSource
-from numpyvae.datasets import write_npy_source
+from numpyvae.datasets import NpyRows, write_npy_source
+
+
+def epoch_time(x, batch: int = 128, hidden: int = 400) -> float:
+    """Seconds of one epoch of numpyvae's public API loop (recipe.numpyvae_epochs)."""
+    return numpyvae_epochs(x, batch, hidden)[0]()[0]
 
 
 def seconds_per_60k(x: np.ndarray, hidden: int, batch: int) -> float:
@@ -41,8 +40,8 @@ def seconds_per_60k(x: np.ndarray, hidden: int, batch: int) -> float:
 
 def child_memory(path: str) -> None:
     """In a child process: one epoch streamed from ``path``; print the peak RSS in MiB
-    and the epoch's seconds (fit's own clock, without the check of the data before it)."""
-    seconds = epoch_time(MemmapSource(path))
+    and the epoch's seconds (the public API loop, without the check of the data before it)."""
+    seconds = epoch_time(NpyRows(path))
     print(f"{peak_rss_mb():.1f} {seconds:.1f}")
 
 
