@@ -173,3 +173,11 @@ def test_the_numpyvae_commands_of_the_code_blocks_parse(doc):
 def test_both_languages_show_the_same_code_blocks():
     blocks = [FENCE.findall(_text(p)) for p in DOCS]
     assert blocks[0] == blocks[1], "the code blocks of the two files differ"
+
+
+def test_both_languages_quote_the_same_measured_figures():
+    # a figure such as 7.7 \times 10^{-3} or 189.9, updated in one language and not the other
+    figure = re.compile(r"\d+\.\d+ \\times 10\^\{-?\d+\}|\b\d{2,}\.\d+\b")
+    found = [sorted(figure.findall(_text(p))) for p in DOCS]
+    assert found[0], "expected measured figures in the derivations"
+    assert found[0] == found[1], f"figures in one file only: {set(found[0]) ^ set(found[1])}"
