@@ -63,20 +63,46 @@ def write_file(path: str | Path, data: bytes) -> Path:
 
 def _save(fig: Any, path: str | Path) -> Path:
     """Write the figure as a PNG of at most 256 colours (a third of the bytes, and the
-    eye sees no difference in these grey images and flat colours), atomically."""
-    buf = io.BytesIO()
-    fig.savefig(buf, dpi=DPI, format="png")
+    eye sees no difference in these grey images and flat colours), atomically. The
+    picture goes from the renderer's pixels straight to the palette: one PNG encoding,
+    at zlib's default level (the maximum takes 6 times as long for 5 % fewer bytes)."""
     try:
         from PIL import Image  # matplotlib depends on Pillow
     except ImportError:  # pragma: no cover
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=DPI, format="png")
         return write_file(path, buf.getvalue())
-    buf.seek(0)
-    with Image.open(buf) as img:
-        octree = getattr(Image, "Quantize", Image).FASTOCTREE  # Pillow < 9.1: Image.FASTOCTREE
-        palette = img.convert("RGB").quantize(colors=256, method=octree)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig.set_dpi(DPI)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgb = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3])
+    octree = getattr(Image, "Quantize", Image).FASTOCTREE  # Pillow < 9.1: Image.FASTOCTREE
     small = io.BytesIO()
-    palette.save(small, format="png", optimize=True)
+    rgb.quantize(colors=256, method=octree).save(small, format="png")
     return write_file(path, small.getvalue())
+
+
+def banner(path: str | Path, text: str) -> Path:
+    """Put a one-line red banner across the top of the PNG at ``path`` (a quick run's
+    note, say): the picture is kept pixel for pixel below it, and the file rewritten."""
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.image import imread
+
+    picture = imread(path)  # (H, W, 3 or 4) floats in [0, 1]
+    h, w = picture.shape[:2]
+    strip = 26  # pixels
+    fig = Figure(figsize=(w / DPI, (h + strip) / DPI), dpi=DPI)
+    fig.figimage(picture, xo=0, yo=0)
+    line = fig.text(0.5, 1 - strip / 2 / (h + strip), text, ha="center", va="center",
+                    color="tab:red", fontsize=10, fontweight="bold")
+    width = line.get_window_extent(FigureCanvasAgg(fig).get_renderer()).width
+    if width > w - 8:  # one line always: a smaller font where the text is long
+        line.set_fontsize(10 * (w - 8) / width)
+    return _save(fig, path)
 
 
 def _caption(fig: Any, caption: str | None) -> None:

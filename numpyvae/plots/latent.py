@@ -28,9 +28,10 @@ def _draw_scatter(
     if labels.shape != (len(codes),):
         raise ValueError(f"labels must have shape ({len(codes)},), got {labels.shape}")
     cmap = matplotlib.colormaps["tab10"]
+    size = 2 if len(codes) > 3000 else 7  # a few hundred codes drawn as dots you can see
     for k, value in enumerate(np.unique(labels)):
         m = labels == value
-        ax.scatter(codes[m, 0], codes[m, 1], s=2, alpha=0.6, color=cmap(k % 10),
+        ax.scatter(codes[m, 0], codes[m, 1], s=size, alpha=0.6, color=cmap(k % 10),
                    label=str(value), rasterized=True, linewidths=0)
     styles = [{"marker": "x", "color": "black"},
               {"marker": "o", "facecolors": "none", "edgecolors": "black"}]
@@ -43,6 +44,7 @@ def _draw_scatter(
                 label="|z| = 2: 86 % of\nN(0, I) inside")
     ax.set_xlabel(r"$z_1$")
     ax.set_ylabel(r"$z_2$")
+    ax.set_aspect("equal", adjustable="box")  # a unit of z1 as long as one of z2: circles round
     if legend:
         leg = ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
                         frameon=False, title="digit", title_fontsize=8)
