@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._figure import _as_images, _caption, _figure, _save
+from .density import _ellipse
 from .images import _draw_grid
 from .latent import _draw_scatter
 
@@ -158,12 +159,14 @@ def no_sampling_panels(
 
     At the left, bars of the -ELBO of each model twice: honest (z ~ q(z|x)) and with
     z = mu, the claim too good by what the sample costs. At the right, one row per model:
-    its codes (on the same axes for every row, N(0, I)'s circles drawn) and images
-    decoded from z ~ N(0, I).
+    its codes (on the same axes for every row, N(0, I)'s circles drawn), the 1-sigma
+    ellipses of q(z|x) of a few of them, and images decoded from z ~ N(0, I).
 
     Args:
         elbos: ``{model name: (honest -ELBO, -ELBO with z = mu)}``, nats per image.
-        rows: one ``(model name, codes (N, 2), labels (N,), samples (M, D))`` per model.
+        rows: one ``(model name, codes (N, 2), labels (N,), sigmas (N, 2), samples
+            (M, D))`` per model: the codes are the means mu, ``sigmas`` q's standard
+            deviations.
     """
     if not rows:
         raise ValueError("no_sampling_panels needs at least one model")
@@ -184,15 +187,20 @@ def no_sampling_panels(
     ax.legend(fontsize=8, loc="upper left")
     ax.set_title("the -ELBO, honest and with z = mu", fontsize=10)
     first = None
-    for i, (name, codes, labels, samples) in enumerate(rows):
+    for i, (name, codes, labels, sigmas, samples) in enumerate(rows):
         sc = fig.add_subplot(grid[i, 1], sharex=first, sharey=first)
         first = first or sc
         _draw_scatter(sc, codes, labels, legend=False)
         _prior_circles(sc)
+        codes, sigmas = np.asarray(codes, dtype=np.float64), np.asarray(sigmas, dtype=np.float64)
+        for k in range(0, len(codes), max(1, len(codes) // 6)):  # six of q's ellipses
+            _ellipse(sc, codes[k], sigmas[k], 1, color="black", linewidth=1.0)
         spread = np.asarray(codes, dtype=np.float64).std(axis=0)
-        sc.set_title(f"{name}: test codes (std {spread[0]:.2f}, {spread[1]:.2f})", fontsize=10)
+        sc.set_title(f"{name}: test means mu (std {spread[0]:.2f}, {spread[1]:.2f})\n"
+                     f"ellipses: q(z|x) of six, 1 sigma (mean sigma {sigmas.mean():.2f})",
+                     fontsize=9)
         im = fig.add_subplot(grid[i, 2])
-        _draw_grid(im, samples, 10)
+        _draw_grid(im, samples, None)  # a square grid
         im.set_title(f"{name}: decoded from z ~ N(0, I)", fontsize=10)
     fig.suptitle(title)
     _caption(fig, caption)
