@@ -30,12 +30,12 @@ Lecture: 단계2. Reparameterization Trick (Sampling), Eq. (2) and Eq. (7).
    - the model trained with z = mu learns no sigma: nothing but the KL reads it, so
      sigma goes to 1 and its q(z|x) = N(mu, I) is as wide as the prior, a posterior
      its decoder never saw. The -ELBO it trained on even beats the VAE's honest one;
-     its own honest -ELBO is a hundred nats worse. Its means still gather within
+     its own honest -ELBO is over a hundred nats worse. Its means still gather within
      N(0, I) (the KL's mu^2 / 2 pulls them in), so its decodes of z ~ N(0, I) look
      like the VAE's: what it lost is the posterior, not the prior.
 
 Time with the defaults: about a minute on 2 cores (parts 1 and 2: 2 s; part 3: two
-models x 10 epochs of ~3 s on MNIST). With --quick a few seconds: 10,000 draws in part
+models x 10 epochs on MNIST). With --quick a few seconds: 10,000 draws in part
 1; in part 3 2000 images, a hidden layer of 128, 8 epochs at Adam lr 0.003, enough for
 both effects to show.
 
@@ -55,11 +55,10 @@ from pathlib import Path
 import _common
 import numpy as np
 
-from numpyvae import VAE, VAEConfig, plots
+from numpyvae import VAE, ForwardResult, VAEConfig, plots
 from numpyvae.elbo import neg_elbo
 from numpyvae.gradcheck import BOUND_SMOOTH, numerical_gradient, rel_error
 from numpyvae.losses import bernoulli_nll
-from numpyvae.model import ForwardResult
 from numpyvae.reparam import Reparameterize
 from numpyvae.train import fit
 
@@ -179,7 +178,7 @@ def without_sampling(args: argparse.Namespace) -> tuple[Path, str]:
     elbos, rows = {}, []
     z_prior = np.random.default_rng(args.seed).standard_normal((36, 2))  # the same for both
     for name, model in models.items():
-        print(f"training the {name}")
+        print(f"training: {name}")
         fit(model, data.x_train, None, _common.settings(args))
         honest = neg_elbo(model, data.x_test, np.random.default_rng(args.seed))  # z ~ q
         at_mu = neg_elbo_at_mu(model, data.x_test)
