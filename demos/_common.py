@@ -232,17 +232,19 @@ def _write(out: object, data: bytes) -> None:
 
 def report(files: list[Path], start: float, args: argparse.Namespace,
            data: str | None = None) -> None:
-    """Print the files written and the time taken, and record beside them, in
-    SOURCES.json, what drew each: the PNG's digest, the data set, the options that
-    differ from the defaults, and the digest of every file of :func:`sources`. Only a
-    run that drew a figure writes its entry (tests/test_figures.py reads them)."""
-    seconds = time.perf_counter() - start
+    """Print the files written and the time taken (wall clock since ``start``, and the
+    process's CPU time, every thread's), and record beside them, in SOURCES.json, what
+    drew each: the PNG's digest, the data set, the options that differ from the
+    defaults, both times, and the digest of every file of :func:`sources`. Only a run
+    that drew a figure writes its entry (tests/test_figures.py reads them)."""
+    seconds, cpu = time.perf_counter() - start, time.process_time()  # cpu: all threads, from launch
     top = DEMOS.parent
     record = {
         "drawn by": f"python demos/{args.demo}.py",
         "data": data,
         "options": args.changed,
         "seconds": round(seconds),
+        "cpu seconds": round(cpu),
         "sources": {f: digest(top / f) for f in sources(args.demo)},
     }
     for folder in sorted({Path(f).parent for f in files}):
@@ -256,7 +258,7 @@ def report(files: list[Path], start: float, args: argparse.Namespace,
                 entries[Path(f).name] = {"png": digest(Path(f)), **record}
         text = json.dumps(dict(sorted(entries.items())), indent=1, ensure_ascii=False) + "\n"
         atomic_write(path, partial(_write, data=text.encode()))
-    print(f"done in {seconds:.1f}s; wrote:")
+    print(f"done in {seconds:.1f}s ({cpu:.1f}s of CPU); wrote:")
     for f in files:
         print(f"  {f}  ({Path(f).stat().st_size // 1024} kB)")
     print(f"  {SOURCES} beside them: what drew each figure")
