@@ -13,13 +13,14 @@ from typing import Any
 import numpy as np
 
 from ._figure import _as_images, _caption, _figure, _save
-from .density import _ellipse
+from .density import ellipse
 from .images import _draw_grid
-from .latent import _draw_scatter
+from .latent import draw_scatter
 
 
-def _prior_circles(ax: Any) -> None:
-    """|z| = 1 and |z| = 2: in 2-D, N(0, I) puts 1 - exp(-r^2 / 2) of its mass inside r."""
+def prior_circles(ax: Any) -> None:
+    """Draw |z| = 1 and |z| = 2 on ``ax``: in 2-D, N(0, I) puts 1 - exp(-r^2 / 2) of its
+    mass inside r (39 % and 86 %). Shared with explorer.py."""
     t = np.linspace(0, 2 * np.pi, 200)
     for r, style, share in ((1, "k:", 39), (2, "k--", 86)):
         ax.plot(r * np.cos(t), r * np.sin(t), style, linewidth=1.2,
@@ -56,9 +57,9 @@ def latent_panels(
         ax.sharex(shared[0])
         ax.sharey(shared[0])
     for ax, (name, codes, labels, points, prior) in zip(axes, panels):
-        _draw_scatter(ax, codes, labels, points, legend=False)
+        draw_scatter(ax, codes, labels, points, legend=False)
         if prior:
-            _prior_circles(ax)
+            prior_circles(ax)
         ax.set_title(name)
     handles, names = {}, {}
     for ax in axes:  # one legend for all: digits, point markers, circles, without repeats
@@ -190,11 +191,11 @@ def no_sampling_panels(
     for i, (name, codes, labels, sigmas, samples) in enumerate(rows):
         sc = fig.add_subplot(grid[i, 1], sharex=first, sharey=first)
         first = first or sc
-        _draw_scatter(sc, codes, labels, legend=False)
-        _prior_circles(sc)
+        draw_scatter(sc, codes, labels, legend=False)
+        prior_circles(sc)
         codes, sigmas = np.asarray(codes, dtype=np.float64), np.asarray(sigmas, dtype=np.float64)
         for k in range(0, len(codes), max(1, len(codes) // 6)):  # six of q's ellipses
-            _ellipse(sc, codes[k], sigmas[k], 1, color="black", linewidth=1.0)
+            ellipse(sc, codes[k], sigmas[k], 1, color="black", linewidth=1.0)
         spread = np.asarray(codes, dtype=np.float64).std(axis=0)
         sc.set_title(f"{name}: test means mu (std {spread[0]:.2f}, {spread[1]:.2f})\n"
                      f"ellipses: q(z|x) of six, 1 sigma (mean sigma {sigmas.mean():.2f})",

@@ -29,7 +29,9 @@ def hdr_levels(density: Any, cell: float, masses: Sequence[float] = SIGMA_MASS) 
     return np.array(sorted(levels))
 
 
-def _ellipse(ax: Any, mu: np.ndarray, sigma: np.ndarray, k: float, **style: Any) -> None:
+def ellipse(ax: Any, mu: np.ndarray, sigma: np.ndarray, k: float, **style: Any) -> None:
+    """Draw on ``ax`` the k-sigma ellipse of N(mu, diag sigma^2), mu and sigma (2,): the
+    q(z|x) of :func:`posterior_panels`, and of compare.py's figure without sampling."""
     t = np.linspace(0, 2 * np.pi, 200)
     ax.plot(mu[0] + k * sigma[0] * np.cos(t), mu[1] + k * sigma[1] * np.sin(t), **style)
 
@@ -81,7 +83,7 @@ def posterior_panels(
                     colors=["#9ecae1", "#3182bd"])
         ax.contour(z1, z2, post.T, levels=lv, colors="#08519c", linewidths=0.8)
         for k, ls in ((1, "-"), (2, "--")):
-            _ellipse(ax, mus[i], sigmas[i], k, color="tab:red", linestyle=ls, linewidth=1.6)
+            ellipse(ax, mus[i], sigmas[i], k, color="tab:red", linestyle=ls, linewidth=1.6)
         ax.plot(*mus[i], "+", color="tab:red", markersize=8)
         # the view: the posterior's 99.9 % region and q's 3-sigma ellipse, the same span
         # on both axes, and a band at the top for the image

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from ._figure import _as_images, tile
-from .compare import _prior_circles
-from .latent import _draw_scatter
+from .compare import prior_circles
+from .latent import draw_scatter
 
 #: the key that switches to the next model
 SWITCH_KEY = "m"
@@ -76,9 +76,9 @@ class LatentExplorer:
         self.pinned, self.line_images = [], None
         ax = self.ax_codes
         ax.clear()
-        _draw_scatter(ax, model.codes, model.labels, legend=False)
+        draw_scatter(ax, model.codes, model.labels, legend=False)
         if model.prior:
-            _prior_circles(ax)
+            prior_circles(ax)
         lo, hi = np.percentile(model.codes, [0.5, 99.5], axis=0)
         pad = 0.08 * (hi - lo).max()
         ax.set_xlim(lo[0] - pad, hi[0] + pad)
