@@ -1,5 +1,6 @@
-"""What every demo shares: the command-line options, the data (MNIST, or the offline
-glyph-digits when MNIST cannot be had), and the list of files written.
+"""What every demo shares: the command-line options, what --quick runs instead of the
+defaults, the data (MNIST, or the offline glyph-digits when MNIST cannot be had), and
+the record of the figures written (SOURCES.json beside them).
 
 Not a demo itself. The demos import it as a sibling module (``import _common``), which
 works when a demo is run as a script: Python puts the script's folder on the path.
@@ -8,19 +9,51 @@ works when a demo is run as a script: Python puts the script's folder on the pat
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import re
+import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
+import numpyvae
+from numpyvae import VAE, AutoEncoder, plots
 from numpyvae.datasets import load_dataset
 from numpyvae.errors import DataError
+from numpyvae.fileio import atomic_write
 from numpyvae.train import TrainSettings
 
-QUICK_TRAIN = 2000  # images, with --quick
-QUICK_TEST = 500
-QUICK_BATCH = 32  # with --quick and settings(): 4x the Adam steps of the default 128 per epoch
+DEMOS = Path(__file__).resolve().parent
+#: the file beside the figures that says what drew each one (see :func:`report`)
+SOURCES = "SOURCES.json"
+#: options that say where things are, not what is drawn
+PLACES = ("out", "data_dir", "run", "ae_run")
+
+
+@dataclass(frozen=True)
+class Quick:
+    """What ``--quick`` trains instead of the defaults: a few seconds of CPU, chosen per
+    demo so that its figures still show the lesson (or say on their face that they
+    cannot). A smaller network and a larger learning rate buy the steps the full run
+    takes from 60,000 images."""
+
+    epochs: int
+    hidden: int = 400  # units of the hidden layer
+    lr: float = 1e-3  # Adam's learning rate
+    train: int = 2000  # training images
+    test: int = 500  # test images
+    batch: int = 32  # 4x the Adam steps per epoch of the default 128
+
+    def describe(self) -> str:
+        net = "" if self.hidden == 400 else f"a hidden layer of {self.hidden}, "
+        rate = "" if self.lr == 1e-3 else f", Adam lr {self.lr:g}"
+        return (f"seconds: {self.train} training and {self.test} test images, {net}"
+                f"{self.epochs} epochs in batches of {self.batch}{rate}")
 
 
 @dataclass
@@ -34,14 +67,11 @@ class Data:
     y_test: np.ndarray
 
 
-def parser(doc: str, name: str, epochs: int | None, data: bool = True,
-           quick_epochs: int = 1) -> argparse.ArgumentParser:
+def parser(doc: str, name: str, epochs: int | None, quick: Quick | None) -> argparse.ArgumentParser:
     """The options every demo takes; ``doc`` (the demo's docstring) is its --help.
 
-    ``epochs``: the default of --epochs (None: no such option); ``data``: whether the
-    demo reads MNIST (--data-dir); ``quick_epochs``: the epochs with --quick (a demo
-    whose figures show a trend trains long enough, in batches of QUICK_BATCH through
-    :func:`settings`, for the trend to show)."""
+    ``epochs``: the default of --epochs (None: no such option); ``quick``: what --quick
+    trains (None: the demo reads no data and --quick only draws fewer samples)."""
     p = argparse.ArgumentParser(
         prog=f"python demos/{name}.py",
         description=doc,
@@ -49,40 +79,50 @@ def parser(doc: str, name: str, epochs: int | None, data: bool = True,
     )
     p.add_argument("--out", type=Path, default=Path("demo_out") / name,
                    help="folder for the figures (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the models and of training")
-    if data:
+    if quick is not None:
+        p.add_argument("--seed", type=int, default=0,
+                       help="seed of the models, of training and of the random points drawn")
         p.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
                        help="folder with mnist/*.gz (default: the numpyvae cache, "
                             "downloading on first use)")
-        if quick_epochs == 1:
-            what = "a few seconds: {} training and {} test images, 1 epoch (for tests)"
-        else:
-            what = ("under a minute: {} training and {} test images, "
-                    f"{quick_epochs} epochs in batches of {QUICK_BATCH} (for tests)")
         p.add_argument("--quick", action="store_true",
-                       help=what.format(QUICK_TRAIN, QUICK_TEST))
-        p.set_defaults(quick_epochs=quick_epochs)
+                       help=f"{quick.describe()} (the tests run this)")
     else:
-        p.add_argument("--quick", action="store_true", help="fewer samples (for tests)")
+        p.add_argument("--seed", type=int, default=0, help="seed of the random draws")
+        p.add_argument("--quick", action="store_true", help="fewer samples (the tests run this)")
     if epochs is not None:
         p.add_argument("--epochs", type=int, default=epochs,
                        help="training epochs (default: %(default)s)")
+    p.set_defaults(demo=name, quick_spec=quick)
     return p
 
 
-def load(args: argparse.Namespace) -> Data:
+def parse(p: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """``p.parse_args(argv)``, plus ``args.changed``: the options (other than where
+    things are) that differ from their defaults, as the figures' record keeps them."""
+    args = p.parse_args(argv)
+    args.changed = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                    if k not in PLACES and k not in ("demo", "quick_spec")
+                    and v != p.get_default(k)}
+    return args
+
+
+def load(args: argparse.Namespace, dataset: str = "mnist") -> Data:
     """MNIST from ``args.data_dir``; if that fails, say so in one line and use the offline
-    glyph-digits. With ``args.quick``, small subsets; ``args.epochs`` is set to the
-    parser's ``quick_epochs`` (1 unless the demo asked for more)."""
-    n_train, n_test = (QUICK_TRAIN, QUICK_TEST) if args.quick else (None, None)
-    if args.quick and hasattr(args, "epochs"):
-        args.epochs = getattr(args, "quick_epochs", 1)
+    glyph-digits. Another ``dataset`` (a run's) is loaded as it is, or fails. With
+    ``args.quick``, the subsets and epochs of ``args.quick_spec``."""
+    quick = args.quick_spec if args.quick else None
+    n_train, n_test = (quick.train, quick.test) if quick else (None, None)
+    if quick and hasattr(args, "epochs"):
+        args.epochs = quick.epochs
     start = time.perf_counter()
+    name = dataset
     try:
-        x, y = load_dataset("mnist", "train", data_dir=args.data_dir, n=n_train)
-        xt, yt = load_dataset("mnist", "test", data_dir=args.data_dir, n=n_test)
-        name = "mnist"
+        x, y = load_dataset(name, "train", data_dir=args.data_dir, n=n_train)
+        xt, yt = load_dataset(name, "test", data_dir=args.data_dir, n=n_test)
     except DataError as e:
+        if dataset != "mnist":
+            raise
         reason = str(e).strip().splitlines()[0]
         print(f"MNIST is not available ({reason}); falling back to the offline glyph-digits "
               "set (stroke-drawn digits, not MNIST).", flush=True)
@@ -94,11 +134,28 @@ def load(args: argparse.Namespace) -> Data:
     return Data(name, x, y, xt, yt)
 
 
-def settings(args: argparse.Namespace) -> TrainSettings:
-    """How the demo's models are trained: ``args.epochs`` and ``args.seed``, and with
-    ``args.quick`` batches of QUICK_BATCH (more Adam steps from the small subset)."""
-    extra = {"batch_size": QUICK_BATCH} if args.quick else {}
-    return TrainSettings(epochs=args.epochs, seed=args.seed, **extra)
+def hidden(args: argparse.Namespace) -> int:
+    """Units of the demo's hidden layer: 400 (the PyTorch recipe), or --quick's."""
+    return args.quick_spec.hidden if args.quick else 400
+
+
+def settings(args: argparse.Namespace, **changes: object) -> TrainSettings:
+    """How the demo's models are trained: ``args.epochs`` and ``args.seed`` with the
+    recipe's batches of 128 and Adam lr 1e-3, or --quick's; ``changes`` on top."""
+    quick = {"batch_size": args.quick_spec.batch, "lr": args.quick_spec.lr} if args.quick else {}
+    return TrainSettings(**{"epochs": args.epochs, "seed": args.seed, **quick, **changes})
+
+
+def quick_banner(args: argparse.Namespace, data: Data, paths: list[Path],
+                 full: str | None = None) -> None:
+    """With --quick, a red line across the top of each figure: what was run, and (``full``)
+    what a full run shows that this one cannot. Nothing without --quick."""
+    if not args.quick:
+        return
+    text = f"quick run ({data.name}, {len(data.x_train)} images, {args.epochs} epochs)"
+    text += f": {full}" if full else f"; the full figure: python demos/{args.demo}.py"
+    for path in paths:
+        plots.banner(path, text)
 
 
 def pick_per_class(y: np.ndarray, per_class: int, rng: np.random.Generator) -> np.ndarray:
@@ -110,8 +167,98 @@ def pick_per_class(y: np.ndarray, per_class: int, rng: np.random.Generator) -> n
     return np.array(idx)
 
 
-def report(files: list[Path], start: float) -> None:
-    """Print the files written and the time taken."""
-    print(f"done in {time.perf_counter() - start:.1f}s; wrote:")
+def ae_vae_grids(ae: AutoEncoder, ae_codes: np.ndarray, vae: VAE, path: Path, title: str,
+                 n: int = 20) -> Path:
+    """n x n grids decoded by an AutoEncoder and a VAE with a 2-D latent space, side by
+    side: the AutoEncoder's evenly spaced over its codes' (N, 2) box (1st to 99th
+    percentile), the VAE's by the inverse normal CDF of 0.05 ... 0.95 (equal N(0, I) mass)."""
+    lo, hi = np.percentile(ae_codes, [1, 99], axis=0)  # (2,) each
+    z1, z2 = np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)
+    g1, g2 = np.meshgrid(z1, z2)  # rows go down in z2, as manifold_latents
+    z_ae = np.stack([g1.ravel(), g2.ravel()], axis=1)  # (n * n, 2)
+    z_vae = plots.manifold_latents(n)  # (n * n, 2)
+    return plots.manifold_panels(
+        [("AutoEncoder: even grid over its codes' box", ae.decode(z_ae), z1, z2,
+          "(evenly spaced)"),
+         ("VAE: grid of equal N(0, I) mass", vae.decode(z_vae), z_vae[:n, 0],
+          z_vae[::n, 1], r"$= \Phi^{-1}(u)$")],
+        path, title,
+    )
+
+
+# ---- the record of what drew each figure ------------------------------------------------
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, in hex."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _in_package(module: ModuleType) -> list[ModuleType]:
+    """``module`` and the numpyvae.plots modules it takes functions from, transitively."""
+    seen, todo = {}, [module]
+    while todo:
+        m = todo.pop()
+        if m.__name__ in seen:
+            continue
+        seen[m.__name__] = m
+        for value in vars(m).values():
+            owner = getattr(value, "__module__", None)
+            if isinstance(owner, str) and owner.startswith("numpyvae.plots."):
+                todo.append(sys.modules[owner])
+    return list(seen.values())
+
+
+def sources(demo: str) -> list[str]:
+    """What draws a demo's figures, as paths from the top of the checkout: the demo,
+    this file, and the numpyvae.plots modules whose functions the two call
+    (``plots.name`` in their text), with the plots modules those use."""
+    text = "".join((DEMOS / f).read_text(encoding="utf-8") for f in (f"{demo}.py", "_common.py"))
+    modules = {}
+    for name in sorted(set(re.findall(r"\bplots\.(\w+)", text))):
+        owner = getattr(plots, name, None)
+        if callable(owner):
+            for m in _in_package(sys.modules[owner.__module__]):
+                modules[m.__name__] = m
+    top = Path(numpyvae.__file__).resolve().parent.parent
+    files = [f"demos/{demo}.py", "demos/_common.py"]
+    files += sorted(Path(m.__file__).resolve().relative_to(top).as_posix() for m in modules.values())
+    return files
+
+
+def _write(out: object, data: bytes) -> None:
+    out.write(data)
+
+
+def report(files: list[Path], start: float, args: argparse.Namespace,
+           data: str | None = None) -> None:
+    """Print the files written and the time taken (wall clock since ``start``, and the
+    process's CPU time, every thread's), and record beside them, in SOURCES.json, what
+    drew each: the PNG's digest, the data set, the options that differ from the
+    defaults, both times, and the digest of every file of :func:`sources`. Only a run
+    that drew a figure writes its entry (tests/test_figures.py reads them)."""
+    seconds, cpu = time.perf_counter() - start, time.process_time()  # cpu: all threads, from launch
+    top = DEMOS.parent
+    record = {
+        "drawn by": f"python demos/{args.demo}.py",
+        "data": data,
+        "options": args.changed,
+        "seconds": round(seconds),
+        "cpu seconds": round(cpu),
+        "sources": {f: digest(top / f) for f in sources(args.demo)},
+    }
+    for folder in sorted({Path(f).parent for f in files}):
+        path = folder / SOURCES
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except (OSError, ValueError):
+            entries = {}  # unreadable: the entries of this run replace it
+        for f in files:
+            if Path(f).parent == folder:
+                entries[Path(f).name] = {"png": digest(Path(f)), **record}
+        text = json.dumps(dict(sorted(entries.items())), indent=1, ensure_ascii=False) + "\n"
+        atomic_write(path, partial(_write, data=text.encode()))
+    print(f"done in {seconds:.1f}s ({cpu:.1f}s of CPU); wrote:")
     for f in files:
         print(f"  {f}  ({Path(f).stat().st_size // 1024} kB)")
+    print(f"  {SOURCES} beside them: what drew each figure")

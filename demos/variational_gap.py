@@ -12,24 +12,34 @@ N(mu, diag sigma^2) (Eq. 1) and optimises that instead. What is lost is exactly
     log p(x) = ELBO + KL(q(z|x) || p(z|x))          (the variational gap, >= 0)
 
 With a 2-D latent space, p(x) and p(z|x) can be computed on a grid of z (quadrature,
-numpyvae.elbo.latent_grid), so the gap is measured, not guessed. The VAE 784-400-2 is
-trained on MNIST; then, on test digits:
+numpyvae.elbo.latent_grid), so the gap is measured, not guessed.
+
+Every image here is a 0/1 image: the test images are one fixed Bernoulli sample of
+each grey image (the sample `numpyvae evaluate` uses for a binarized run), and the
+VAE 784-400-2 is trained on fresh 0/1 samples of MNIST's (--binarize dynamic). Then
+p(x|z) (Eq. 3, 4) is a probability of the image x, and log p(x) a log-probability
+over the 2^784 black-and-white images. (Of grey pixels the Bernoulli cross entropy is
+no log-probability: even a perfect decoder pays each pixel's own entropy.) Then:
 
 - gap_posteriors.png: for 6 of the first 300 test digits (the 2 with the largest gap,
-  where the encoder puts q far from p(z|x); 2 from the top 10 %; 2 typical), p(z|x) as filled contours holding 39 % and 86 % of its mass, and
-  q(z|x) as its 1- and 2-sigma ellipses (which hold the same masses); each title gives
-  -ELBO, -log p(x) and their difference, the gap;
-- gap_bounds.png: averaged over 300 test digits, -ELBO, the importance-weighted
-  estimate of Eq. (11) for K = 1, 10, 100, 1000, and -log p(x) by quadrature: the
-  estimate closes the gap as K grows (K = 1 is the ELBO, up to sampling noise);
+  where the encoder puts q far from p(z|x); 2 from the top 10 %; 2 typical), p(z|x)
+  as filled contours holding 39 % and 86 % of its mass, and q(z|x) as its 1- and
+  2-sigma ellipses (which hold the same masses); each title gives -ELBO, -log p(x)
+  and their difference, the gap;
+- gap_bounds.png: averaged over 300 test digits, the exact -ELBO (by quadrature over
+  q), the importance-weighted bound -L_K of Eq. (11) for K = 1, 10, 100, 1000 (an
+  upper bound on -log p(x) in expectation, with its standard error), and -log p(x)
+  by quadrature: -L_K closes the gap as K grows. K = 1 is the -ELBO estimated with
+  one z per image, so it sits above or below the exact line by sampling noise;
 - density_histograms.png (lecture: Density Estimation, "데이터의 밀도를 추정하면 됨"):
-  log p(x) by quadrature for MNIST test digits, for noise images (uniform pixels, and
-  Bernoulli pixels with the digits' mean intensity) and for Fashion-MNIST test images
-  (skipped, with a note, when Fashion-MNIST is not available). The AutoEncoder's
-  decoded random points failed because it has no density; the VAE has one, and it
-  tells digits from noise. It need not rank other data sets below its own: an MNIST-
-  trained model may give Fashion-MNIST a higher likelihood (Nalisnick et al. 2019,
-  "Do deep generative models know what they don't know?"); the demo prints which.
+  -log p(x) by quadrature for the 0/1 MNIST test digits, for noise images (0/1
+  pixels, each 1 with probability 0.5, or with the digits' mean ink) and for the 0/1
+  Fashion-MNIST test images (skipped, with a note, when Fashion-MNIST is not
+  available). The AutoEncoder's decoded random points failed because it has no
+  density; the VAE has one, and it tells digits from noise. It need not rank other
+  data sets below its own: an MNIST-trained model may give Fashion-MNIST a higher
+  likelihood (Nalisnick et al. 2019, "Do deep generative models know what they don't
+  know?"); the demo prints which.
 
 Reparameterization (Eq. 2): the lecture's "분산과 곱하고" (multiply by the variance)
 means multiplying eps by the standard deviation sigma = exp(logvar / 2). With
@@ -39,13 +49,15 @@ sigma^2 = exp(logvar) the samples z would have variance sigma^4 while the KL ter
 sigma^2 = exp(logvar)를 곱하면 z의 분산이 sigma^4가 되어, KL 항(식 5)이 가정하는
 q(z|x)와 실제로 샘플링하는 분포가 달라집니다 (버그). The ellipses here use sigma.
 
-Time with the defaults: about 3 to 4 minutes on 2 cores (10 epochs of 3-6 s, then the
-quadrature on 390 images, 0.1-0.6 s each: noise needs wider grids; more on a busy machine).
+Time with the defaults: about 70 s of CPU (10 epochs on MNIST, then the quadrature on
+390 images). With --quick a
+few seconds: 2000 images, a hidden layer of 128, 48 digits and 8 images of each
+other kind; the order -ELBO > -L_K > -log p(x) already holds there.
 
 Writes (in --out):
     gap_posteriors.png     p(z|x) and q(z|x) of 6 test digits
-    gap_bounds.png         -ELBO, Eq. (11) for K = 1 ... 1000, -log p(x)
-    density_histograms.png log p(x) of digits, noise and Fashion-MNIST
+    gap_bounds.png         -ELBO, -L_K of Eq. (11) for K = 1 ... 1000, -log p(x)
+    density_histograms.png -log p(x) of 0/1 digits, noise and Fashion-MNIST
 """
 
 from __future__ import annotations
@@ -57,15 +69,15 @@ import _common
 import numpy as np
 
 from numpyvae import VAE, VAEConfig, plots
-from numpyvae.datasets import load_dataset
+from numpyvae.datasets import binarize, binarized_test_images, load_dataset
 from numpyvae.elbo import LatentGrid, latent_grid, log_likelihood_iw
 from numpyvae.errors import DataError
-from numpyvae.train import TrainSettings, fit
+from numpyvae.train import fit
 
 KS = (1, 10, 100, 1000)  # importance samples of Eq. (11)
-IMAGES = 300  # test digits for the bounds and the histograms (--quick: 24)
-OTHERS = 30  # images of each other kind (noise, Fashion-MNIST) (--quick: 16)
-QUICK_EPOCHS = 20  # on the 2000 images of --quick: enough for the bounds' ordering
+IMAGES = 300  # test digits for the bounds and the histograms (--quick: 48)
+OTHERS = 30  # images of each other kind (noise, Fashion-MNIST) (--quick: 8)
+QUICK = _common.Quick(epochs=12, hidden=128, lr=3e-3)
 LOG_2PI = math.log(2 * math.pi)
 
 
@@ -91,23 +103,58 @@ def quadrature(model: VAE, x: np.ndarray) -> tuple[list[LatentGrid], np.ndarray,
     return grids, log_px, elbo
 
 
+class CentredOn:
+    """``model`` with its q(z|x) replaced by given means and log-variances: for
+    :func:`numpyvae.elbo.latent_grid`, which lays its grid around q(z|x). On images the
+    encoder never saw (noise, clothes) q can sit far from p(z|x), sharp where p(z|x) is
+    wide, and the grid then misses the posterior: :func:`posterior_moments` says where
+    to lay it instead. Everything else is the model's own."""
+
+    def __init__(self, model: VAE, mu: np.ndarray, logvar: np.ndarray) -> None:
+        self.model, self.mu, self.logvar = model, mu, logvar
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.model, name)
+
+    def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.mu, self.logvar  # for the images given at construction, in order
+
+
+def posterior_moments(model: VAE, x: np.ndarray, lim: float = 5.0,
+                      n: int = 101) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and log-variance of p(z|x) on a coarse grid over [-lim, lim]^2 (0.1 apart),
+    per image: (N, 2) each; the variance is at least that of the grid's spacing."""
+    t = np.linspace(-lim, lim, n)
+    z = np.stack(np.meshgrid(t, t, indexing="ij"), axis=-1).reshape(-1, 2)  # (n * n, 2)
+    logits = model.decode_logits(z.astype(model.dtype))  # Eq. (3), once for all images
+    log_pz = -0.5 * np.sum(z**2, axis=1)  # log N(z; 0, I) up to a constant
+    mu, var = np.empty((len(x), 2)), np.empty((len(x), 2))
+    for i, xi in enumerate(x):
+        log_joint = log_pz - model.recon_nll(logits, xi, need_grad=False)[0]  # (n * n,)
+        w = np.exp(log_joint - log_joint.max())
+        w /= w.sum()  # p(z|x) on the grid
+        mu[i] = w @ z
+        var[i] = np.maximum(w @ (z - mu[i]) ** 2, (t[1] - t[0]) ** 2)
+    return mu, np.log(var)
+
+
 def main(argv: list[str] | None = None) -> None:
-    args = _common.parser(__doc__, "variational_gap", epochs=10).parse_args(argv)
+    args = _common.parse(_common.parser(__doc__, "variational_gap", epochs=10, quick=QUICK), argv)
+    plots.require_matplotlib()  # before any training: the figures are the point
     start = time.perf_counter()
     data = _common.load(args)
-    if args.quick:
-        args.epochs = QUICK_EPOCHS  # 2000 images: a few seconds
-    n, n_other = (24, 16) if args.quick else (IMAGES, OTHERS)
+    n, n_other = (48, 8) if args.quick else (IMAGES, OTHERS)
     out = args.out
     rng = np.random.default_rng(args.seed)
-    note = (f"quick run (--quick): {data.name}, {len(data.x_train)} images, "
-            f"{args.epochs} epochs; not MNIST's numbers") if args.quick else None
+    net = f"784-{_common.hidden(args)}-2"
 
-    model = VAE(VAEConfig(hidden_dims=(400,), latent_dim=2, seed=args.seed))
-    print(f"training the VAE 784-400-2 ({model.num_params:,} parameters), {args.epochs} epoch(s)")
-    fit(model, data.x_train, data.x_test[:2000], TrainSettings(epochs=args.epochs, seed=args.seed))
+    model = VAE(VAEConfig(hidden_dims=(_common.hidden(args),), latent_dim=2, seed=args.seed))
+    print(f"training the VAE {net} ({model.num_params:,} parameters) on 0/1 images (fresh "
+          f"samples every batch), {args.epochs} epoch(s)")
+    fit(model, data.x_train, data.x_test[:2000], _common.settings(args, binarize="dynamic"))
 
-    x, y = data.x_test[:n], data.y_test[:n]
+    # the fixed 0/1 test images of a binarized run: p(x|z) is a probability of each
+    x, y = binarized_test_images(data.x_test[:n], args.seed), data.y_test[:n]
     t0 = time.perf_counter()
     grids, log_px, elbo = quadrature(model, x)
     gap = log_px - elbo  # KL(q(z|x) || p(z|x)) of each image, >= 0
@@ -126,63 +173,78 @@ def main(argv: list[str] | None = None) -> None:
     files = [plots.posterior_panels(
         x[picks], [grids[i].axes for i in picks], [grids[i].posterior for i in picks],
         mu[picks], sigma[picks], titles, out / "gap_posteriors.png",
-        f"Variational method: the true posterior p(z|x) against q(z|x) ({data.name})",
-        caption=note or "the gap is what the ELBO loses by replacing p(z|x) with q(z|x): "
-                        "log p(x) = ELBO + KL(q(z|x) || p(z|x))",
+        f"Variational method: the true posterior p(z|x) against q(z|x) (VAE {net}, "
+        f"0/1 {data.name} digits)",
+        caption="the gap is what the ELBO loses by replacing p(z|x) with q(z|x): "
+                "log p(x) = ELBO + KL(q(z|x) || p(z|x))",
     )]
 
     # ---- the bounds, averaged ----------------------------------------------------------
-    iw = [float(-log_likelihood_iw(model, x, k, rng).mean()) for k in KS]  # Eq. (11)
+    bounds = [-log_likelihood_iw(model, x, k, rng) for k in KS]  # -L_K of Eq. (11), (n,) each
+    iw = [float(b.mean()) for b in bounds]
     neg_elbo, nll = float(-elbo.mean()), float(-log_px.mean())
+    # -L_1 of an image is one draw whose mean is that image's exact -ELBO: their difference
+    # is sampling noise alone; k1_se is the standard deviation of its mean over the images
+    k1_se = float(np.std(bounds[0] + elbo, ddof=1) / math.sqrt(n))
     print(f"\nmean over {n} test images, nats per image:")
-    print(f"  -ELBO (quadrature over q)      {neg_elbo:9.2f}")
+    print(f"  -ELBO (exact, by quadrature over q)  {neg_elbo:9.2f}")
     for k, v in zip(KS, iw):
-        print(f"  -log p(x), Eq. (11), K = {k:<5d} {v:9.2f}")
-    print(f"  -log p(x) by quadrature        {nll:9.2f}")
+        print(f"  -L_K, Eq. (11), K = {k:<5d}            {v:9.2f}")
+    print(f"  -log p(x) by quadrature              {nll:9.2f}")
+    print("  (-L_K is an upper bound on -log p(x) in expectation; K = 1 is one draw of the "
+          f"-ELBO: {iw[0] - neg_elbo:+.2f} from the exact value, noise of sd {k1_se:.2f})")
     print(f"  variational gap = KL(q || p(z|x)) = -ELBO - (-log p(x)) = {neg_elbo - nll:.2f} nats"
           f" (largest of one image: {gap.max():.2f})")
     files.append(plots.bound_curve(
         KS, iw, neg_elbo, nll, out / "gap_bounds.png",
-        f"Bounds on -log p(x), mean over {n} test images ({data.name})", note=note,
+        f"Bounds on -log p(x), mean over {n} 0/1 test images (VAE {net}, {data.name})",
+        caption=f"K = 1: {iw[0] - neg_elbo:+.2f} nats from the exact -ELBO, "
+                f"sampling noise of sd {k1_se:.2f}",
     ))
 
     # ---- density estimation: digits, noise, clothes ------------------------------------
     mean_ink = float(data.x_train.mean())
     others = {
-        "uniform noise": rng.random((n_other, 784), dtype=np.float32),
-        f"Bernoulli noise (p = {mean_ink:.2f})": (rng.random((n_other, 784)) < mean_ink).astype(np.float32),
+        "noise, 0/1 pixels (p = 0.5)": (rng.random((n_other, 784)) < 0.5).astype(np.float32),
+        f"noise, 0/1 pixels (p = {mean_ink:.2f})": (rng.random((n_other, 784)) < mean_ink).astype(np.float32),
     }
     try:
-        others["Fashion-MNIST test"], _ = load_dataset("fashion-mnist", "test", args.data_dir, n=n_other)
+        fashion, _ = load_dataset("fashion-mnist", "test", args.data_dir, n=n_other)
+        others["Fashion-MNIST test, 0/1"] = binarize(fashion, "static", np.random.default_rng([args.seed, 2]))
     except DataError as e:
         print(f"\nFashion-MNIST is not available ({str(e).strip().splitlines()[0]}); "
               "its histogram is skipped.")
     shown = "MNIST" if data.name == "mnist" else data.name
-    density = {f"{shown} test": log_px}
-    t0 = time.perf_counter()
+    density = {f"{shown} test, 0/1": log_px}
+    t0, outside = time.perf_counter(), 0.0
     for name, images in others.items():
-        density[name] = quadrature(model, images)[1]
-    print(f"\nlog p(x) by quadrature ({time.perf_counter() - t0:.1f}s for the other images), "
-          "mean per image:")
+        centred = CentredOn(model, *posterior_moments(model, images))
+        grids_other = latent_grid(centred, images)
+        density[name] = np.array([g.log_px for g in grids_other])
+        outside = max([outside] + [g.edge_mass for g in grids_other])
+    print(f"\nlog p(x) of 0/1 images by quadrature ({time.perf_counter() - t0:.1f}s for the "
+          f"other images; largest posterior mass outside a grid: {outside:.1e}), mean per image:")
     for name, v in density.items():
-        print(f"  {name:28s} {v.mean():9.1f} nats  ({len(v)} images)")
+        print(f"  {name:32s} {v.mean():9.1f} nats  ({len(v)} images)")
     print("  the test digits get the highest: the density tells them from noise"
           if log_px.mean() > max(v.mean() for v in density.values() if v is not log_px)
           else "  not the digits, but another set gets the highest mean log p(x)")
-    fashion = density.get("Fashion-MNIST test")
-    if fashion is not None:
+    fashion_px = density.get("Fashion-MNIST test, 0/1")
+    if fashion_px is not None:
         verdict = ("HIGHER than the digits it was trained on: a likelihood alone does not tell "
                    "in- from out-of-distribution (Nalisnick et al. 2019)"
-                   if fashion.mean() > log_px.mean() else
+                   if fashion_px.mean() > log_px.mean() else
                    "lower than the digits it was trained on (though an MNIST-trained model may "
                    "well rank another data set higher: Nalisnick et al. 2019)")
         print(f"  Fashion-MNIST gets a mean log p(x) {verdict}.")
     files.append(plots.density_histograms(
         {k: -v for k, v in density.items()}, out / "density_histograms.png",
-        f"Density estimation: -log p(x) under the VAE trained on {shown}",
-        caption="log p(x) by quadrature over z; dashed lines: the means", note=note,
+        f"Density estimation: -log p(x) of 0/1 images under the VAE {net} trained on {shown}",
+        caption="0/1 pixels (of grey images: one fixed Bernoulli sample), so p(x|z) is a "
+                "probability of x\nlog p(x) by quadrature over z; dashed lines: the means",
     ))
-    _common.report(files, start)
+    _common.quick_banner(args, data, files)
+    _common.report(files, start, args, data.name)
 
 
 if __name__ == "__main__":

@@ -71,10 +71,13 @@ def test_help_of_each_command_names_its_options(capsys, command, words):
         assert word in out
 
 
-def test_version(capsys):
+def test_version_names_the_folder_the_code_runs_from(capsys):
+    import numpyvae
+
     code, out, _ = run(capsys, "--version")
     assert code == 0
-    assert out.strip() == f"numpyvae {cli.__version__}"
+    folder = Path(numpyvae.__file__).resolve().parent
+    assert out.strip() == f"numpyvae {cli.__version__} from {folder}"
 
 
 @pytest.mark.parametrize("argv", [["--bogus"], ["train", "--bogus"], ["frobnicate"], []])

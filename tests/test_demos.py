@@ -1,14 +1,19 @@
-"""The demos run (quickly, offline) and write their figures; plots' inverse normal CDF.
+"""The demos run quickly, offline, and their quick runs show each lesson's own number;
+plots' inverse normal CDF.
 
-Each demo runs as a subprocess with ``--quick``, an empty ``--data-dir`` and
-``NUMPYVAE_MIRROR`` pointing at a closed local port, so MNIST is unavailable at once
-and the demo must say so and fall back to the offline glyph-digits.
+Each demo runs once per session as a subprocess with ``--quick``, an empty
+``--data-dir`` and ``NUMPYVAE_MIRROR`` pointing at a closed local port, so MNIST is
+unavailable at once and the demo must say so and fall back to the offline glyph-digits.
+The tests below read what that one run printed and wrote.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -24,59 +29,163 @@ DEMOS = Path(__file__).resolve().parent.parent / "demos"
 EXPECTED = {
     "autoencoder_manifold": ["ae_reconstructions.png", "ae_vs_vae_latent.png",
                              "ae_vs_vae_random_decodes.png", "ae_vs_vae_grid.png"],
-    "reparameterization": ["reparam_histograms.png"],
+    "reparameterization": ["reparam_histograms.png", "reparam_without_sampling.png"],
     "train_vae": ["vae_reconstructions.png", "vae_samples.png", "vae_training_curves.png"],
     "latent_space_2d": ["vae2d_latent_scatter.png", "vae2d_manifold.png",
                         "vae2d_interpolation.png"],
     "beta_vae": ["beta_reconstructions.png", "beta_samples.png", "beta_latent_scatter.png",
                  "beta_loss_terms.png"],
     "variational_gap": ["gap_posteriors.png", "gap_bounds.png", "density_histograms.png"],
+    "explore_latent": ["explore_manifold.png"],  # without a display
 }
-USES_DATA = set(EXPECTED) - {"reparameterization"}
+#: the quick runs' matrices are small: one BLAS thread each is as fast, and a busy
+#: machine cannot make threads that wait on each other crawl
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def run_demo(name: str, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
-    out = tmp_path / "out"
-    args = [sys.executable, str(DEMOS / f"{name}.py"), "--quick", "--out", str(out), *extra]
-    if name in USES_DATA:
-        empty = tmp_path / "no-data"
-        empty.mkdir()
-        args += ["--data-dir", str(empty)]
-    env = dict(os.environ, NUMPYVAE_MIRROR="http://127.0.0.1:9/", MPLBACKEND="Agg")
-    return subprocess.run(args, check=False, capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=120)
+def run_demo(name: str, folder: Path, *extra: str) -> subprocess.CompletedProcess:
+    """``python demos/<name>.py --quick --out folder/out ...`` offline, without a display."""
+    empty = folder / "no-data"
+    empty.mkdir(exist_ok=True)
+    args = [sys.executable, str(DEMOS / f"{name}.py"), "--quick", "--out", str(folder / "out"),
+            "--data-dir", str(empty), *extra]
+    env = dict(os.environ, NUMPYVAE_MIRROR="http://127.0.0.1:9/", MPLBACKEND="Agg", **ONE_THREAD)
+    return subprocess.run(args, check=False, capture_output=True, text=True, env=env, cwd=folder,
+                          timeout=600)  # a hang guard only
+
+
+@pytest.fixture(scope="session")
+def quick(tmp_path_factory):
+    """name -> (CompletedProcess, out folder) of the demo's one quick run, run when first asked."""
+    runs = {}
+
+    def get(name: str) -> tuple[subprocess.CompletedProcess, Path]:
+        if name not in runs:
+            folder = tmp_path_factory.mktemp(name)
+            runs[name] = run_demo(name, folder), folder / "out"
+            r = runs[name][0]
+            assert r.returncode == 0, f"{name} failed:\n{r.stdout}\n{r.stderr}"
+        return runs[name]
+    return get
+
+
+def number(pattern: str, text: str) -> float:
+    m = re.search(pattern, text)
+    assert m, f"no line matching {pattern!r} in:\n{text}"
+    return float(m.group(1))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_demo_runs_quick_and_writes_its_figures(name, tmp_path):
-    r = run_demo(name, tmp_path)
-    assert r.returncode == 0, f"{name} failed:\n{r.stdout}\n{r.stderr}"
-    if name in USES_DATA:
-        assert "MNIST is not available" in r.stdout
-        assert "falling back to the offline glyph-digits" in r.stdout
-        assert "data: glyph-digits" in r.stdout
+def test_demo_runs_quick_offline_and_records_its_figures(name, quick):
+    r, out = quick(name)
+    assert "MNIST is not available" in r.stdout
+    assert "falling back to the offline glyph-digits" in r.stdout
+    assert "data: glyph-digits" in r.stdout
+    record = json.loads((out / "SOURCES.json").read_text())
+    assert sorted(record) == sorted(EXPECTED[name])
     for filename in EXPECTED[name]:
-        path = tmp_path / "out" / filename
-        assert path.is_file(), f"{name} did not write {filename}:\n{r.stdout}"
-        assert path.stat().st_size > 1000
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        path = out / filename
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{name} did not write {filename}"
         assert str(path) in r.stdout  # the list of files written
+        entry = record[filename]
+        assert entry["png"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert entry["options"] == {"quick": True} and entry["data"] == "glyph-digits"
+        assert f"demos/{name}.py" in entry["sources"] and "demos/_common.py" in entry["sources"]
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_demo_help_starts_with_its_command(name):
-    r = subprocess.run([sys.executable, str(DEMOS / f"{name}.py"), "--help"],
-                       check=False, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0
-    assert f"python demos/{name}.py" in r.stdout
-    assert "--out" in r.stdout and "--quick" in r.stdout
-
-
-def test_reparameterization_demo_prints_passing_gradient_checks(tmp_path):
-    r = run_demo("reparameterization", tmp_path)
+def test_demo_help_starts_with_its_command_and_says_what_quick_runs():
+    # one interpreter for all the --help texts: each demo as its own __main__
+    code = ("import contextlib, io, json, runpy, sys\n"
+            f"sys.path.insert(0, {str(DEMOS)!r})\n"
+            "helps = {}\n"
+            f"for name in {sorted(EXPECTED)!r}:\n"
+            f"    sys.argv = [name, '--help']\n"
+            "    buf = io.StringIO()\n"
+            "    with contextlib.redirect_stdout(buf), contextlib.suppress(SystemExit):\n"
+            f"        runpy.run_path({str(DEMOS)!r} + '/' + name + '.py', run_name='__main__')\n"
+            "    helps[name] = buf.getvalue()\n"
+            "print(json.dumps(helps))\n")
+    r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
+                       timeout=120)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.count("  ok") == 2 and "FAIL" not in r.stdout
-    assert "caught" in r.stdout
+    for name, text in json.loads(r.stdout).items():
+        assert f"python demos/{name}.py" in text
+        assert "--out" in text and "--seed" in text and "--data-dir" in text
+        option = re.search(r"\n  --quick\s+(.+?)(?:\n  -|\Z)", text, re.DOTALL)
+        quick_help = " ".join(option.group(1).split())  # the option's own help, unwrapped
+        assert re.match(r"seconds: 2000 training and \d+ test images, .*\d+ epochs in batches "
+                        r"of 32", quick_help), f"{name}: --quick says {quick_help[:100]!r}"
+
+
+# ---- each quick run shows its lesson --------------------------------------------------
+
+
+def test_train_vae_quick_reconstructions_follow_their_inputs(quick):
+    out = quick("train_vae")[0].stdout
+    assert number(r"(\d+) of 40 reconstructions lie nearer their own input", out) >= 30
+    tests = [float(t) for t in re.findall(r"^epoch +\d+ .* test +([\d.]+)", out, re.MULTILINE)]
+    assert len(tests) == 8 and tests[-1] < tests[0] - 20  # a curve, falling
+
+
+def test_autoencoder_manifold_quick_ae_has_more_far_points_than_the_vae(quick):
+    out = quick("autoencoder_manifold")[0].stdout
+    ae = number(r"AutoEncoder: .*; (\d+) of 100 random points", out)
+    vae = number(r"  VAE: .*; (\d+) of 100 random points", out)
+    assert ae > vae + 3, out
+
+
+def test_latent_space_2d_quick_means_gather_inside_the_circle(quick):
+    out = quick("latent_space_2d")[0].stdout
+    assert number(r"(\d+) % of the test means lie inside", out) >= 60
+
+
+def test_beta_vae_quick_recon_rises_and_kl_falls_with_beta(quick):
+    out = quick("beta_vae")[0].stdout
+    rows = re.findall(r"^ +([\d.]+) +([\d.]+) +([\d.]+) +[\d.]+ +[\d.]+$", out, re.MULTILINE)
+    beta, recon, kl = (np.array([float(r[i]) for r in rows]) for i in range(3))
+    assert list(beta) == [0.5, 1.0, 4.0]
+    assert np.all(np.diff(recon) > 0) and np.all(np.diff(kl) < 0), out
+
+
+def test_variational_gap_quick_orders_the_bounds_and_tells_digits_from_noise(quick):
+    out = quick("variational_gap")[0].stdout
+    elbo = number(r"-ELBO \(exact, by quadrature over q\) +([\d.]+)", out)
+    iw = [number(rf"-L_K, Eq. \(11\), K = {k} +([\d.]+)", out) for k in (10, 100, 1000)]
+    nll = number(r"-log p\(x\) by quadrature +([\d.]+)", out)
+    assert elbo > iw[0] > iw[1] > iw[2] > nll, out
+    assert "the test digits get the highest" in out
+    assert number(r"other images; largest posterior mass outside a grid: ([\d.e+-]+)", out) < 1e-6
+
+
+def test_reparameterization_quick_checks_gradients_and_shows_what_z_mu_claims(quick):
+    out = quick("reparameterization")[0].stdout
+    assert out.count("  ok") == 2 and "FAIL" not in out and "caught" in out
+    critical = number(r"exceed a KS distance of ([\d.]+)", out)
+    ks = [float(v) for v in re.findall(r"\| +([\d.]+)$", out, re.MULTILINE)]
+    assert len(ks) == 3 and max(ks) < critical
+    claims = [float(v) for v in re.findall(r"z = mu claims ([\d.]+) nats too little", out)]
+    assert len(claims) == 2 and claims[0] > 0 and claims[1] > 20  # the VAE's; z = mu's
+    assert "mean sigma (1.00, 1.00)" in out  # trained with z = mu, sigma learns nothing
+
+
+def test_explore_latent_without_a_display_writes_the_static_manifold(quick):
+    out = quick("explore_latent")[0].stdout
+    assert re.search(r"^no display \(matplotlib backend 'agg'\): .* static manifold",
+                     out, re.MULTILINE | re.IGNORECASE)
+
+
+def test_explore_latent_reads_a_run_and_trains_only_the_autoencoder(run_dir, tmp_path):
+    r = run_demo("explore_latent", tmp_path, str(run_dir))
+    assert r.returncode == 0, r.stderr
+    assert "training the AutoEncoder 784-16-2" in r.stdout and "training the VAE" not in r.stdout
+    assert (tmp_path / "out" / "explore_manifold.png").is_file()
+
+
+def test_explore_latent_refuses_a_missing_run_in_one_line(tmp_path):
+    r = run_demo("explore_latent", tmp_path, str(tmp_path / "nowhere"))
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "explore_latent.py: error:" in r.stderr
+    assert "nowhere" in r.stderr
 
 
 # ---- the inverse normal CDF ------------------------------------------------------------

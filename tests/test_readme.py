@@ -73,3 +73,25 @@ def test_the_readme_names_its_test_command():
     tests = _text(REPO / "README.md").split("\n## Tests\n", 1)
     assert len(tests) == 2, "README.md needs a '## Tests' section (.ci/run follows it)"
     assert "```bash\npython -m pytest -q\n```" in tests[1].split("\n## ", 1)[0]
+
+
+def test_ci_installs_exactly_as_the_readme_says():
+    install = _text(REPO / "README.md").split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
+    pip = [line for block in FENCE.findall(install) for line in block.splitlines()
+           if "pip install" in line]
+    assert pip == ['python -m pip install -e ".[test,plot]"']  # editable: the code you read runs
+    ci = [line.replace(" --quiet", "") for line in _text(REPO / ".ci" / "run").splitlines()
+          if "pip install" in line and "--upgrade pip" not in line]
+    assert ci == pip
+
+
+NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def test_the_readme_counts_the_demos_that_train():
+    demos = sorted((REPO / "demos").glob("[!_]*.py"))
+    train = [d.name for d in demos if "_common.load(" in d.read_text(encoding="utf-8")]
+    text = " ".join(_text(REPO / "README.md").split("\n## Demos", 1)[1].split("\n## ", 1)[0].split())
+    word = NUMBERS[len(train) - 1]
+    said = "All" if len(train) == len(demos) else "The"
+    assert f"{said} {word} train" in text, f"README.md must say '{said} {word} train': {train}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .. import __version__, checkpoint
 from ..config import VAEConfig
@@ -71,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Run 'numpyvae COMMAND --help' for the options of each command.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # the folder too: a copy installed into the environment is not the checkout you edit
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {__version__} from {Path(__file__).resolve().parent.parent}",
+                        help="show the version and the folder the code runs from, and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
         command.add_parser(subparsers)

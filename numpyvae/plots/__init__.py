@@ -33,6 +33,8 @@ function                 module           the lecture's figure
 ``decode_panels``        ``compare.py``   their decoded random points side by side, the
                                           far ones framed
 ``manifold_panels``      ``compare.py``   their decoded grids side by side, z as ticks
+``no_sampling_panels``   ``compare.py``   the -ELBO with z = mu against the honest one; a
+                                          model trained with z = mu beside the VAE (단계2)
 ``training_curves``      ``curves.py``    -ELBO, reconstruction error and KL per epoch
                                           (Loss Function)
 ``loss_terms``           ``curves.py``    reconstruction error and KL per model
@@ -42,7 +44,12 @@ function                 module           the lecture's figure
 ``bound_curve``          ``density.py``   -ELBO, Eq. (11) against K, -log p(x)
 ``density_histograms``   ``density.py``   histograms of log p(x) (Density Estimation)
 ``hdr_levels``           ``density.py``   density levels holding given masses
+``LatentExplorer``       ``explorer.py``  a 2-D latent space to walk with the mouse, on
+                                          a Figure it is given (``ExplorerModel``: one
+                                          model to explore)
 ``tile``                 ``_figure.py``   N images tiled into one array
+``banner``               ``_figure.py``   a red line across the top of a written PNG
+                                          (what a quick run could not show)
 =======================  ===============  ==============================================
 
 ``_figure.py`` also holds what every figure shares: the Figure, the PNG writer
@@ -51,18 +58,20 @@ here when matplotlib is missing, and by :func:`require_matplotlib`, which a scri
 calls first so that it stops before it trains, not after.
 """
 
-from ._figure import DPI, PlotDependencyError, require_matplotlib, tile
-from .compare import decode_panels, latent_panels, manifold_panels
+from ._figure import DPI, PlotDependencyError, banner, require_matplotlib, tile
+from .compare import decode_panels, latent_panels, manifold_panels, no_sampling_panels
 from .curves import histograms, loss_terms, training_curves
 from .density import bound_curve, density_histograms, hdr_levels, posterior_panels
+from .explorer import ExplorerModel, LatentExplorer
 from .images import grid_panels, image_grid, recon_grid, save_image_grid
 from .latent import latent_scatter, scatter_panels
 from .manifold import inverse_normal_cdf, manifold_grid, manifold_latents
 
 __all__ = [
-    "DPI", "PlotDependencyError", "bound_curve", "decode_panels", "density_histograms",
-    "grid_panels", "hdr_levels", "histograms", "image_grid", "inverse_normal_cdf",
-    "latent_panels", "latent_scatter", "loss_terms", "manifold_grid", "manifold_latents",
-    "manifold_panels", "posterior_panels", "recon_grid", "require_matplotlib", "save_image_grid",
+    "DPI", "ExplorerModel", "LatentExplorer", "PlotDependencyError", "banner", "bound_curve",
+    "decode_panels", "density_histograms", "grid_panels", "hdr_levels", "histograms",
+    "image_grid", "inverse_normal_cdf", "latent_panels", "latent_scatter", "loss_terms",
+    "manifold_grid", "manifold_latents", "manifold_panels", "no_sampling_panels",
+    "posterior_panels", "recon_grid", "require_matplotlib", "save_image_grid",
     "scatter_panels", "tile", "training_curves",
 ]

@@ -1,6 +1,7 @@
 """Two models side by side (the AutoEncoder and the VAE of 도입 / 목적): their latent
 scatters on the same axes, the images each decodes from its random points (those from
-far from every code framed), and their decoded grids with the z of each row and column.
+far from every code framed), and their decoded grids with the z of each row and column;
+and the VAE beside one trained without sampling (z = mu, 단계2).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from typing import Any
 import numpy as np
 
 from ._figure import _as_images, _caption, _figure, _save
+from .density import ellipse
 from .images import _draw_grid
-from .latent import _draw_scatter
+from .latent import draw_scatter
 
 
-def _prior_circles(ax: Any) -> None:
-    """|z| = 1 and |z| = 2: in 2-D, N(0, I) puts 1 - exp(-r^2 / 2) of its mass inside r."""
+def prior_circles(ax: Any) -> None:
+    """Draw |z| = 1 and |z| = 2 on ``ax``: in 2-D, N(0, I) puts 1 - exp(-r^2 / 2) of its
+    mass inside r (39 % and 86 %). Shared with explorer.py."""
     t = np.linspace(0, 2 * np.pi, 200)
     for r, style, share in ((1, "k:", 39), (2, "k--", 86)):
         ax.plot(r * np.cos(t), r * np.sin(t), style, linewidth=1.2,
@@ -54,9 +57,9 @@ def latent_panels(
         ax.sharex(shared[0])
         ax.sharey(shared[0])
     for ax, (name, codes, labels, points, prior) in zip(axes, panels):
-        _draw_scatter(ax, codes, labels, points, legend=False)
+        draw_scatter(ax, codes, labels, points, legend=False)
         if prior:
-            _prior_circles(ax)
+            prior_circles(ax)
         ax.set_title(name)
     handles, names = {}, {}
     for ax in axes:  # one legend for all: digits, point markers, circles, without repeats
@@ -141,6 +144,65 @@ def manifold_panels(
         ax.set_xlabel(f"$z_1$ {note}")
         ax.set_ylabel(f"$z_2$ {note}")
         ax.set_title(name)
+    fig.suptitle(title)
+    _caption(fig, caption)
+    return _save(fig, path)
+
+
+def no_sampling_panels(
+    elbos: Mapping[str, tuple[float, float]],
+    rows: Sequence[tuple[str, Any, Any, Any]],
+    path: str | Path,
+    title: str,
+    caption: str | None = None,
+) -> Path:
+    """Inference without sampling (단계2): what z = mu claims, and what training with it does.
+
+    At the left, bars of the -ELBO of each model twice: honest (z ~ q(z|x)) and with
+    z = mu, the claim too good by what the sample costs. At the right, one row per model:
+    its codes (on the same axes for every row, N(0, I)'s circles drawn), the 1-sigma
+    ellipses of q(z|x) of a few of them, and images decoded from z ~ N(0, I).
+
+    Args:
+        elbos: ``{model name: (honest -ELBO, -ELBO with z = mu)}``, nats per image.
+        rows: one ``(model name, codes (N, 2), labels (N,), sigmas (N, 2), samples
+            (M, D))`` per model: the codes are the means mu, ``sigmas`` q's standard
+            deviations.
+    """
+    if not rows:
+        raise ValueError("no_sampling_panels needs at least one model")
+    fig = _figure((13.0, 3.9 * len(rows) + 0.6 + (0.4 if caption else 0.0)))
+    grid = fig.add_gridspec(len(rows), 3, width_ratios=(1.1, 1.0, 1.0))
+    ax = fig.add_subplot(grid[:, 0])
+    x = np.arange(len(elbos))
+    honest = [v[0] for v in elbos.values()]
+    at_mu = [v[1] for v in elbos.values()]
+    for shift, values, label, color in ((-0.2, honest, "honest: z ~ q(z|x), Eq. (2)", "tab:blue"),
+                                        (0.2, at_mu, "with z = mu (no sampling)", "tab:orange")):
+        bars = ax.bar(x + shift, values, width=0.4, label=label, color=color)
+        ax.bar_label(bars, [f"{v:.1f}" for v in values], fontsize=8)
+    ax.set_xticks(x)
+    ax.set_xticklabels(list(elbos), fontsize=9)
+    ax.set_ylabel("test -ELBO, nats per image")
+    ax.set_ylim(0, max(honest + at_mu) * 1.18)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("the -ELBO, honest and with z = mu", fontsize=10)
+    first = None
+    for i, (name, codes, labels, sigmas, samples) in enumerate(rows):
+        sc = fig.add_subplot(grid[i, 1], sharex=first, sharey=first)
+        first = first or sc
+        draw_scatter(sc, codes, labels, legend=False)
+        prior_circles(sc)
+        codes, sigmas = np.asarray(codes, dtype=np.float64), np.asarray(sigmas, dtype=np.float64)
+        for k in range(0, len(codes), max(1, len(codes) // 6)):  # six of q's ellipses
+            ellipse(sc, codes[k], sigmas[k], 1, color="black", linewidth=1.0)
+        spread = np.asarray(codes, dtype=np.float64).std(axis=0)
+        sc.set_title(f"{name}: test means mu (std {spread[0]:.2f}, {spread[1]:.2f})\n"
+                     f"ellipses: q(z|x) of six, 1 sigma (mean sigma {sigmas.mean():.2f})",
+                     fontsize=9)
+        im = fig.add_subplot(grid[i, 2])
+        _draw_grid(im, samples, None)  # a square grid
+        im.set_title(f"{name}: decoded from z ~ N(0, I)", fontsize=10)
     fig.suptitle(title)
     _caption(fig, caption)
     return _save(fig, path)

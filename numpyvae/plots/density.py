@@ -1,6 +1,6 @@
 """The variational gap and the density a VAE assigns (lecture: Variational Method,
-Density Estimation): posteriors against q(z|x), the bounds on log p(x) against K,
-histograms of log p(x) for several sets of images."""
+Density Estimation): posteriors against q(z|x), the bounds on -log p(x) against K,
+histograms of -log p(x) for several sets of images."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ def hdr_levels(density: Any, cell: float, masses: Sequence[float] = SIGMA_MASS) 
     return np.array(sorted(levels))
 
 
-def _ellipse(ax: Any, mu: np.ndarray, sigma: np.ndarray, k: float, **style: Any) -> None:
+def ellipse(ax: Any, mu: np.ndarray, sigma: np.ndarray, k: float, **style: Any) -> None:
+    """Draw on ``ax`` the k-sigma ellipse of N(mu, diag sigma^2), mu and sigma (2,): the
+    q(z|x) of :func:`posterior_panels`, and of compare.py's figure without sampling."""
     t = np.linspace(0, 2 * np.pi, 200)
     ax.plot(mu[0] + k * sigma[0] * np.cos(t), mu[1] + k * sigma[1] * np.sin(t), **style)
 
@@ -81,7 +83,7 @@ def posterior_panels(
                     colors=["#9ecae1", "#3182bd"])
         ax.contour(z1, z2, post.T, levels=lv, colors="#08519c", linewidths=0.8)
         for k, ls in ((1, "-"), (2, "--")):
-            _ellipse(ax, mus[i], sigmas[i], k, color="tab:red", linestyle=ls, linewidth=1.6)
+            ellipse(ax, mus[i], sigmas[i], k, color="tab:red", linestyle=ls, linewidth=1.6)
         ax.plot(*mus[i], "+", color="tab:red", markersize=8)
         # the view: the posterior's 99.9 % region and q's 3-sigma ellipse, the same span
         # on both axes, and a band at the top for the image
@@ -92,6 +94,7 @@ def posterior_panels(
         c, r = (lo + hi) / 2, 0.6 * (hi - lo).max()
         ax.set_xlim(c[0] - r, c[0] + r)
         ax.set_ylim(c[1] - r, c[1] + 1.75 * r)
+        ax.set_aspect("equal", adjustable="box")  # q's circles drawn as circles
         inset = ax.inset_axes([0.0, 0.74, 0.26, 0.26])
         inset.imshow(imgs[i], cmap="gray", vmin=0, vmax=1)
         inset.set_xticks([])
@@ -124,28 +127,36 @@ def bound_curve(
     nll: float,
     path: str | Path,
     title: str,
-    note: str | None = None,
+    caption: str | None = None,
 ) -> Path:
-    """-ELBO, the importance-weighted estimates -log p(x) with K samples (Eq. 11), and
-    the exact -log p(x), averaged over images: the bounds fall towards -log p(x) as K grows.
+    """The exact -ELBO, the importance-weighted bounds -L_K (Eq. 11) and -log p(x),
+    averaged over images: -L_K falls towards -log p(x) as K grows.
 
     Args:
-        ks: the numbers of samples K; iw_nll: the mean -(Eq. 11) for each K.
+        ks: the numbers of samples K; iw_nll: the mean -L_K for each K (an upper bound
+            on -log p(x) in expectation).
         neg_elbo: the mean -ELBO; nll: the mean -log p(x) (by quadrature).
-        note: an optional line drawn in the plot (e.g. for a run too short to show much).
+        caption: a line under the plot (say, how far the K = 1 point is from the exact
+            -ELBO: it is the -ELBO estimated with one sample of z per image, so it may
+            sit above or below the line by sampling noise).
+
+    The K = 1 point is drawn hollow: it estimates the -ELBO, not a tighter bound.
     """
     ks = np.asarray(ks, dtype=np.float64)
     iw = np.asarray(iw_nll, dtype=np.float64)
-    fig = _figure((7.0, 4.6))
+    fig = _figure((7.0, 4.6 + (0.4 if caption else 0.0)))
     ax = fig.add_subplot()
     left, right = ks.min() / 3, ks.max() * 2
     ax.axhline(neg_elbo, color="tab:red", linestyle=":", linewidth=1.5,
-               label=f"-ELBO (Eq. 6) = {neg_elbo:.2f}")
+               label=f"-ELBO (Eq. 6), exact = {neg_elbo:.2f}")
     ax.plot(ks, iw, "o-", color="tab:blue",
-            label="importance-weighted, K samples (Eq. 11)")
+            label=r"$-L_K$, importance-weighted with K samples (Eq. 11)")
     for k, v in zip(ks, iw):
-        ax.annotate(f"{v:.2f}", (k, v), textcoords="offset points", xytext=(0, 7),
-                    ha="center", fontsize=8, color="tab:blue")
+        ax.annotate(f"{v:.2f}", (k, v), textcoords="offset points", xytext=(9, 4),
+                    fontsize=8, color="tab:blue")
+    if ks[0] == 1:
+        ax.plot(ks[:1], iw[:1], "o", color="white", markeredgecolor="tab:blue", markersize=7,
+                label="K = 1: the -ELBO from one z per image\n(above or below the line by noise)")
     ax.axhline(nll, color="black", linewidth=1.5,
                label=f"-log p(x) by quadrature = {nll:.2f}")
     x_arrow = left * 1.6
@@ -156,18 +167,17 @@ def bound_curve(
             va="center", fontsize=9, color="tab:green")
     ax.set_xscale("log")
     ax.set_xlim(left, right)
-    span = max(neg_elbo, iw.max()) - nll
-    ax.set_ylim(nll - 0.35 * span, max(neg_elbo, iw.max()) + 0.35 * span)
+    top = max(neg_elbo, float(iw.max()))
+    span = top - nll
+    ax.set_ylim(nll - 0.35 * span, top + 0.35 * span)
     ax.set_xticks(ks)
     ax.set_xticklabels([f"{int(k)}" for k in ks])
     ax.set_xlabel("K, samples of z ~ q(z|x) per image (log scale)")
     ax.set_ylabel("nats per image (mean)")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right", fontsize=8)
-    if note:
-        ax.text(0.5, 0.04, note, transform=ax.transAxes, ha="center", fontsize=9,
-                color="tab:red", bbox={"facecolor": "white", "edgecolor": "tab:red"})
     ax.set_title(title)
+    _caption(fig, caption)
     return _save(fig, path)
 
 
@@ -177,7 +187,6 @@ def density_histograms(
     title: str,
     xlabel: str = "-log p(x), nats per image (log scale; left: more likely)",
     caption: str | None = None,
-    note: str | None = None,
     bins: int = 70,
 ) -> Path:
     """Overlaid histograms of -log p(x) for several sets of images, with their means.
@@ -188,7 +197,6 @@ def density_histograms(
     Args:
         values: ``{label: (N,) values of -log p(x)}`` (positive), drawn in that order; the
             mean goes into the legend and is marked by a dashed line.
-        note: an optional line drawn in the plot, boxed in red.
     """
     import matplotlib
 
@@ -211,7 +219,7 @@ def density_histograms(
         ax.axvline(a.mean(), color=c, linestyle="--", linewidth=1.2)
         top = max(top, counts.max())
     ax.set_xscale("log")
-    ax.set_ylim(0, top * (2.0 if note else 1.6))  # room for the legend (and the note)
+    ax.set_ylim(0, top * 1.6)  # room for the legend
     ticks = [t for t in (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000) if lo * 0.97 <= t <= hi * 1.03]
     ax.set_xticks(ticks)
     ax.set_xticklabels([str(t) for t in ticks])
@@ -219,10 +227,6 @@ def density_histograms(
     ax.set_ylabel("fraction of the set's images per bin")
     ax.legend(loc="upper left", fontsize=8, title="mean -log p(x), nats", title_fontsize=8)
     ax.grid(alpha=0.3)
-    if note:
-        ax.text(0.5, 0.68, note, transform=ax.transAxes, ha="center", va="top", fontsize=8,
-                color="tab:red",
-                bbox={"facecolor": "white", "edgecolor": "tab:red"})
     ax.set_title(title)
     _caption(fig, caption)
     return _save(fig, path)

@@ -11,7 +11,7 @@ import numpy as np
 from ._figure import _caption, _figure, _save
 
 
-def _draw_scatter(
+def draw_scatter(
     ax: Any,
     codes: Any,
     labels: Any,
@@ -19,6 +19,10 @@ def _draw_scatter(
     legend: bool = True,
     prior_circle: bool = False,
 ) -> None:
+    """Draw 2-D codes (N, 2) on ``ax``, one colour per label (N,): the scatter of
+    :func:`latent_scatter`, shared by the other figures of latent spaces (compare.py,
+    explorer.py). ``points``, ``prior_circle`` as in :func:`latent_scatter`; ``legend``:
+    a legend of the digits at the right of ``ax``. Equal aspect: circles stay round."""
     import matplotlib
 
     codes = np.asarray(codes, dtype=np.float64)
@@ -28,9 +32,10 @@ def _draw_scatter(
     if labels.shape != (len(codes),):
         raise ValueError(f"labels must have shape ({len(codes)},), got {labels.shape}")
     cmap = matplotlib.colormaps["tab10"]
+    size = 2 if len(codes) > 3000 else 7  # a few hundred codes drawn as dots you can see
     for k, value in enumerate(np.unique(labels)):
         m = labels == value
-        ax.scatter(codes[m, 0], codes[m, 1], s=2, alpha=0.6, color=cmap(k % 10),
+        ax.scatter(codes[m, 0], codes[m, 1], s=size, alpha=0.6, color=cmap(k % 10),
                    label=str(value), rasterized=True, linewidths=0)
     styles = [{"marker": "x", "color": "black"},
               {"marker": "o", "facecolors": "none", "edgecolors": "black"}]
@@ -43,6 +48,7 @@ def _draw_scatter(
                 label="|z| = 2: 86 % of\nN(0, I) inside")
     ax.set_xlabel(r"$z_1$")
     ax.set_ylabel(r"$z_2$")
+    ax.set_aspect("equal", adjustable="box")  # a unit of z1 as long as one of z2: circles round
     if legend:
         leg = ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
                         frameon=False, title="digit", title_fontsize=8)
@@ -74,7 +80,7 @@ def latent_scatter(
     """
     fig = _figure((6.6, 5.4 + (0.4 if caption else 0.0)))
     ax = fig.add_subplot()
-    _draw_scatter(ax, codes, labels, points, prior_circle=prior_circle)
+    draw_scatter(ax, codes, labels, points, prior_circle=prior_circle)
     ax.set_title(title)
     _caption(fig, caption)
     return _save(fig, path)
@@ -95,7 +101,7 @@ def scatter_panels(
     fig = _figure((3.8 * len(panels) + 0.8, 4.2 + (0.4 if caption else 0.0)))
     axes = fig.subplots(1, len(panels), squeeze=False, sharex=True, sharey=True)[0]
     for i, (ax, (name, codes, labels)) in enumerate(zip(axes, panels)):
-        _draw_scatter(ax, codes, labels, legend=i == len(panels) - 1, prior_circle=prior_circle)
+        draw_scatter(ax, codes, labels, legend=i == len(panels) - 1, prior_circle=prior_circle)
         ax.set_title(name)
     fig.suptitle(title)
     _caption(fig, caption)
