@@ -6,8 +6,9 @@
     numpyvae sample runs/glyph-digits-vae-z20     new digits -> samples.png
     numpyvae exercises init                       the backward passes to write yourself
 
-One module per command (``train.py``, ``evaluate.py``, ``sample.py``, ``gradcheck.py``,
-``exercises.py``), each with its parser beside its handler: ``add_parser(subparsers)``
+One module per command (``train_cmd.py``, ``evaluate_cmd.py``, ``sample_cmd.py``,
+``gradcheck_cmd.py``, ``exercises_cmd.py``: the suffix keeps them apart from the library's
+``train``, ``gradcheck`` and ``exercises``), each with its parser beside its handler: ``add_parser(subparsers)``
 and ``run(args) -> exit status``, calling only the public API of the library.
 ``options.py`` holds what they share (argument types, the help formatter, the defaults
 read from VAEConfig and TrainSettings). :func:`main` parses the arguments and turns
@@ -25,7 +26,7 @@ from .. import __version__, checkpoint
 from ..config import VAEConfig
 from ..errors import NumpyVAEError
 from ..train import TrainSettings
-from . import evaluate, exercises, gradcheck, sample, train
+from . import evaluate_cmd, exercises_cmd, gradcheck_cmd, sample_cmd, train_cmd
 from .options import (
     DEFAULT_DATASET,
     EXAMPLE_RUN,
@@ -39,7 +40,7 @@ from .options import (
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_USER_ERROR", "PROG", "__version__", "build_parser", "main"]
 
-COMMANDS = (train, evaluate, sample, gradcheck, exercises)  # in the order of the help
+COMMANDS = (train_cmd, evaluate_cmd, sample_cmd, gradcheck_cmd, exercises_cmd)  # in the order of the help
 
 
 def _session() -> str:
@@ -52,7 +53,7 @@ def _session() -> str:
         (f"numpyvae evaluate {EXAMPLE_RUN}",
          ["test -ELBO and -log p(x),", f"written to {checkpoint.EVAL} in the run folder"]),
         (f"numpyvae sample {EXAMPLE_RUN}",
-         [f"new images, {sample.SAMPLES_FILE} in the", "run folder"]),
+         [f"new images, {sample_cmd.SAMPLES_FILE} in the", "run folder"]),
     ]
     lines = []
     for command, text in steps:
