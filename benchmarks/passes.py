@@ -82,11 +82,11 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
         lv_ = lv_pre + W["encoder.logvar.b"]
         eps = small_rng.standard_normal(mu_.shape, dtype=np.float32)
         reparam.forward(mu_, lv_, eps)  # Eq. (2)
-        kl, (dmu_kl, dlv_kl) = kl_std_normal(mu_, lv_)  # Eq. (5), (8)
+        kl, dkl = kl_std_normal(mu_, lv_)  # Eq. (5), (8)
         float(np.mean(kl + kl))  # Eq. (6)
         dmu, dlv = reparam.backward(dz)  # Eq. (7)
-        dmu += n * dmu_kl
-        dlv += n * dlv_kl
+        dmu += n * dkl["mu"]
+        dlv += n * dkl["logvar"]
         np.sum(dmu, axis=0, out=g["encoder.mu.b"])
         np.sum(dlv, axis=0, out=g["encoder.logvar.b"])
 
@@ -133,7 +133,7 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
         Pass("loss", "y += 1", "layers.sigmoid", d, lambda: np.add(in_place["half"], 1, out=in_place["half"])),
         Pass("loss", "y *= 0.5", "layers.sigmoid", d, lambda: np.multiply(in_place["half"], 1, out=in_place["half"])),
         Pass("loss", "p - x (Eq. 9)", "losses.bernoulli_nll", d, lambda: prob - xb),
-        Pass("backward", "dlogits / N", "model._backward_decoder", d, lambda: n * dlogits),
+        Pass("backward", "dlogits / N", "model.VAE.backward", d, lambda: n * dlogits),
         Pass("product", "h.T @ dlogits (dW_out)", "layers.Dense.backward", shape(hd.T, dlogits),
              lambda: np.matmul(hd.T, dlogits, out=g["decoder.out.W"])),
         Pass("backward", "np.sum(dout, axis=0) (db_out)", "layers.Dense.backward", d,

@@ -121,8 +121,8 @@ def gradient_table(rng: np.random.Generator) -> None:
 
     def loss_decoder() -> tuple[float, np.ndarray]:
         z = reparam.forward(mu, logvar, eps)  # Eq. (2)
-        nll, dlogits = bernoulli_nll(z @ w + b, x)  # Eq. (4): (N,); Eq. (9): p - x, (N, D)
-        return float(nll.mean()), (dlogits / n) @ w.T  # mean over N, then through z W: (N, L)
+        nll, grads = bernoulli_nll(z @ w + b, x)  # Eq. (4): (N,); Eq. (9): p - x, (N, D)
+        return float(nll.mean()), (grads["logits"] / n) @ w.T  # mean over N, then through z W
 
     print("\n2. Gradients through the sample (float64, eps fixed): "
           "Reparameterize.backward vs central differences")

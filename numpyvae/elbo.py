@@ -61,7 +61,8 @@ def elbo_terms(
             else:
                 eps = rng.standard_normal(mu.shape, dtype=mu.dtype)
                 z = mu + np.exp(logvar / 2) * eps  # Eq. (2)
-                kl += float(kl_std_normal(mu, logvar)[0].sum(dtype=np.float64))  # Eq. (5)
+                kl_n, _ = kl_std_normal(mu, logvar, need_grad=False)  # Eq. (5)   (B,)
+                kl += float(kl_n.sum(dtype=np.float64))
             logits = model.decode_logits(z)  # Eq. (3)   (B, D)
             nll, _ = model.recon_nll(logits, np.asarray(xb), need_grad=False)  # Eq. (4)   (B,)
             recon += float(nll.sum(dtype=np.float64))

@@ -1,10 +1,13 @@
 """The two terms of the VAE loss (lecture, Loss Function) and their gradients, and the
 log-densities of Eq. (11).
 
-Each loss returns ``(value, gradients)``: the value per example, shape ``(N,)``,
-summed over pixels or latent dimensions (nats per example), and the gradient of
-``value.sum()``. The batch mean of Eq. (6), and its 1/N, is taken in one place for
-both terms: ``VAE.backward`` (model.py).
+Each loss returns ``(value, grads)``: the value per example, shape ``(N,)``, summed
+over pixels or latent dimensions (nats per example), and the gradients of
+``value.sum()`` as a dict keyed by the names of the loss's differentiable inputs, as a
+layer's ``grads`` is keyed like its ``params``: ``{"logits": ...}``, ``{"mean": ...}``,
+``{"mu": ..., "logvar": ...}``. With ``need_grad=False`` it is ``(value, None)``. The
+batch mean of Eq. (6), and its 1/N, is taken in one place for both terms:
+``VAE.backward`` (model.py).
 
 - ``bernoulli_nll``: reconstruction error, the cross entropy of Eq. (4), from logits;
   gradient Eq. (9).
@@ -39,7 +42,7 @@ def softplus(l: np.ndarray) -> np.ndarray:
 
 def bernoulli_nll(
     logits: np.ndarray, x: np.ndarray, need_grad: bool = True
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
     """Cross entropy of pixels ``x`` in [0, 1] under Bernoulli(p = sigmoid(l)): Eq. (4), (9).
 
     Eq. (4) is -sum_i [x_i log p_i + (1 - x_i) log(1 - p_i)]. From the logits l, with
@@ -62,19 +65,20 @@ def bernoulli_nll(
 
     Returns:
         nll: (N,) Eq. (4) summed over the D pixels.
-        dlogits: (N, D) d(sum of nll)/dlogits = p - x, Eq. (9); None without need_grad.
+        grads: ``{"logits": (N, D)}``, d(sum of nll)/dlogits = p - x, Eq. (9); None
+        without need_grad.
     """
     nll = np.sum(softplus(logits) - x * logits, axis=-1)  # Eq. (4): softplus(l) - x l
     if not need_grad:
         return nll, None
     p = sigmoid(logits)  # the Bernoulli means of Eq. (3), from the same logits
     dlogits = p - x  # Eq. (9): dLoss/dlogits = p - x
-    return nll, dlogits
+    return nll, {"logits": dlogits}
 
 
 def gaussian_nll(
-    mean: np.ndarray, x: np.ndarray, sigma: float = 1.0
-) -> tuple[np.ndarray, np.ndarray]:
+    mean: np.ndarray, x: np.ndarray, sigma: float = 1.0, need_grad: bool = True
+) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
     """Negative log-likelihood of ``x`` under N(mean, sigma^2 I), for continuous data.
 
     -log N(x; m, s^2) = sum_i [(x_i - m_i)^2 / (2 s^2) + log s + log(2 pi) / 2].
@@ -83,20 +87,24 @@ def gaussian_nll(
         mean: (N, D) decoder outputs, the means (or (..., D), broadcasting with ``x``).
         x: (N, D) targets.
         sigma: the fixed standard deviation of every pixel.
+        need_grad: False skips the gradient.
 
     Returns:
-        nll: (N,); dmean: (N, D) = (mean - x) / sigma^2.
+        nll: (N,).
+        grads: ``{"mean": (N, D)}`` = (mean - x) / sigma^2; None without need_grad.
     """
     diff = mean - x  # (N, D)
     const = x.shape[-1] * (np.log(sigma) + 0.5 * LOG_2PI)
     nll = np.sum(diff * diff, axis=-1) / (2 * sigma**2) + const
-    dmean = diff / diff.dtype.type(sigma**2)
-    return nll.astype(mean.dtype, copy=False), dmean
+    nll = nll.astype(mean.dtype, copy=False)
+    if not need_grad:
+        return nll, None
+    return nll, {"mean": diff / diff.dtype.type(sigma**2)}
 
 
 def kl_std_normal(
-    mu: np.ndarray, logvar: np.ndarray
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    mu: np.ndarray, logvar: np.ndarray, need_grad: bool = True
+) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
     """KL(N(mu, sigma^2) || N(0, I)) in closed form, with sigma^2 = exp(logvar): Eq. (5), (8).
 
     KL = 1/2 sum_j (mu_j^2 + sigma_j^2 - logvar_j - 1) >= 0, and = 0 exactly at
@@ -104,22 +112,25 @@ def kl_std_normal(
 
     Args:
         mu, logvar: (N, latent_dim) encoder outputs.
+        need_grad: False skips the gradients.
 
     Returns:
         kl: (N,) Eq. (5).
-        (dmu, dlogvar): each (N, latent_dim); dKL/dmu = mu, dKL/dlogvar = (sigma^2 - 1) / 2,
-        Eq. (8).
+        grads: ``{"mu": dKL/dmu, "logvar": dKL/dlogvar}``, each (N, latent_dim):
+        dKL/dmu = mu, dKL/dlogvar = (sigma^2 - 1) / 2, Eq. (8); None without need_grad.
     """
     sigma2 = np.exp(logvar)  # sigma^2 = exp(log sigma^2)
     kl = 0.5 * np.sum(mu**2 + sigma2 - logvar - 1, axis=1)  # Eq. (5)
     # sigma^2 - logvar - 1 >= 0 for every logvar, but rounding near logvar = 0 can take
     # it a hair below: keep the KL's sign exact
     np.maximum(kl, 0, out=kl)
+    if not need_grad:
+        return kl, None
     dmu = mu.copy()  # Eq. (8): dKL/dmu = mu
     # Eq. (8): dKL/dlogvar = (sigma^2 - 1) / 2, with sigma^2 - 1 = e^logvar - 1 as expm1:
     # exact near logvar = 0, where exp(logvar) - 1 would lose the digits that matter
     dlogvar = np.expm1(logvar) / 2
-    return kl, (dmu, dlogvar)
+    return kl, {"mu": dmu, "logvar": dlogvar}
 
 
 # ---- the log-densities of Eq. (11) ------------------------------------------------------

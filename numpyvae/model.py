@@ -85,7 +85,11 @@ class _EncoderDecoder:
         self.out = Dense(first, config.input_dim, rng, init=linear_init, dtype=self.dtype)
         #: the model's own generator, used for eps when forward() is given neither
         self.rng = np.random.default_rng(rng.integers(2**63))
-        self._cache: dict | None = None
+        #: what forward() keeps for backward(): "dlogits" (N, input_dim), the gradient of the
+        #: summed Eq. (4), Eq. (9); "dkl" (the VAE) the KL's gradients {"mu": ..., "logvar": ...}
+        #: of the summed Eq. (5), Eq. (8); "n", the batch size; "beta" (the VAE), the KL's
+        #: weight in this batch. None when there is no forward for backward to follow.
+        self.cache: dict | None = None
         # for speed (numpyvae/fast/): every layer's W and b become views into one flat
         # buffer, so Adam updates them all at once; layer.params["W"] = a copies into it
         self.params, self.grads = pack_layers(self._layers(), self.dtype)
@@ -106,7 +110,7 @@ class _EncoderDecoder:
     def decode_logits(self, z: np.ndarray) -> np.ndarray:
         """Eq. (3) up to its sigmoid: z (N, latent_dim) -> logits (N, input_dim). The
         losses take Eq. (4) from these logits, exact for logits of any size."""
-        self._cache = None
+        self.cache = None
         z = as_rows(z, self.config.latent_dim, self.dtype, "z").astype(self.dtype, copy=False)
         h = self.decoder.forward(z)  # Eq. (3): act(z W + b)   (N, hidden)
         return self.out.forward(h)  # Eq. (3): h W_out + b_out, the logits   (N, input_dim)
@@ -122,13 +126,14 @@ class _EncoderDecoder:
 
     def recon_nll(
         self, logits: np.ndarray, x: np.ndarray, need_grad: bool = True
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+    ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
         """-log p(x|z) per example, Eq. (4) (or the Gaussian NLL), and its gradient
-        with respect to the logits, Eq. (9). logits and x (..., input_dim) -> (...,)."""
+        ``{"logits": ...}``, Eq. (9) (None without ``need_grad``), as the losses give them.
+        logits and x (..., input_dim) -> (...,)."""
         if self.config.likelihood == "bernoulli":
             return bernoulli_nll(logits, x, need_grad)
-        nll, dmean = gaussian_nll(logits, x)
-        return nll, dmean if need_grad else None
+        nll, grads = gaussian_nll(logits, x, need_grad=need_grad)  # the outputs are the means
+        return nll, None if grads is None else {"logits": grads["mean"]}
 
     def as_batch(self, x: np.ndarray) -> np.ndarray:
         """``x`` as a (N, input_dim) array of the model's dtype, or a clear ValueError."""
@@ -146,20 +151,13 @@ class _EncoderDecoder:
 
     # ---- training ----------------------------------------------------------------
 
-    def _backward_decoder(self) -> tuple[np.ndarray, np.floating]:
-        """From dL/dlogits back to dL/dz (N, latent_dim); also returns 1/N.
-
-        The loss of Eq. (6) is the mean over the batch of each example's recon + beta KL,
-        so every per-example gradient is multiplied by d(mean)/d(example) = 1/N, here,
-        once, for both terms.
-        """
-        if self._cache is None:
+    def _forward_cache(self) -> dict:
+        """:attr:`cache`, or a clear error when there is no forward() to go back through."""
+        if self.cache is None:
             raise RuntimeError(
                 "backward() needs the activations of forward(): call forward(x) right before it"
             )
-        per_example = self.dtype.type(1.0 / self._cache["n"])  # Eq. (6): d(mean)/d(example)
-        dlogits = per_example * self._cache["dlogits"]  # (N, input_dim), Eq. (9) / N
-        return self.decoder.backward(self.out.backward(dlogits)), per_example
+        return self.cache
 
 
 class VAE(_EncoderDecoder):
@@ -173,7 +171,7 @@ class VAE(_EncoderDecoder):
 
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Eq. (1): x (N, input_dim) -> (mu, logvar), each (N, latent_dim)."""
-        self._cache = None
+        self.cache = None
         return self._encode(as_data(x, self.config, self.dtype))
 
     def _encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -213,25 +211,33 @@ class VAE(_EncoderDecoder):
             eps = np.asarray(eps, dtype=self.dtype)
         z = self.reparam.forward(mu, logvar, eps)  # Eq. (2)   (N, latent_dim)
         logits = self.decode_logits(z)  # Eq. (3) up to its sigmoid   (N, input_dim)
-        recon, dlogits = self.recon_nll(logits, x)  # Eq. (4) from the logits   (N,)
+        recon, drecon = self.recon_nll(logits, x)  # Eq. (4) from the logits   (N,)
         kl, dkl = kl_std_normal(mu, logvar)  # Eq. (5)   (N,)
         beta = self.config.beta if beta is None else float(beta)
         loss = float(np.mean(recon + beta * kl))  # Eq. (6)
-        self._cache = {"dlogits": dlogits, "dkl": dkl, "n": n, "beta": beta}
+        self.cache = {"dlogits": drecon["logits"], "dkl": dkl, "n": n, "beta": beta}
         return ForwardResult(loss, recon, kl, mu, logvar, z, logits, eps)
 
     def backward(self) -> FlatParams:
-        """Gradients of the last forward()'s loss for every parameter; returns ``grads``."""
-        dz, per_example = self._backward_decoder()  # (N, latent_dim)
+        """Gradients of the last forward()'s loss for every parameter; returns ``grads``.
+
+        The loss of Eq. (6) is the mean over the batch of each example's recon + beta KL,
+        so every per-example gradient is multiplied by d(mean)/d(example) = 1/N: once on
+        the reconstruction's path, once in the KL's weight beta / N.
+        """
+        c = self._forward_cache()
+        per_example = self.dtype.type(1.0 / c["n"])  # Eq. (6): d(mean)/d(example)
+        dlogits = per_example * c["dlogits"]  # (N, input_dim), Eq. (9) / N
+        dz = self.decoder.backward(self.out.backward(dlogits))  # Eq. (3) back   (N, latent_dim)
         dmu, dlogvar = self.reparam.backward(dz)  # Eq. (7): through the sample
-        dmu_kl, dlogvar_kl = self._cache["dkl"]  # Eq. (8): through the KL term
-        weight = per_example * self.dtype.type(self._cache["beta"])  # the KL's share of Eq. (6)
-        dmu += weight * dmu_kl  # mu and logvar get gradient from both paths: they add
-        dlogvar += weight * dlogvar_kl
+        dkl = c["dkl"]  # Eq. (8): through the KL term, {"mu": ..., "logvar": ...}
+        weight = per_example * self.dtype.type(c["beta"])  # the KL's share of Eq. (6)
+        dmu += weight * dkl["mu"]  # mu and logvar get gradient from both paths: they add
+        dlogvar += weight * dkl["logvar"]
         dh = self.heads["mu"].backward(dmu)  # (N, hidden)
         dh += self.heads["logvar"].backward(dlogvar)  # h feeds both heads: gradients add
         self.encoder.backward(dh, need_dx=False)
-        self._cache = None
+        self.cache = None
         return self.grads
 
 
@@ -247,7 +253,7 @@ class AutoEncoder(_EncoderDecoder):
 
     def encode(self, x: np.ndarray) -> tuple[np.ndarray, None]:
         """x (N, input_dim) -> (z, None): the code, and no variance."""
-        self._cache = None
+        self.cache = None
         x = as_data(x, self.config, self.dtype)
         return self.heads["z"].forward(self.encoder.forward(x)), None
 
@@ -266,14 +272,16 @@ class AutoEncoder(_EncoderDecoder):
         n = x.shape[0]
         z = self.heads["z"].forward(self.encoder.forward(x))  # (N, latent_dim)
         logits = self.decode_logits(z)  # (N, input_dim)
-        recon, dlogits = self.recon_nll(logits, x)  # Eq. (4)
-        self._cache = {"dlogits": dlogits, "n": n}
+        recon, drecon = self.recon_nll(logits, x)  # Eq. (4)
+        self.cache = {"dlogits": drecon["logits"], "n": n}
         kl = np.zeros(n, dtype=self.dtype)
         return ForwardResult(float(np.mean(recon)), recon, kl, z, None, z, logits)
 
     def backward(self) -> FlatParams:
         """Gradients of the last forward()'s loss for every parameter; returns ``grads``."""
-        dz, _ = self._backward_decoder()
+        c = self._forward_cache()
+        dlogits = self.dtype.type(1.0 / c["n"]) * c["dlogits"]  # Eq. (9), and the mean's 1/N
+        dz = self.decoder.backward(self.out.backward(dlogits))  # (N, latent_dim)
         self.encoder.backward(self.heads["z"].backward(dz), need_dx=False)
-        self._cache = None
+        self.cache = None
         return self.grads

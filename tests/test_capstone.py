@@ -76,7 +76,7 @@ def test_solutions_train_like_fit(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("file, label, code, status", [
-    ("ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), np.exp(logvar) - 1", "wrong"),
+    ("ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": np.exp(logvar) - 1}', "wrong"),
     ("ex7_vae_backward.py", "VAE.backward", None, "not yet solved"),
 ])
 def test_one_exercise_not_right_refuses_naming_it(capsys, tmp_path, file, label, code, status):

@@ -38,18 +38,20 @@ def reparam_sigma_as_exp_logvar(self, dz):
 
 
 def bernoulli_gradient_x_minus_p(logits, x, need_grad=True):
-    nll, dlogits = BERNOULLI_NLL(logits, x, need_grad)
-    return nll, (None if dlogits is None else -dlogits)
+    nll, grads = BERNOULLI_NLL(logits, x, need_grad)
+    return nll, (None if grads is None else {"logits": -grads["logits"]})
 
 
-def gaussian_gradient_halved(mean, x, sigma=1.0):
-    nll, dmean = GAUSSIAN_NLL(mean, x, sigma)
-    return nll, dmean / 2
+def gaussian_gradient_halved(mean, x, sigma=1.0, need_grad=True):
+    nll, grads = GAUSSIAN_NLL(mean, x, sigma, need_grad)
+    return nll, (None if grads is None else {"mean": grads["mean"] / 2})
 
 
-def kl_without_the_half(mu, logvar):
-    kl, (dmu, dlogvar) = KL(mu, logvar)
-    return kl, (dmu, 2 * dlogvar)  # sigma^2 - 1 without the 1/2
+def kl_without_the_half(mu, logvar, need_grad=True):
+    kl, grads = KL(mu, logvar, need_grad)
+    if grads is None:
+        return kl, None
+    return kl, {"mu": grads["mu"], "logvar": 2 * grads["logvar"]}  # sigma^2 - 1 without the 1/2
 
 
 def adam_without_bias_correction(self, w, g, m, v):

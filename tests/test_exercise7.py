@@ -50,25 +50,25 @@ def first_wrong(out):
 RIGHT_STYLES = {
     "as the library": BACKWARD,
     "a hand-written walk": """
-c = self._cache
+c = self.cache
 n = c["n"]
 g = self.out.backward(c["dlogits"] / n)
 for dense, act in zip(reversed(self.decoder.dense), reversed(self.decoder.acts)):
     g = dense.backward(act.backward(g))
-dmu = g + c["beta"] / n * c["dkl"][0]
-dlogvar = g * self.reparam.eps * self.reparam.sigma / 2 + c["beta"] / n * c["dkl"][1]
+dmu = g + c["beta"] / n * c["dkl"]["mu"]
+dlogvar = g * self.reparam.eps * self.reparam.sigma / 2 + c["beta"] / n * c["dkl"]["logvar"]
 dh = self.heads["mu"].backward(dmu) + self.heads["logvar"].backward(dlogvar)
 for dense, act in zip(reversed(self.encoder.dense), reversed(self.encoder.acts)):
     dh = dense.backward(act.backward(dh))
 return self.grads
 """,
     "1/N after the sum": """
-c = self._cache
+c = self.cache
 n, beta = c["n"], c["beta"]
 dz = self.decoder.backward(self.out.backward(c["dlogits"] / n))
 dmu, dlogvar = self.reparam.backward(dz * n)
-dmu = (dmu + beta * c["dkl"][0]) / n
-dlogvar = (dlogvar + beta * c["dkl"][1]) / n
+dmu = (dmu + beta * c["dkl"]["mu"]) / n
+dlogvar = (dlogvar + beta * c["dkl"]["logvar"]) / n
 dh = self.heads["mu"].backward(dmu)
 dh += self.heads["logvar"].backward(dlogvar)
 self.encoder.backward(dh)
@@ -144,12 +144,12 @@ def test_a_broken_contract_is_wrong_with_its_hint(capsys, folder, change, name, 
 
 def test_a_backward_for_one_hidden_layer_is_an_error_with_two(capsys, folder):
     code = """
-c = self._cache
+c = self.cache
 n, beta = c["n"], c["beta"]
 g = self.decoder.dense[0].backward(self.decoder.acts[0].backward(self.out.backward(c["dlogits"] / n)))
 dmu, dlogvar = self.reparam.backward(g)
-dh = self.heads["mu"].backward(dmu + beta / n * c["dkl"][0])
-dh = dh + self.heads["logvar"].backward(dlogvar + beta / n * c["dkl"][1])
+dh = self.heads["mu"].backward(dmu + beta / n * c["dkl"]["mu"])
+dh = dh + self.heads["logvar"].backward(dlogvar + beta / n * c["dkl"]["logvar"])
 self.encoder.dense[0].backward(self.encoder.acts[0].backward(dh))
 return self.grads
 """
@@ -173,11 +173,11 @@ PATHS = [
     ('dmu, dlogvar = self.reparam.backward(dz)',
      'dmu, dlogvar = dz, dz * np.random.standard_normal(dz.shape) * self.reparam.sigma / 2',
      ["random numbers", "Eq. (7)"]),
-    ('dlogvar = dlogvar + beta / n * c["dkl"][1]',
+    ('dlogvar = dlogvar + beta / n * c["dkl"]["logvar"]',
      'dlogvar = dlogvar + beta / n * (1 - self.reparam.sigma ** 2) / 2',
      ["Eq. (8)", "KL's share of dlogvar has its sign flipped"]),
-    ('beta / n * c["dkl"][0]', 'c["dkl"][0] / (beta * n)', ["Eq. (8)", "divided by beta"]),
-    ('beta / n * c["dkl"][1]', '2 * beta / n * c["dkl"][1]', ["misses the 1/2", "Eq. (8)"]),
+    ('beta / n * c["dkl"]["mu"]', 'c["dkl"]["mu"] / (beta * n)', ["Eq. (8)", "divided by beta"]),
+    ('beta / n * c["dkl"]["logvar"]', '2 * beta / n * c["dkl"]["logvar"]', ["misses the 1/2", "Eq. (8)"]),
     ('n, beta = c["n"], c["beta"]', 'n, beta = c["n"], self.config.beta',
      ["self.config.beta", "Eq. (6)"]),
     ('dh = self.heads["mu"].backward(dmu) + self.heads["logvar"].backward(dlogvar)',
@@ -223,8 +223,8 @@ def test_the_settings_tell_every_pair_of_kl_weights_apart():
     ("beta", "lacks the 1/N", "added twice"),
 ], ids=["kl-twice", "kl-no-1/N"])
 def test_coinciding_numbers_never_name_a_mistake_not_made(capsys, folder, factor, named, not_named):
-    code = answer('beta / n * c["dkl"][0]', f'{factor} * c["dkl"][0]')
-    code = code.replace('beta / n * c["dkl"][1]', f'{factor} * c["dkl"][1]')
+    code = answer('beta / n * c["dkl"]["mu"]', f'{factor} * c["dkl"]["mu"]')
+    code = code.replace('beta / n * c["dkl"]["logvar"]', f'{factor} * c["dkl"]["logvar"]')
     status, out = check7(capsys, folder, code)
     assert status == 1
     _, hint = first_wrong(out)
@@ -234,8 +234,8 @@ def test_coinciding_numbers_never_name_a_mistake_not_made(capsys, folder, factor
 def test_what_no_single_mistake_explains_is_localised_with_numbers(capsys, folder):
     """A weight that is right in one setting and no typical slip in the others: where (the
     KL's path, Eq. (8)) and the numbers per setting, no name."""
-    code = answer('beta / n * c["dkl"][0]', '(beta / n if n == 3 else 0.3) * c["dkl"][0]')
-    code = code.replace('beta / n * c["dkl"][1]', '(beta / n if n == 3 else 0.3) * c["dkl"][1]')
+    code = answer('beta / n * c["dkl"]["mu"]', '(beta / n if n == 3 else 0.3) * c["dkl"]["mu"]')
+    code = code.replace('beta / n * c["dkl"]["logvar"]', '(beta / n if n == 3 else 0.3) * c["dkl"]["logvar"]')
     status, out = check7(capsys, folder, code)
     assert status == 1
     _, hint = first_wrong(out)

@@ -104,12 +104,12 @@ for name, w in self.params.items():
 """
 ADAM_RIGHT = "w -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)"
 BACKWARD = """
-c = self._cache
+c = self.cache
 n, beta = c["n"], c["beta"]
 dz = self.decoder.backward(self.out.backward(c["dlogits"] / n))
 dmu, dlogvar = self.reparam.backward(dz)
-dmu = dmu + beta / n * c["dkl"][0]
-dlogvar = dlogvar + beta / n * c["dkl"][1]
+dmu = dmu + beta / n * c["dkl"]["mu"]
+dlogvar = dlogvar + beta / n * c["dkl"]["logvar"]
 dh = self.heads["mu"].backward(dmu) + self.heads["logvar"].backward(dlogvar)
 self.encoder.backward(dh, need_dx=False)
 return self.grads
@@ -120,10 +120,10 @@ RIGHT = [
     ("ex1_dense.py", "Dense.backward", DENSE.format(**RIGHT_DENSE)),
     ("ex2_relu.py", "ReLU.backward", "return dout * (self.x > 0)"),
     ("ex3_sigmoid_cross_entropy.py", "Sigmoid.backward", "return dout * self.p * (1 - self.p)"),
-    ("ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad", "return sigmoid(logits) - x"),
+    ("ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad", 'return {"logits": sigmoid(logits) - x}'),
     ("ex4_reparameterize.py", "Reparameterize.backward",
      "return dz.copy(), dz * self.eps * self.sigma / 2"),
-    ("ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), (np.exp(logvar) - 1) / 2"),
+    ("ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": (np.exp(logvar) - 1) / 2}'),
     ("ex6_adam.py", "Adam.step", ADAM_STEP.format(update=ADAM_RIGHT)),
     ("ex7_vae_backward.py", "VAE.backward", BACKWARD),
 ]
@@ -236,10 +236,10 @@ MISTAKES = [
      "ReLU  leaves dout unchanged", ["changed dout in place"]),
     ("ex3_sigmoid_cross_entropy.py", "Sigmoid.backward", "return dout * self.p",
      "Sigmoid  dL/dx", ["missing (1 - p)"]),
-    ("ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad", "return x - sigmoid(logits)",
+    ("ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad", 'return {"logits": x - sigmoid(logits)}',
      "bernoulli_nll  dlogits", ["sign flipped", "p - x"]),
     ("ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad",
-     "p = sigmoid(logits)\nreturn p * (1 - p) * (p - x)",
+     'p = sigmoid(logits)\nreturn {"logits": p * (1 - p) * (p - x)}',
      "bernoulli_nll  dlogits", ["sigmoid's derivative p (1 - p) once more", "cancels"]),
     ("ex4_reparameterize.py", "Reparameterize.backward", "return dz.copy(), dz * self.eps * self.sigma",
      "Reparameterize  dz -> dlogvar", ["missing the 1/2", "sigma / 2"]),
@@ -248,13 +248,13 @@ MISTAKES = [
      "Reparameterize  dz -> dlogvar", ["sigma^2 where sigma belongs"]),
     ("ex4_reparameterize.py", "Reparameterize.backward", "return -dz, -dz * self.eps * self.sigma / 2",
      "Reparameterize  dz -> dmu", ["sign flipped"]),
-    ("ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), np.exp(logvar) - 1",
+    ("ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": np.exp(logvar) - 1}',
      "KL  dlogvar", ["missing the 1/2", "(sigma^2 - 1) / 2"]),
-    ("ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), np.exp(logvar) / 2",
+    ("ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": np.exp(logvar) / 2}',
      "KL  dlogvar", ["missing the - 1"]),
-    ("ex5_kl.py", "kl_std_normal_grad", "return 2 * mu, (np.exp(logvar) - 1) / 2",
+    ("ex5_kl.py", "kl_std_normal_grad", 'return {"mu": 2 * mu, "logvar": (np.exp(logvar) - 1) / 2}',
      "KL  dmu", ["an extra factor 2"]),
-    ("ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), logvar.copy()",
+    ("ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": logvar.copy()}',
      "KL  dlogvar", ["no typical mistake matches", "largest difference is at index"]),
     ("ex6_adam.py", "Adam.step",
      ADAM_STEP.format(update="w -= self.lr * self.m[name] / (np.sqrt(self.v[name]) + self.eps)"),
@@ -298,7 +298,7 @@ def test_sigma_exp_logvar_in_forward_is_caught_by_the_value_not_the_gradients(ca
 
 def test_a_right_gradient_of_a_wrong_value_points_at_the_value(capsys, folder):
     edit(folder, "ex5_kl.py", "kl = 0.5 * np.sum(", "kl = np.sum(")
-    solve(folder, "ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), (np.exp(logvar) - 1) / 2")
+    solve(folder, "ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": (np.exp(logvar) - 1) / 2}')
     status, out = check(capsys, folder, "kl")
     assert status == 1
     assert row(out, "KL  dmu").rstrip().endswith("ok")  # against the lecture's Eq. (5)
@@ -355,13 +355,13 @@ def test_an_exception_is_an_error_with_file_and_line(capsys, folder):
 
 def test_a_syntax_error_and_a_wrong_return_are_errors(capsys, folder):
     edit(folder, "ex2_relu.py", "import numpy as np\n", "import numpy as np\nx = (\n")
-    solve(folder, "ex5_kl.py", "kl_std_normal_grad", "return mu.copy()")
+    solve(folder, "ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), (np.exp(logvar) - 1) / 2")
     code, out, _ = run(capsys, "exercises", "check", folder, "--only", "relu", "--only", "kl")
     assert code == 1
     assert row(out, "ex2_relu.py    ").rstrip().endswith("error") and "SyntaxError" in out
     line, hint = hint_of(out, "kl_std_normal_grad")
     assert line.rstrip().endswith("error")
-    assert "must return (kl, (dmu, dlogvar))" in hint
+    assert 'must return {"mu": dmu, "logvar": dlogvar}, but it returned tuple, len 2' in hint
 
 
 def test_init_never_overwrites_and_restores_missing_files(capsys, folder):

@@ -62,7 +62,7 @@ HINTS = [
     ("ex4_reparameterize.py", "Reparameterize.backward",
      "return dz * self.eps * self.sigma / 2, dz.copy()",
      "Reparameterize  dz -> dmu", ["dmu and dlogvar in swapped order", "(dmu, dlogvar)"]),
-    ("ex5_kl.py", "kl_std_normal_grad", "return (np.exp(logvar) - 1) / 2, mu.copy()",
+    ("ex5_kl.py", "kl_std_normal_grad", 'return {"mu": (np.exp(logvar) - 1) / 2, "logvar": mu.copy()}',
      "KL  dmu", ["dmu and dlogvar in swapped order"]),
     ("ex6_adam.py", "Adam.step", ADAM_AFTER, ROW_W, ["before this step's update"]),
     ("ex6_adam.py", "Adam.step", ADAM_OK.replace("**self.t", "**(self.t + 1)"), ROW_B,
@@ -75,19 +75,19 @@ HINTS = [
     ("ex2_relu.py", "ReLU.backward", "return dout * self.x", "ReLU  dL/dx", ["dout times x"]),
     ("ex3_sigmoid_cross_entropy.py", "Sigmoid.backward",
      "s = sigmoid(self.p)\nreturn dout * s * (1 - s)", "Sigmoid  dL/dx", ["sigmoid applied twice"]),
-    ("ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad", "return sigmoid(logits)",
+    ("ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad", 'return {"logits": sigmoid(logits)}',
      "bernoulli_nll  dlogits", ["missing the - x"]),
-    ("ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad", "return sigmoid(logits) - 1",
+    ("ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad", 'return {"logits": sigmoid(logits) - 1}',
      "bernoulli_nll  dlogits", ["1 where the target x belongs"]),
-    ("ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), np.exp(2 * logvar) - 1",
+    ("ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": np.exp(2 * logvar) - 1}',
      "KL  dlogvar", ["logvar treated as log sigma", "sigma^2 = exp(logvar)"]),
     ("ex5_kl.py", "kl_std_normal_grad",
-     "sigma = np.exp(logvar / 2)\nreturn mu.copy(), sigma - 1 / sigma",
+     'sigma = np.exp(logvar / 2)\nreturn {"mu": mu.copy(), "logvar": sigma - 1 / sigma}',
      "KL  dlogvar", ["that is dKL/dsigma", "sigma / 2"]),
     ("ex1_dense.py", "Dense.backward",
      DENSE.format(**{**RIGHT_DENSE, "dW": "self.x.T @ dout / len(dout) ** 2"}),
      "Dense  dL/dW", ["divided by N twice", "N = 3"]),
-    ("ex5_kl.py", "kl_std_normal_grad", "return mu / mu.shape[1], (np.exp(logvar) - 1) / 2",
+    ("ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu / mu.shape[1], "logvar": (np.exp(logvar) - 1) / 2}',
      "KL  dmu", ["a mean over the latent dimensions", "divided by 3"]),
 ]
 
@@ -149,7 +149,7 @@ def test_dz_changed_in_place_in_reparameterize(capsys, folder):
     ("ex2_relu.py", "ReLU.backward", "return dout * np.where(self.x > 0, 1.0, 0.0)",
      "ReLU  float32 in, float32 out"),
     ("ex5_kl.py", "kl_std_normal_grad",
-     "return mu.copy(), (np.exp(logvar) - np.ones(logvar.shape)) / 2", "KL  float32 in"),
+     'return {"mu": mu.copy(), "logvar": (np.exp(logvar) - np.ones(logvar.shape)) / 2}', "KL  float32 in"),
     ("ex1_dense.py", "Dense.backward",
      DENSE.format(**{**RIGHT_DENSE, "dx": 'dout @ self.params["W"].T.astype(float)'}),
      "Dense  float32 in"),
@@ -234,7 +234,7 @@ def test_backward_that_changes_what_forward_kept_is_wrong_the_second_time(capsys
 
 def test_saturated_logits_keep_the_cross_entropy_gradient_finite(capsys, folder):
     solve(folder, "ex3_sigmoid_cross_entropy.py", "bernoulli_nll_grad",
-          "e = np.exp(logits)\nreturn e / (1 + e) - x")
+          'e = np.exp(logits)\nreturn {"logits": e / (1 + e) - x}')
     status, out = check(capsys, folder, "sigmoid")
     assert status == 1
     assert row(out, "bernoulli_nll  dlogits").rstrip().endswith("ok")
@@ -427,7 +427,7 @@ def test_pytest_fails_an_empty_folder_then_grades_a_partial_and_a_finished_one(f
 
     for answer in RIGHT[:3]:  # Dense, ReLU right; Sigmoid half done
         solve(folder, *answer)
-    solve(folder, "ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), np.exp(logvar) - 1")
+    solve(folder, "ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": np.exp(logvar) - 1}')
     junit = tmp_path / "junit.xml"
     status, out = pytest_in(folder, "--exercises-json", str(report), f"--junitxml={junit}")
     assert status == 1 and "2 passed" in out and f"{COUNT - 2} failed" in out, out
@@ -443,8 +443,8 @@ def test_pytest_fails_an_empty_folder_then_grades_a_partial_and_a_finished_one(f
     for answer in RIGHT[3:]:
         if answer[0] != "ex5_kl.py":
             solve(folder, *answer)
-    edit(folder, "ex5_kl.py", "return mu.copy(), np.exp(logvar) - 1",
-         "return mu.copy(), (np.exp(logvar) - 1) / 2")
+    edit(folder, "ex5_kl.py", 'return {"mu": mu.copy(), "logvar": np.exp(logvar) - 1}',
+         'return {"mu": mu.copy(), "logvar": (np.exp(logvar) - 1) / 2}')
     status, out = pytest_in(folder)
     assert status == 0 and f"{COUNT} passed" in out, out
 
@@ -456,7 +456,7 @@ def test_reference_says_exact_close_or_differs(capsys, folder):
     solve(folder, *RIGHT[0])
     solve(folder, "ex4_reparameterize.py", "Reparameterize.backward",
           "return 1.0 * dz, dz * (self.eps * self.sigma) * 0.5")
-    solve(folder, "ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), np.exp(logvar) - 1")
+    solve(folder, "ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": np.exp(logvar) - 1}')
     code, out, _ = run(capsys, "exercises", "check", folder, "--only", "dense", "--only",
                        "reparam", "--only", "kl", "--reference")
     assert code == 1 and "vs the library's" in out

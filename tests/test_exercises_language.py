@@ -134,7 +134,7 @@ def test_a_korean_folder_answers_in_korean(capsys, tmp_path, monkeypatch):
     assert '"ko"' in (folder / FOLDER_FILE).read_text()
     assert "연습 문제 1: Dense 계층" in (folder / "ex1_dense.py").read_text(encoding="utf-8")
     monkeypatch.setenv("LANG", "C")  # the folder remembers: no locale needed any more
-    solve(folder, "ex5_kl.py", "kl_std_normal_grad", "return mu.copy(), np.exp(logvar) - 1")
+    solve(folder, "ex5_kl.py", "kl_std_normal_grad", 'return {"mu": mu.copy(), "logvar": np.exp(logvar) - 1}')
     code, out, _ = run(capsys, "exercises", "check", folder, "--only", "kl")
     assert code == 1
     assert "틀림" in out and "Eq. (5)의 1/2이 빠졌습니다" in flat(out)

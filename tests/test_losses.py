@@ -26,9 +26,9 @@ from numpyvae.losses import (
 def test_bernoulli_nll_backward_matches_numerical():
     rng = np.random.default_rng(0)
     logits, x = rng.normal(size=(3, 5)) * 3, rng.uniform(size=(3, 5))
-    _, dlogits = bernoulli_nll(logits, x)
+    _, grads = bernoulli_nll(logits, x)
     numeric = numerical_gradient(lambda: bernoulli_nll(logits, x)[0].sum(), logits)
-    assert rel_error(dlogits, numeric) < BOUND_SMOOTH
+    assert rel_error(grads["logits"], numeric) < BOUND_SMOOTH
 
 
 def test_bernoulli_nll_equals_the_cross_entropy_of_eq4():
@@ -36,17 +36,17 @@ def test_bernoulli_nll_equals_the_cross_entropy_of_eq4():
     logits, x = rng.normal(size=(4, 6)), rng.uniform(size=(4, 6))
     p = 1 / (1 + np.exp(-logits))
     expected = -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
-    nll, dlogits = bernoulli_nll(logits, x)
+    nll, grads = bernoulli_nll(logits, x)
     np.testing.assert_allclose(nll, expected, rtol=1e-12)
-    np.testing.assert_allclose(dlogits, p - x, rtol=1e-12, atol=1e-15)  # Eq. (9)
+    np.testing.assert_allclose(grads["logits"], p - x, rtol=1e-12, atol=1e-15)  # Eq. (9)
 
 
 def test_gaussian_nll_backward_matches_numerical():
     rng = np.random.default_rng(2)
     mean, x = rng.normal(size=(3, 5)), rng.normal(size=(3, 5))
-    nll, dmean = gaussian_nll(mean, x, sigma=0.7)
+    nll, grads = gaussian_nll(mean, x, sigma=0.7)
     numeric = numerical_gradient(lambda: gaussian_nll(mean, x, sigma=0.7)[0].sum(), mean)
-    assert rel_error(dmean, numeric) < BOUND_SMOOTH
+    assert rel_error(grads["mean"], numeric) < BOUND_SMOOTH
     # the density of N(mean, 0.49) at x, summed over pixels in log space
     log_pdf = -0.5 * ((x - mean) / 0.7) ** 2 - np.log(0.7 * np.sqrt(2 * np.pi))
     np.testing.assert_allclose(nll, -log_pdf.sum(axis=1), rtol=1e-12)
@@ -55,7 +55,8 @@ def test_gaussian_nll_backward_matches_numerical():
 def test_kl_backward_matches_numerical():
     rng = np.random.default_rng(3)
     mu, logvar = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-    _, (dmu, dlogvar) = kl_std_normal(mu, logvar)
+    _, grads = kl_std_normal(mu, logvar)
+    dmu, dlogvar = grads["mu"], grads["logvar"]
     dkl = rng.normal(size=4)  # a random upstream gradient on the per-example KL
     assert rel_error(dmu * dkl[:, None], numerical_vjp(lambda: kl_std_normal(mu, logvar)[0], mu, dkl)) < BOUND_SMOOTH
     numeric = numerical_vjp(lambda: kl_std_normal(mu, logvar)[0], logvar, dkl)
@@ -90,8 +91,8 @@ def test_kl_is_never_negative(mu, logvar):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kl_is_exactly_zero_at_the_prior(dtype):
-    kl, (dmu, dlogvar) = kl_std_normal(np.zeros((2, 5), dtype), np.zeros((2, 5), dtype))
-    assert np.all(kl == 0) and np.all(dmu == 0) and np.all(dlogvar == 0)
+    kl, grads = kl_std_normal(np.zeros((2, 5), dtype), np.zeros((2, 5), dtype))
+    assert np.all(kl == 0) and np.all(grads["mu"] == 0) and np.all(grads["logvar"] == 0)
 
 
 @settings(max_examples=100, deadline=None)
@@ -101,7 +102,8 @@ def test_kl_is_exactly_zero_at_the_prior(dtype):
 )
 def test_losses_and_gradients_stay_finite_for_extreme_logits(logits, x):
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is exact enough
-        nll, dlogits = bernoulli_nll(logits, x)
+        nll, grads = bernoulli_nll(logits, x)
+    dlogits = grads["logits"]
     assert np.all(np.isfinite(nll)) and np.all(np.isfinite(dlogits))
     assert np.all(nll >= -1e-3 * np.abs(logits).sum(axis=1) - 1e-3)  # cross entropy of x with itself >= 0
     assert nll.dtype == dlogits.dtype == np.float32
@@ -110,19 +112,17 @@ def test_losses_and_gradients_stay_finite_for_extreme_logits(logits, x):
 def test_bernoulli_nll_at_huge_logits_is_exact():
     logits = np.array([[1e4, -1e4, 1e4, -1e4]], dtype=np.float32)
     x = np.array([[1.0, 0.0, 0.0, 1.0]], dtype=np.float32)
-    nll, dlogits = bernoulli_nll(logits, x)
+    nll, grads = bernoulli_nll(logits, x)
     assert nll[0] == pytest.approx(2e4)  # two confident mistakes cost |l| each
-    np.testing.assert_array_equal(dlogits, [[0.0, 0.0, 1.0, -1.0]])
+    np.testing.assert_array_equal(grads["logits"], [[0.0, 0.0, 1.0, -1.0]])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_losses_keep_the_dtype(dtype):
     rng = np.random.default_rng(5)
     a, b = rng.normal(size=(2, 3)).astype(dtype), rng.uniform(size=(2, 3)).astype(dtype)
-    for value, grad in [bernoulli_nll(a, b), gaussian_nll(a, b)]:
-        assert value.dtype == grad.dtype == dtype
-    kl, (dmu, dlogvar) = kl_std_normal(a, a)
-    assert kl.dtype == dmu.dtype == dlogvar.dtype == dtype
+    for value, grads in [bernoulli_nll(a, b), gaussian_nll(a, b), kl_std_normal(a, a)]:
+        assert value.dtype == dtype and all(g.dtype == dtype for g in grads.values())
 
 
 def test_losses_leave_their_inputs_unchanged():
@@ -131,8 +131,8 @@ def test_losses_leave_their_inputs_unchanged():
     a0, b0 = a.copy(), b.copy()
     bernoulli_nll(a, b)
     gaussian_nll(a, b)
-    _, (dmu, _) = kl_std_normal(a, b)
-    dmu += 1
+    _, grads = kl_std_normal(a, b)
+    grads["mu"] += 1
     np.testing.assert_array_equal(a, a0)
     np.testing.assert_array_equal(b, b0)
 
@@ -158,6 +158,29 @@ def test_bernoulli_nll_of_several_samples_per_image():
     nll, _ = bernoulli_nll(logits, x, need_grad=False)
     expected = [bernoulli_nll(logits[g], np.repeat(x[g], 4, axis=0))[0] for g in range(3)]
     np.testing.assert_allclose(nll, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss, args, names", [
+    (bernoulli_nll, ("logits", "x"), ["logits"]),
+    (gaussian_nll, ("mean", "x"), ["mean"]),
+    (kl_std_normal, ("mu", "logvar"), ["mu", "logvar"]),
+])
+def test_every_loss_returns_its_value_and_grads_keyed_by_its_inputs(loss, args, names):
+    """One convention: (value (N,), {input name: gradient of value.sum()}), or (value, None)
+    without need_grad, with the same value."""
+    rng = np.random.default_rng(9)
+    arrays = {"logits": rng.normal(size=(3, 4)), "mean": rng.normal(size=(3, 4)),
+              "x": rng.uniform(size=(3, 4)), "mu": rng.normal(size=(3, 4)),
+              "logvar": rng.normal(size=(3, 4))}
+    value, grads = loss(*(arrays[a] for a in args))
+    assert value.shape == (3,) and sorted(grads) == sorted(names)
+    for name in names:
+        numeric = numerical_gradient(lambda: loss(*(arrays[a] for a in args))[0].sum(),
+                                     arrays[name])
+        assert grads[name].shape == arrays[name].shape
+        assert rel_error(grads[name], numeric) < BOUND_SMOOTH
+    alone, none = loss(*(arrays[a] for a in args), need_grad=False)
+    assert none is None and np.array_equal(alone, value)
 
 
 def test_the_log_densities_of_eq11_are_normalised_gaussians():

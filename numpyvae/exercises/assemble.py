@@ -74,15 +74,15 @@ def build_vae(config: VAEConfig, parts: SimpleNamespace) -> VAE:
             self.reparam = parts.Reparameterize()
 
         def recon_nll(self, logits, x, need_grad=True):  # Eq. (4) and (9), yours
-            nll, dlogits = parts.bernoulli_nll(logits, x)
-            return nll, dlogits if need_grad else None
+            nll, grads = parts.bernoulli_nll(logits, x)  # (nll, {"logits": ...}), as the library's
+            return nll, grads if need_grad else None
 
         def forward(self, x, *args, **kwargs):  # the library's, with your KL gradient
             result = super().forward(x, *args, **kwargs)
             kl, dkl = parts.kl_std_normal(result.mu, result.logvar)  # Eq. (5), (8)
-            self._cache["dkl"] = dkl
+            self.cache["dkl"] = dkl
             result.kl = kl
-            result.loss = float(np.mean(result.recon + self._cache["beta"] * kl))
+            result.loss = float(np.mean(result.recon + self.cache["beta"] * kl))
             return result
 
     YourVAE.__name__ = YourVAE.__qualname__ = "YourVAE"

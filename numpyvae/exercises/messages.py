@@ -576,6 +576,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
          "dlogvar), the order of the arguments mu, logvar"),
         ("dmu와 dlogvar의 순서가 바뀌었습니다: 여러분의 값은 다른 쪽입니다. 인자 mu, logvar의 "
          "순서대로 (dmu, dlogvar)로 돌려주세요")),
+    "kl.swapped": (
+        ('dmu and dlogvar in swapped order: yours is the other one. Put the gradient of mu '
+         'under "mu" and that of logvar under "logvar": {{"mu": dmu, "logvar": dlogvar}}'),
+        ('dmu와 dlogvar가 서로 바뀌었습니다: 여러분의 값은 다른 쪽입니다. mu의 기울기는 "mu"에, '
+         'logvar의 기울기는 "logvar"에 넣으세요: {{"mu": dmu, "logvar": dlogvar}}')),
     "reparam.dmu_local": (
         "dz/dmu = 1 is the local derivative: by the chain rule dmu = dz * dz/dmu = dz",
         "dz/dmu = 1은 국소 도함수입니다: 연쇄 법칙에 따라 dmu = dz * dz/dmu = dz"),
@@ -1059,15 +1064,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
          "경로 Eq. (7)는 forward가 뽑은 eps를 씁니다: self.reparam.backward(또는 "
          "self.reparam.eps)")),
     "path.kl.beta_ignored": (
-        ("the KL's share lacks beta: its weight is beta / N with beta = self._cache['beta'], "
+        ("the KL's share lacks beta: its weight is beta / N with beta = self.cache['beta'], "
          "the beta forward used (Eq. (6))"),
-        ("KL의 몫에 beta가 빠졌습니다: 가중치는 beta / N이고 beta = self._cache['beta'], 곧 "
+        ("KL의 몫에 beta가 빠졌습니다: 가중치는 beta / N이고 beta = self.cache['beta'], 곧 "
          "forward가 쓴 beta입니다(Eq. (6))")),
     "path.kl.config_beta": (
         ("the KL's share is weighted by self.config.beta: a KL warm-up changes beta batch by "
-         "batch, so take the beta forward used, self._cache['beta'] (Eq. (6))"),
+         "batch, so take the beta forward used, self.cache['beta'] (Eq. (6))"),
         ("KL의 몫에 self.config.beta를 곱했습니다: KL warm-up은 배치마다 beta를 바꾸므로 "
-         "forward가 쓴 beta, self._cache['beta']를 쓰세요(Eq. (6))")),
+         "forward가 쓴 beta, self.cache['beta']를 쓰세요(Eq. (6))")),
     "path.kl.no_n": (
         ("the KL's share lacks the 1/N of the batch mean: its weight in Eq. (6) is beta / N, "
          "not beta"),
@@ -1088,9 +1093,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "KL의 몫을 뺐습니다: loss가 beta KL을 더하므로 기울기도 더합니다, Eq. (6)"),
     "path.kl.missing": (
         ("the KL's share is missing: mu and logvar get gradient from two places, the sample "
-         "(Eq. (7)) and the KL (Eq. (8)); add beta / N times self._cache['dkl']"),
+         "(Eq. (7)) and the KL (Eq. (8)); add beta / N times self.cache['dkl']"),
         ("KL의 몫이 빠졌습니다: mu와 logvar는 두 곳, 샘플(Eq. (7))과 KL(Eq. (8))에서 기울기를 "
-         "받습니다. self._cache['dkl']의 beta / N배를 더하세요")),
+         "받습니다. self.cache['dkl']의 beta / N배를 더하세요")),
     "path.kl.beta_squared": (
         "the KL's share has beta twice: its weight is beta / N (Eq. (6))",
         "KL의 몫에 beta가 두 번 곱해졌습니다: 가중치는 beta / N입니다(Eq. (6))"),
@@ -1158,9 +1163,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "KL의 몫에 N을 곱했습니다: 배치 평균은 나눕니다. 가중치는 beta / N입니다(Eq. (6))"),
     "path.kl.config_beta_no_n": (
         ("the KL's share is weighted self.config.beta, without the 1/N of the batch mean: its "
-         "weight is beta / N with the beta forward used, self._cache['beta'] (Eq. (6))"),
+         "weight is beta / N with the beta forward used, self.cache['beta'] (Eq. (6))"),
         ("KL의 몫의 가중치가 배치 평균의 1/N 없이 self.config.beta입니다: 가중치는 forward가 쓴 "
-         "beta, self._cache['beta']로 만든 beta / N입니다(Eq. (6))")),
+         "beta, self.cache['beta']로 만든 beta / N입니다(Eq. (6))")),
     "path.kl.mu_half": (
         ("the KL's share of dmu is half the right one: dKL/dmu = mu (the 2 of mu^2 cancels the "
          "1/2), Eq. (8)"),
@@ -1171,10 +1176,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("dlogvar에 들어간 KL의 몫에 1/2이 더 곱해졌습니다: dKL/dlogvar = (sigma^2 - 1) / 2, "
          "Eq. (8)")),
     "path.kl.form.mu": (
-        ("dlogvar gets the KL's gradient of mu, self._cache['dkl'][0], where dKL/dlogvar = "
-         "(sigma^2 - 1) / 2, self._cache['dkl'][1], belongs (Eq. (8))"),
-        ("dlogvar가 dKL/dlogvar = (sigma^2 - 1) / 2, 곧 self._cache['dkl'][1] 대신 mu의 KL "
-         "기울기 self._cache['dkl'][0]을 받습니다(Eq. (8))")),
+        ("dlogvar gets the KL's gradient of mu, self.cache['dkl']['mu'], where dKL/dlogvar = "
+         "(sigma^2 - 1) / 2, self.cache['dkl']['logvar'], belongs (Eq. (8))"),
+        ("dlogvar가 dKL/dlogvar = (sigma^2 - 1) / 2, 곧 self.cache['dkl']['logvar'] 대신 mu의 KL "
+         "기울기 self.cache['dkl']['mu']를 받습니다(Eq. (8))")),
     "path.kl.form.through_sample": (
         ("the KL's gradient of mu was added to dz before the sample's backward, so it reaches "
          "logvar through Eq. (7) too, and dKL/dlogvar never does: add the KL's share to dmu and "

@@ -26,7 +26,7 @@ def is_numbers(value: object, shape: tuple[int, ...] | None = None) -> bool:
 
 def describe(value: object) -> str:
     """What ``value`` is, as code says it (the same in every language): 'None',
-    'ndarray (4, 5)', 'ndarray object (2,)', 'tuple, len 2', 'float'."""
+    'ndarray (4, 5)', 'ndarray object (2,)', 'tuple, len 2', "dict, keys 'mu', 'lv'", 'float'."""
     if value is MISSING:
         return "missing"
     if value is None:
@@ -34,7 +34,9 @@ def describe(value: object) -> str:
     if isinstance(value, np.ndarray):
         kind = "" if is_numbers(value) else f" {value.dtype}"
         return f"ndarray{kind} {value.shape}"
-    if isinstance(value, (tuple, list, dict)):
+    if isinstance(value, dict):
+        return "dict, keys " + ", ".join(repr(k) for k in list(value)[:5]) if value else "dict, empty"
+    if isinstance(value, (tuple, list)):
         return f"{type(value).__name__}, len {len(value)}"
     return type(value).__name__
 

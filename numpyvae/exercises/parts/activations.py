@@ -191,13 +191,16 @@ LARGE_X = np.array([[0.0, 1.0, 0.3, 0.5, 0.7, 0.0, 1.0], [1.0, 0.0, 0.5, 0.2, 1.
 
 
 def _bce_round(fn, rec: Recorder, prefix: str, logits: np.ndarray, x: np.ndarray) -> None:
+    """One call of the learner's bernoulli_nll: ``(nll, {"logits": dlogits})``, as the
+    library's losses return it, or else what it returned."""
     given_l, given_x = give(logits), give(x)
     out = fn(given_l, given_x)
-    if isinstance(out, (tuple, list)) and len(out) == 2:
+    grads = out[1] if isinstance(out, (tuple, list)) and len(out) == 2 else None
+    if isinstance(grads, dict) and set(grads) == {"logits"}:
         rec.put(prefix + "forward", out[0])
-        rec.put(prefix + "dlogits", out[1])
+        rec.put(prefix + "dlogits", grads["logits"])
     else:
-        rec.put(prefix + "return", out)
+        rec.put(prefix + "return", out if grads is None else grads)
     rec.put(prefix + "after.logits", given_l)
     rec.put(prefix + "after.x", given_x)
 
@@ -228,7 +231,7 @@ def _large_row(rec: Recorded) -> Row | None:
     if "large" not in rec.done:
         return None
     name, got = say("bce.large_row"), rec.get("large.dlogits")
-    want = losses.bernoulli_nll(LARGE_LOGITS, LARGE_X)[1]
+    want = losses.bernoulli_nll(LARGE_LOGITS, LARGE_X)[1]["logits"]
     if got is None or got.shape != want.shape:
         return Row(name, "shape", "-", WRONG, say("explain.shape", got=rec.kind("large.dlogits"),
                                                   want=want.shape))
@@ -256,11 +259,12 @@ def _bce_mistakes(i: dict, want: dict) -> list:
 
 def _bce_grade(rec: Recorded) -> list[Row]:
     part = BERNOULLI_NLL
-    failed = first_call_failed(rec, part, "(nll, dlogits)")
+    failed = first_call_failed(rec, part, '{"logits": dlogits}')
     if failed:
         return failed
     i = bce_inputs()
-    nll, dlogits = losses.bernoulli_nll(i["logits"], i["x"])
+    nll, grads = losses.bernoulli_nll(i["logits"], i["x"])
+    dlogits = grads["logits"]
     want = {"forward": nll, "dlogits": dlogits}
     logits = i["logits"].copy()
     numeric = numerical_gradient(lambda: np.sum(losses.bernoulli_nll(logits, i["x"])[0]), logits)
@@ -276,7 +280,8 @@ def _bce_grade(rec: Recorded) -> list[Row]:
             return None
         return again_row(say("row.again_shape", part="bernoulli_nll", shape=(2, 4)),
                          {"dlogits": rec.get("again.dlogits")},
-                         {"dlogits": losses.bernoulli_nll(i["logits2"], i["x2"])[1]}, {},
+                         {"dlogits": losses.bernoulli_nll(i["logits2"], i["x2"])[1]["logits"]},
+                         {},
                          BOUND_SMOOTH, part.label)
 
     contracts = [again, lambda: _large_row(rec),

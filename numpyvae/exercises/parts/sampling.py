@@ -167,13 +167,15 @@ KL_SEED = 8
 
 
 def _kl_round(fn, rec, prefix: str, mu: np.ndarray, logvar: np.ndarray) -> None:
+    """One call of the learner's kl_std_normal: ``(kl, {"mu": dmu, "logvar": dlogvar})``, as
+    the library's losses return it, or else what it returned."""
     given_mu, given_lv = give(mu), give(logvar)
     out = fn(given_mu, given_lv)
     grads = out[1] if isinstance(out, (tuple, list)) and len(out) == 2 else None
-    if isinstance(grads, (tuple, list)) and len(grads) == 2:
+    if isinstance(grads, dict) and set(grads) == {"mu", "logvar"}:
         rec.put(prefix + "forward", out[0])
-        rec.put(prefix + "dmu", grads[0])
-        rec.put(prefix + "dlogvar", grads[1])
+        rec.put(prefix + "dmu", grads["mu"])
+        rec.put(prefix + "dlogvar", grads["logvar"])
     else:
         rec.put(prefix + "return", out if grads is None else grads)
     rec.put(prefix + "after.mu", given_mu)
@@ -200,7 +202,7 @@ def _kl_stages() -> tuple[Stage, ...]:
 def _kl_mistakes(i: dict, want: dict) -> dict[str, list]:
     mu, logvar = i["mu"], i["logvar"]
     var, sigma = np.exp(logvar), np.exp(logvar / 2)
-    swapped, as_log_sigma = say("sample.swapped"), say("kl.as_log_sigma")
+    swapped, as_log_sigma = say("kl.swapped"), say("kl.as_log_sigma")
     return {
         "dmu": [(2 * mu, say("kl.dmu_2")), (mu / 2, say("kl.dmu_half")),
                 (want["dlogvar"], swapped)],
@@ -224,12 +226,12 @@ def _kl_mistakes(i: dict, want: dict) -> dict[str, list]:
 
 def _kl_grade(rec: Recorded) -> list[Row]:
     part = KL
-    failed = first_call_failed(rec, part, "(kl, (dmu, dlogvar))")
+    failed = first_call_failed(rec, part, '{"mu": dmu, "logvar": dlogvar}')
     if failed:
         return failed
     i = inputs(KL_SEED)
-    kl, (dmu, dlogvar) = losses.kl_std_normal(i["mu"], i["logvar"])
-    want = {"forward": kl, "dmu": dmu, "dlogvar": dlogvar}
+    kl, grads = losses.kl_std_normal(i["mu"], i["logvar"])
+    want = {"forward": kl, "dmu": grads["mu"], "dlogvar": grads["logvar"]}
     mistakes = _kl_mistakes(i, want)
     args = {"mu": i["mu"].copy(), "logvar": i["logvar"].copy()}
     f = lambda: np.sum(losses.kl_std_normal(args["mu"], args["logvar"])[0])
@@ -250,7 +252,8 @@ def _kl_grade(rec: Recorded) -> list[Row]:
         _, now = losses.kl_std_normal(i["mu2"], i["logvar2"])
         return again_row(say("row.again", part="KL", n=2),
                          {k: rec.get("again." + k) for k in ("dmu", "dlogvar")},
-                         dict(zip(("dmu", "dlogvar"), now)), {}, BOUND_SMOOTH, part.label)
+                         {"dmu": now["mu"], "dlogvar": now["logvar"]}, {}, BOUND_SMOOTH,
+                         part.label)
 
     contracts = [again, float32_contract(rec, "KL", part.label, ["float32.dmu", "float32.dlogvar"])]
     return finish(part, "KL", rec, rows, changed, "", contracts)

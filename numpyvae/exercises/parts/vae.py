@@ -186,7 +186,7 @@ def error_hint(f: dict) -> str | None:
 
 VAE_BACKWARD = Part(
     name="VAE", label="VAE.backward", solution=VAE,
-    where="numpyvae/model.py, VAE.backward (and _backward_decoder, where the 1/N is)",
+    where="numpyvae/model.py, VAE.backward",
     stages=tuple(Stage(s.name, _run(s), s.label, optional=s.name != "main")
                  for s in SETTINGS),
     grade=grade, error_hint=error_hint,

@@ -28,6 +28,8 @@ Hints:
 - The loss is summed over pixels and examples here: no mean, no 1/N.
 - Apply the sigmoid once: ``self.p`` is already sigmoid(x), and part B's p is
   sigmoid(logits), once.
+- Part B returns ``{"logits": ...}``: like numpyvae's losses, a gradient is keyed by the
+  name of the input it belongs to, as a layer's ``grads`` are keyed like its ``params``.
 - Keep the dtype: float32 inputs give float32 gradients (one row checks it, in float32).
 
 Check your version (in this folder, or in the one that holds it)::
@@ -66,7 +68,8 @@ class Sigmoid:
 
 
 def bernoulli_nll(logits, x):
-    """Eq. (4) per example and its gradient: ``(nll (N,), dlogits (N, D))``. Given.
+    """Eq. (4) per example and its gradient, as numpyvae's losses give them:
+    ``(nll (N,), {"logits": dlogits (N, D)})``. Given.
 
     -[x log p + (1 - x) log(1 - p)] = softplus(l) - x l with softplus(l) = log(1 + e^l),
     written so that it never takes log(0). The gradient is yours, below.
@@ -77,6 +80,6 @@ def bernoulli_nll(logits, x):
 
 
 def bernoulli_nll_grad(logits, x):
-    """d(sum of nll)/dlogits, Eq. (9). ``logits``, ``x``: (N, D) -> (N, D)."""
-    # YOUR CODE (part B): one line, `return ...`.
+    """Eq. (9): ``{"logits": d(sum of nll)/dlogits}``. ``logits``, ``x``: (N, D) -> (N, D)."""
+    # YOUR CODE (part B): one line, `return {"logits": ...}`.
     raise NotImplementedError("exercise 3: write bernoulli_nll_grad")

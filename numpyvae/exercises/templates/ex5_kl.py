@@ -24,7 +24,9 @@ Hints:
 - Summed over the batch, not averaged: no 1/N (and no mean over the latent dimensions).
 - logvar is log sigma^2, not log sigma. Differentiate with respect to logvar itself,
   not sigma.
-- Return ``(dmu, dlogvar)`` in this order, in the dtype of the inputs.
+- Return ``{"mu": dmu, "logvar": dlogvar}``, in the dtype of the inputs: like numpyvae's
+  losses, each gradient is keyed by the name of its input, as a layer's ``grads`` are
+  keyed like its ``params``.
 
 Check your version (in this folder, or in the one that holds it)::
 
@@ -37,12 +39,14 @@ import numpy as np
 
 
 def kl_std_normal(mu, logvar):
-    """Eq. (5) per example and its gradient: ``(kl (N,), (dmu, dlogvar))``. Given."""
+    """Eq. (5) per example and its gradient, as numpyvae's losses give them:
+    ``(kl (N,), {"mu": dmu, "logvar": dlogvar})``. Given."""
     kl = 0.5 * np.sum(mu**2 + np.exp(logvar) - logvar - 1, axis=1)  # Eq. (5): (N,)
     return kl, kl_std_normal_grad(mu, logvar)
 
 
 def kl_std_normal_grad(mu, logvar):
-    """Eq. (8): ``(dKL/dmu, dKL/dlogvar)``, each (N, latent_dim), of the summed KL."""
-    # YOUR CODE: dmu and dlogvar (two lines), then `return dmu, dlogvar`.
+    """Eq. (8): ``{"mu": dKL/dmu, "logvar": dKL/dlogvar}``, each (N, latent_dim), of the
+    summed KL."""
+    # YOUR CODE: dmu and dlogvar (two lines), then `return {"mu": dmu, "logvar": dlogvar}`.
     raise NotImplementedError("exercise 5: write kl_std_normal_grad")

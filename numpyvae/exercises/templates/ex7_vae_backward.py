@@ -12,10 +12,11 @@ Forward (given: the library's ``VAE.forward``), for a batch of N examples::
     logits = decoder(z) W_out + b_out      (N, D)            Eq. (3)   self.decoder, self.out
     loss   = 1/N sum_n [ recon_n + beta KL_n ]                Eq. (4), (5), (6)
 
-What forward keeps for backward, in ``self._cache``:
+What forward keeps for backward, in ``self.cache``:
 
     "dlogits"   d(sum_n recon_n)/dlogits = p - x, (N, D)            Eq. (9)
-    "dkl"       (d(sum_n KL_n)/dmu, d(sum_n KL_n)/dlogvar), each (N, latent_dim)  Eq. (8)
+    "dkl"       {"mu": d(sum_n KL_n)/dmu, "logvar": d(sum_n KL_n)/dlogvar}, each
+                (N, latent_dim), as kl_std_normal gives them                Eq. (8)
     "n"         N, the batch size
     "beta"      the KL's weight in this batch
 
@@ -66,8 +67,7 @@ one typical slip explains every setting it ran, which. Once exercises 1-7 are al
 solved, ``numpyvae exercises train`` trains a VAE made of your code with
 ``numpyvae.train.fit`` beside the library's own, and prints both test -ELBOs.
 
-After trying, compare with the library's own: numpyvae/model.py, ``VAE.backward`` (and
-``_backward_decoder``, where the 1/N is applied).
+After trying, compare with the library's own: numpyvae/model.py, ``VAE.backward``.
 """
 
 import numpy as np  # noqa: F401 -- for your code
@@ -80,6 +80,6 @@ class VAE(numpyvae.VAE):
 
     def backward(self):
         """Gradients of the last forward()'s loss for every parameter; returns ``self.grads``."""
-        # self._cache holds "dlogits", "dkl", "n", "beta": see the docstring above.
+        # self.cache holds "dlogits", "dkl", "n", "beta": see the docstring above.
         # YOUR CODE: steps 1-6 of the docstring, then `return self.grads`.
         raise NotImplementedError("exercise 7: write VAE.backward")

@@ -27,6 +27,8 @@ B 부분, ``bernoulli_nll_grad``: Eq. (4)의 cross entropy를 *logits* l(sigmoid
 - 여기서 loss는 픽셀과 예제에 대해 합입니다: 평균도, 1/N도 없습니다.
 - sigmoid는 한 번만: ``self.p``는 이미 sigmoid(x)이고, B 부분의 p는 sigmoid(logits) 한
   번입니다.
+- B 부분은 ``{"logits": ...}``를 돌려줍니다: numpyvae의 loss처럼 기울기는 그것이 속한 입력의
+  이름을 key로 합니다. 계층의 ``grads``가 ``params``와 같은 key를 쓰는 것과 같습니다.
 - dtype을 지키세요: float32 입력이면 기울기도 float32입니다(한 행이 float32로 검사합니다).
 
 여러분의 코드 검사(이 폴더에서, 또는 이 폴더가 있는 폴더에서)::
@@ -65,7 +67,8 @@ class Sigmoid:
 
 
 def bernoulli_nll(logits, x):
-    """예제별 Eq. (4)와 그 기울기: ``(nll (N,), dlogits (N, D))``. 주어짐.
+    """예제별 Eq. (4)와 그 기울기, numpyvae의 loss들이 돌려주는 형태 그대로:
+    ``(nll (N,), {"logits": dlogits (N, D)})``. 주어짐.
 
     -[x log p + (1 - x) log(1 - p)] = softplus(l) - x l, softplus(l) = log(1 + e^l):
     log(0)을 계산하지 않도록 쓴 것입니다. 기울기는 아래, 여러분의 몫입니다.
@@ -76,6 +79,6 @@ def bernoulli_nll(logits, x):
 
 
 def bernoulli_nll_grad(logits, x):
-    """d(nll의 합)/dlogits, Eq. (9). ``logits``, ``x``: (N, D) -> (N, D)."""
-    # 여러분의 코드(B 부분): 한 줄, `return ...`.
+    """Eq. (9): ``{"logits": d(nll의 합)/dlogits}``. ``logits``, ``x``: (N, D) -> (N, D)."""
+    # 여러분의 코드(B 부분): 한 줄, `return {"logits": ...}`.
     raise NotImplementedError("exercise 3: write bernoulli_nll_grad")

@@ -24,7 +24,9 @@ d sigma^2 / dlogvar = exp(logvar) = sigma^2::
 - sigma^2은 ``np.exp(logvar)``입니다. ``np.exp(logvar / 2)``(그것은 sigma)가 아닙니다.
 - 배치에 대해 평균이 아니라 합입니다: 1/N이 없습니다(잠재 차원에 대한 평균도 없습니다).
 - logvar는 log sigma가 아니라 log sigma^2입니다. sigma가 아니라 logvar 자체로 미분하세요.
-- 이 순서로, 입력의 dtype으로 돌려주세요: ``(dmu, dlogvar)``.
+- 입력의 dtype으로 ``{"mu": dmu, "logvar": dlogvar}``를 돌려주세요: numpyvae의 loss처럼
+  기울기는 그 입력의 이름을 key로 합니다. 계층의 ``grads``가 ``params``와 같은 key를 쓰는
+  것과 같습니다.
 
 여러분의 코드 검사(이 폴더에서, 또는 이 폴더가 있는 폴더에서)::
 
@@ -37,12 +39,13 @@ import numpy as np
 
 
 def kl_std_normal(mu, logvar):
-    """예제별 Eq. (5)와 그 기울기: ``(kl (N,), (dmu, dlogvar))``. 주어짐."""
+    """예제별 Eq. (5)와 그 기울기, numpyvae의 loss들이 돌려주는 형태 그대로:
+    ``(kl (N,), {"mu": dmu, "logvar": dlogvar})``. 주어짐."""
     kl = 0.5 * np.sum(mu**2 + np.exp(logvar) - logvar - 1, axis=1)  # Eq. (5): (N,)
     return kl, kl_std_normal_grad(mu, logvar)
 
 
 def kl_std_normal_grad(mu, logvar):
-    """Eq. (8): 합한 KL의 ``(dKL/dmu, dKL/dlogvar)``, 각각 (N, latent_dim)."""
-    # 여러분의 코드: dmu와 dlogvar(두 줄), 그다음 `return dmu, dlogvar`.
+    """Eq. (8): 합한 KL의 ``{"mu": dKL/dmu, "logvar": dKL/dlogvar}``, 각각 (N, latent_dim)."""
+    # 여러분의 코드: dmu와 dlogvar(두 줄), 그다음 `return {"mu": dmu, "logvar": dlogvar}`.
     raise NotImplementedError("exercise 5: write kl_std_normal_grad")

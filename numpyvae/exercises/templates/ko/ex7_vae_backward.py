@@ -15,10 +15,11 @@ Forward(주어짐: library의 ``VAE.forward``), 예제 N개의 배치에 대해:
 latent_dim은 잠재(latent) 공간의 차원, mu와 logvar는 근사 사후분포(posterior) q(z|x)의
 평균과 log 분산, KL은 q(z|x)와 사전분포(prior) N(0, I) 사이의 Regularization 항입니다.
 
-forward가 backward를 위해 ``self._cache``에 남겨 두는 것:
+forward가 backward를 위해 ``self.cache``에 남겨 두는 것:
 
     "dlogits"   d(sum_n recon_n)/dlogits = p - x, (N, D)            Eq. (9)
-    "dkl"       (d(sum_n KL_n)/dmu, d(sum_n KL_n)/dlogvar), 각각 (N, latent_dim)  Eq. (8)
+    "dkl"       {"mu": d(sum_n KL_n)/dmu, "logvar": d(sum_n KL_n)/dlogvar}, 각각
+                (N, latent_dim), kl_std_normal이 돌려주는 그대로            Eq. (8)
     "n"         N, 배치 크기
     "beta"      이 배치에서 KL의 가중치
 
@@ -67,8 +68,7 @@ logvar로 들어오는 두 경로, Encoder)를 알려 주고, 검사한 모든 �
 train``이 여러분의 코드로 만든 VAE를 ``numpyvae.train.fit``으로 library의 VAE와 나란히
 학습시키고 두 test -ELBO를 출력합니다.
 
-풀어 본 뒤 library의 구현과 비교해 보세요: numpyvae/model.py, ``VAE.backward``(그리고 1/N을
-적용하는 ``_backward_decoder``).
+풀어 본 뒤 library의 구현과 비교해 보세요: numpyvae/model.py, ``VAE.backward``.
 """
 
 import numpy as np  # noqa: F401 -- 여러분의 코드를 위해
@@ -81,6 +81,6 @@ class VAE(numpyvae.VAE):
 
     def backward(self):
         """마지막 forward()의 loss를 모든 parameter로 미분한 기울기. ``self.grads``를 돌려줍니다."""
-        # self._cache에는 "dlogits", "dkl", "n", "beta"가 있습니다: 위의 docstring을 보세요.
+        # self.cache에는 "dlogits", "dkl", "n", "beta"가 있습니다: 위의 docstring을 보세요.
         # 여러분의 코드: docstring의 1-6단계, 그다음 `return self.grads`.
         raise NotImplementedError("exercise 7: write VAE.backward")
