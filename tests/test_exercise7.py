@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from test_exercises import BACKWARD, flat, hint_of, row, run, solve
 
-from numpyvae.exercises import EXERCISES, run_exercise
-from numpyvae.exercises.parts import vae_heads, vae_settings, vae_steps
+from numpyvae.exercises import ex7_chain, ex7_heads, ex7_vae_backward
+from numpyvae.exercises.runner import EXERCISES
+from numpyvae.exercises.sandbox import run_exercise
 
 FILE, LABEL = "ex7_vae_backward.py", "VAE.backward"
 
@@ -89,10 +90,10 @@ def test_a_right_answer_passes_every_setting(capsys, folder, code):
 def test_the_library_passes_and_every_setting_can_be_followed_back():
     result = run_exercise(EXERCISES[6], None)
     assert result.status == "solved", result.rows
-    for s in vae_settings.SETTINGS:  # the gradient reaching every layer can be found back
-        grads, _ = vae_settings.library_grads(s)
-        steps = vae_steps.steps(vae_steps.trace(s.name), grads)
-        assert len(steps) == len(vae_settings.layers_of(s.hidden)) - 1  # the two heads: one
+    for s in ex7_vae_backward.SETTINGS:  # the gradient reaching every layer can be found back
+        grads = ex7_vae_backward.library_grads(s)
+        steps = ex7_chain.steps(ex7_vae_backward.trace(s), grads)
+        assert len(steps) == len(ex7_chain.layers_of(s.hidden)) - 1  # the heads: one
         assert all(st.ok for st in steps), s.name
 
 
@@ -207,8 +208,8 @@ def test_a_wrong_path_is_found_and_named(capsys, folder, old, new, words):
 def test_the_settings_tell_every_pair_of_kl_weights_apart():
     """Two typical KL weights may coincide in one setting (KL added twice, 2 beta / N, and
     the 1/N missing, beta, are both 1.3 at N = 2); never in every setting."""
-    weights = [("right", lambda b, n: b / n), *vae_heads.WEIGHTS]
-    settings = [s for s in vae_settings.SETTINGS if s.hidden == (7,)]
+    weights = [("right", lambda b, n: b / n), *ex7_heads.WEIGHTS]
+    settings = [s for s in ex7_vae_backward.SETTINGS if s.hidden == (7,)]
     coincide = 0
     for i, (key_a, a) in enumerate(weights):
         for key_b, b in weights[i + 1:]:

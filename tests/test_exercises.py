@@ -9,17 +9,14 @@ A learner's version is made as a learner makes it: ``init`` copies the skeletons
 import ast
 import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from helpers import run_cli as run
 
-from numpyvae.exercises import (
-    COUNT,
-    DEFAULT_DIR,
-    EXERCISES,
-    find_exercise,
-    run_exercise,
-)
+from numpyvae.exercises.messages import say
+from numpyvae.exercises.runner import COUNT, DEFAULT_DIR, EXERCISES, find_exercise
+from numpyvae.exercises.sandbox import run_exercise
 
 N = COUNT
 
@@ -140,7 +137,7 @@ def test_library_passes_every_exercise_through_the_command(capsys):
                 and not line.startswith("  the library's") and "rel error" not in line]
     assert verdicts and set(verdicts) == {"ok"}, out
     for ex in EXERCISES:
-        assert f"{ex.file}  {ex.title}  [solved]" in out
+        assert f"{ex.file}  {say(ex.title_key)}  [solved]" in out
         for part in ex.parts:
             assert f"the library's: {part.where}" in out
 
@@ -158,8 +155,7 @@ def test_templates_in_both_languages_have_the_same_code_and_import_what_they_use
     for ex in EXERCISES:
         trees = {}
         for lang in ("en", "ko"):
-            text = ((templates / "ko" if lang == "ko" else templates) / ex.file).read_text(
-                encoding="utf-8")
+            text = (templates / lang / ex.file).read_text(encoding="utf-8")
             assert "raise NotImplementedError" in text and "Eq. (" in text
             assert f"numpyvae exercises check --only {ex.key}" in text or ex.number == 3
             for part in ex.parts:
@@ -176,11 +172,21 @@ def test_templates_in_both_languages_have_the_same_code_and_import_what_they_use
         assert trees["en"] == trees["ko"], ex.file
 
 
+def test_the_skeletons_are_package_data_that_nothing_imports():
+    """init copies them: no __init__.py makes them modules of numpyvae, setup.cfg ships both
+    languages, and the library's code names no skeleton's module."""
+    package = Path(__file__).resolve().parents[1] / "numpyvae" / "exercises"
+    assert not list((package / "templates").rglob("__init__.py"))
+    setup = (package.parents[1] / "setup.cfg").read_text()
+    assert "numpyvae.exercises = templates/en/*.py, templates/ko/*.py" in setup
+    for path in package.glob("*.py"):
+        assert "exercises.templates" not in path.read_text(encoding="utf-8"), path
+
+
 def test_exercise_7_gives_the_structure_not_the_lines():
     templates = resources.files("numpyvae.exercises") / "templates"
     for lang in ("en", "ko"):
-        text = ((templates / "ko" if lang == "ko" else templates) / "ex7_vae_backward.py"
-                ).read_text(encoding="utf-8")
+        text = (templates / lang / "ex7_vae_backward.py").read_text(encoding="utf-8")
         for answer_line in ("reparam.backward(dz)\n", "dmu +=", "beta / N * dmu_kl",
                             "dlogits_sum / N", ".backward(dmu) +", "encoder.backward(dh"):
             assert answer_line not in text, (lang, answer_line)
@@ -323,7 +329,7 @@ def test_right_answers_pass_and_unsolved_ones_are_no_failure(capsys, folder):
     code, out, _ = run(capsys, "exercises", "check", folder)
     assert code == 0, out
     for ex in EXERCISES:
-        assert f"{ex.file}  {ex.title}  [solved]" in out
+        assert f"{ex.file}  {say(ex.title_key)}  [solved]" in out
     assert f"{N} of {N} exercises solved" in out and f"all {N} exercises solved" in out
     assert "numpyvae exercises train" in out
 

@@ -31,8 +31,9 @@ from test_exercises import (
     solve,
 )
 
-from numpyvae import exercises
-from numpyvae.exercises import COUNT, EXERCISES, run_exercise
+from numpyvae.exercises import runner
+from numpyvae.exercises.runner import COUNT, EXERCISES
+from numpyvae.exercises.sandbox import run_exercise
 
 
 @pytest.fixture(autouse=True)
@@ -474,5 +475,5 @@ def test_no_reference_without_the_flag(capsys, folder):
 
 
 def test_check_api_takes_reference_and_time_limit(folder):
-    text, status = exercises.check(str(folder), only=["dense"], reference=True, time_limit=3)
+    text, status = runner.check(str(folder), only=["dense"], reference=True, time_limit=3)
     assert status == 0 and "vs the library's" in text

@@ -13,9 +13,9 @@ from pathlib import Path
 from helpers import run_cli as run
 from test_exercises import RIGHT, flat, solve
 
-from numpyvae.exercises import COUNT
-from numpyvae.exercises.language import FOLDER_FILE, choose, from_locale, say, speaking
-from numpyvae.exercises.messages import MESSAGES
+from numpyvae.exercises.messages import MESSAGES, say, speaking
+from numpyvae.exercises.runner import COUNT, FOLDER_FILE, from_locale
+from numpyvae.exercises.runner import choose_language as choose
 
 PACKAGE = Path(__file__).resolve().parents[1] / "numpyvae" / "exercises"
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 
-from .. import exercises
+from ..exercises.capstone import DEFAULT_SIZE, QUICK_SIZE, TOLERANCE, capstone
+from ..exercises.messages import LANGUAGES
+from ..exercises.runner import COUNT, DEFAULT_DIR, EXERCISES, check, init
+from ..exercises.sandbox import DEFAULT_TIME_LIMIT
 from .options import HelpFormatter
 
 DESCRIPTION = f"""\
-{exercises.COUNT} exercises: Dense, ReLU, Sigmoid with cross entropy, Reparameterize,
+{COUNT} exercises: Dense, ReLU, Sigmoid with cross entropy, Reparameterize,
 the KL term, one Adam step, the VAE's backward assembled; then 'train' trains a VAE
 made of them with numpyvae.train.fit, beside the library's. 'init' copies skeletons
 (the math, shapes, hints, and 'raise NotImplementedError' where your code goes) into
@@ -31,7 +34,7 @@ check --json for one record per exercise."""
 
 EXAMPLES = f"""\
 examples:
-  numpyvae exercises init                 skeletons -> ./{exercises.DEFAULT_DIR}/
+  numpyvae exercises init                 skeletons -> ./{DEFAULT_DIR}/
   numpyvae exercises init --lang ko       the same, with Korean instructions
   numpyvae exercises check                check them all
   numpyvae exercises check --only relu    one exercise
@@ -50,7 +53,7 @@ def _seconds(text: str) -> float:
 
 
 def _add_lang(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--lang", choices=exercises.LANGUAGES, default=None,
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
                         help=f"{what} in English or Korean (default: $NUMPYVAE_LANG, the "
                         "folder's language, else the locale's)")
 
@@ -64,13 +67,13 @@ def add_parser(subparsers) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = actions.add_parser(
         "init", help="copy the skeletons into a folder (never overwrites)",
-        description=f"Copy the {exercises.COUNT} exercise skeletons into DIR; existing files "
+        description=f"Copy the {COUNT} exercise skeletons into DIR; existing files "
         "are kept. The folder remembers its language: check, train and pytest answer in it.",
     )
     _add_lang(init, "the instructions")
     init.add_argument(
         "dir", metavar="DIR", nargs="?", default=None,
-        help=f"where to put them (default: ./{exercises.DEFAULT_DIR})",
+        help=f"where to put them (default: ./{DEFAULT_DIR})",
     )
     check = actions.add_parser(
         "check", help="check your exercises against numerical gradients",
@@ -80,13 +83,13 @@ def add_parser(subparsers) -> None:
     )
     check.add_argument(
         "dir", metavar="DIR", nargs="?", default=None,
-        help=f"the folder that holds them (default: ./{exercises.DEFAULT_DIR}, or the "
+        help=f"the folder that holds them (default: ./{DEFAULT_DIR}, or the "
         "current folder if the files are there)",
     )
     check.add_argument(
         "--only", metavar="NAME", action="append", default=None,
         help="check only this exercise (repeatable): "
-        + ", ".join(ex.key for ex in exercises.EXERCISES) + ", or its number",
+        + ", ".join(ex.key for ex in EXERCISES) + ", or its number",
     )
     check.add_argument(
         "--solutions", action="store_true",
@@ -104,7 +107,7 @@ def add_parser(subparsers) -> None:
     _add_lang(check, "verdicts and hints")
     check.add_argument(
         "--time-limit", metavar="SECONDS", type=_seconds,
-        default=exercises.DEFAULT_TIME_LIMIT,
+        default=DEFAULT_TIME_LIMIT,
         help="stop an exercise that runs longer (an endless loop?) and say where it was; "
         "0: no limit (default: %(default)g)",
     )
@@ -115,7 +118,6 @@ def add_parser(subparsers) -> None:
 def _add_train(actions) -> None:
     """``numpyvae exercises train``: the capstone (numpyvae/exercises/capstone.py)."""
     from ..datasets import DATASETS
-    from ..exercises.capstone import DEFAULT_SIZE, QUICK_SIZE, TOLERANCE
     from .options import positive_int
 
     (epochs, images, tests), (q_epochs, q_images, q_tests) = DEFAULT_SIZE, QUICK_SIZE
@@ -131,7 +133,7 @@ def _add_train(actions) -> None:
     )
     train.add_argument(
         "dir", metavar="DIR", nargs="?", default=None,
-        help=f"the folder that holds them (default: ./{exercises.DEFAULT_DIR}, or the "
+        help=f"the folder that holds them (default: ./{DEFAULT_DIR}, or the "
         "current folder if the files are there)",
     )
     train.add_argument("--solutions", action="store_true",
@@ -160,18 +162,16 @@ def _add_train(actions) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """``numpyvae exercises init|check``: see numpyvae/exercises/__init__.py."""
+    """``numpyvae exercises init|check|train``: see numpyvae/exercises/__init__.py."""
     if args.action == "init":
-        print(exercises.init(args.dir, lang=args.lang))
+        print(init(args.dir, lang=args.lang))
         return 0
     if args.action == "train":
-        from ..exercises.capstone import capstone
-
         return capstone(args.dir, solutions=args.solutions, anyway=args.anyway,
                         quick=args.quick, dataset=args.dataset, data_dir=args.data_dir,
                         epochs=args.epochs, images=args.images, test_images=args.test_images,
                         seed=args.seed, out=args.out, lang=args.lang).status
-    report, status = exercises.check(args.dir, only=args.only, solutions=args.solutions,
+    report, status = check(args.dir, only=args.only, solutions=args.solutions,
                                      reference=args.reference, time_limit=args.time_limit,
                                      lang=args.lang, as_json=args.json)
     print(report)

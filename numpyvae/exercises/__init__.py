@@ -27,34 +27,39 @@ The workflow::
                                             # until solved
 
 ``init`` never overwrites a file (run it again to restore one you deleted). ``check``
-runs each exercise file in a child process under a CPU-time and a memory limit
-(``sandbox.py``, ``child.py``), and grades what came back in its own process against
-central differences of the lecture's forward pass and the library's own code
-(``grading.py`` and ``parts/``). Per gradient or contract it prints a verdict: ``ok``;
-``not yet solved``; ``wrong``, with a hint when the answer matches a typical mistake
-(``parts/``; exercise 7 is diagnosed path by path, ``parts/vae_paths.py``); or
-``error`` (the code raised, ran too long, or ended, forked or patched the check: what,
-and file:line). The exit status is 1 when an exercise is wrong or stopped by an error,
-else 0. Everything a learner reads exists in English and in Korean: one table,
-``messages.py``; ``language.py`` chooses.
+runs each exercise file in a child process under a CPU-time and a memory limit, and
+grades what came back in its own process against central differences of the lecture's
+forward pass and the library's own code. Per gradient or contract it prints a verdict:
+``ok``; ``not yet solved``; ``wrong``, with a hint when the answer matches a typical
+mistake (exercise 7 is diagnosed path by path); or ``error`` (the code raised, ran too
+long, or ended, forked or patched the check: what, and file:line). The exit status is 1
+when an exercise is wrong or stopped by an error, else 0. Everything a learner reads
+exists in English and in Korean.
 
-Modules: ``catalog.py`` the exercises, ``exercise.py`` what an exercise is,
-``parts/`` each part's checks and mistakes, ``probes.py`` what is recorded,
-``grading.py`` the rows, ``report.py`` the text and the records, ``loading.py``
-importing a learner's file, ``child.py`` and ``sandbox.py`` the two processes,
-``runner.py`` the commands init and check, ``pytest_plugin.py`` the tests,
-``assemble.py`` and ``capstone.py`` the command train, ``language.py`` and
-``messages.py`` the two languages.
+The room, one job a file; each module is entered by its public names, and none
+imports this package's ``__init__`` (it holds this map only):
+
+    templates/en/, templates/ko/   the skeletons ``init`` copies (package data: never
+                                   imported by the library)
+    exercise.py      what an exercise is, what its check records, the rows it reports
+    messages.py      every message in both languages (one table) and ``say``
+    grading.py       the rows of one answer, and why it is wrong
+    contracts.py     what the checks of exercises 1-5 share
+    ex1_dense.py ... ex7_vae_backward.py
+                     each exercise: its parts, their stages, its typical mistakes,
+                     checked in the module named like the learner's file
+    ex7_chain.py, ex7_heads.py, ex7_diagnosis.py
+                     exercise 7's diagnosis by path: the gradient at every layer, the
+                     two paths into mu and logvar, where and what
+    loading.py       importing a learner's file; where an exception came from
+    child.py         the child process: limits, guards, the stages, the records
+    sandbox.py       one exercise checked: the child started, waited for, graded
+    report.py        the report's text, and the records of ``--json``
+    runner.py        the catalogue (EXERCISES), ``init`` and ``check``, the folder's
+                     language
+    pytest_plugin.py the exercises as pytest tests, for grading
+    capstone.py      ``train``: a VAE made of the learner's exercises, trained by ``fit``
+
+Imports go one way: ``runner`` fans out to the exercises, ``sandbox`` and ``report``;
+these import ``grading``/``contracts`` and the types of ``exercise.py``, never each other.
 """
-
-from .catalog import COUNT, EXERCISES
-from .exercise import Exercise, Part, Stage
-from .language import LANGUAGES
-from .report import Result, Row
-from .runner import DEFAULT_DIR, check, find_exercise, init
-from .sandbox import DEFAULT_TIME_LIMIT, run_exercise
-
-__all__ = [
-    "COUNT", "DEFAULT_DIR", "DEFAULT_TIME_LIMIT", "EXERCISES", "LANGUAGES", "Exercise", "Part",
-    "Result", "Row", "Stage", "check", "find_exercise", "init", "run_exercise",
-]

@@ -1,19 +1,14 @@
 """``numpyvae exercises train``: the capstone. Train a VAE made of your exercises.
 
-The VAE is the library's architecture with every piece the exercises ask for (Dense,
-ReLU, bernoulli_nll, Reparameterize, kl_std_normal, VAE.backward) taken from the
-learner's files, starting from the library's weights: ``assemble.py`` builds it. It is
-trained by :func:`numpyvae.train.fit` itself, with the learner's Adam as its optimizer
-(``fit(..., optimizer=)``): what ``backward`` returns goes to Adam, as in any training.
-:func:`capstone` first checks the seven files, refuses when one is wrong or not yet
-solved (unless ``anyway``), trains both, compares the test -ELBOs, and when they agree
-draws pictures of yours.
-
-When the two differ, it finds which exercise makes the difference, cheaply: a few
-steps of ``fit`` on a model made of the library's pieces with ONE exercise of the
-learner's swapped in, one exercise at a time, each against the same steps of the
-library's own (:func:`which_differs`). With every exercise right, the runs differ by
-float32 rounding alone: their test -ELBOs agree to :data:`TOLERANCE`.
+The VAE is the library's architecture made of the pieces the exercises ask for
+(:data:`USES`), from the learner's files, on the weights the library draws
+(:func:`build_vae`); :func:`numpyvae.train.fit` itself trains it, with the learner's Adam
+(``fit(..., optimizer=)``). :func:`capstone` checks the seven files first and refuses
+when one is not right (unless ``anyway``), trains yours and the library's, compares the
+test -ELBOs (with every exercise right they agree to :data:`TOLERANCE`: float32 rounding)
+and then draws pictures of yours. When they differ, :func:`which_differs` finds which
+exercise makes the difference, cheaply: a few steps of ``fit`` with ONE exercise of the
+learner's swapped into the library's pieces, one at a time, against the library's own.
 """
 
 from __future__ import annotations
@@ -30,13 +25,17 @@ from ..config import VAEConfig
 from ..errors import NumpyVAEError
 from ..model import VAE
 from ..train import EpochStats, TrainSettings, fit
-from .assemble import USES, build_vae, library_parts
-from .catalog import COUNT, EXERCISES
-from .language import say, speaking
+from .exercise import SOLVED, WRONG
 from .loading import display, load
-from .report import SOLVED, WRONG, verdict_word
-from .runner import check_folder, folder_language
+from .messages import say, speaking
+from .report import verdict_word
+from .runner import COUNT, EXERCISES, check_folder, folder_language
 from .sandbox import run_exercise
+
+#: What the capstone takes from each exercise's file, exercise number -> names (the VAE:
+#: its backward, the chain rule through all the others).
+USES = {1: ("Dense",), 2: ("ReLU",), 3: ("bernoulli_nll",), 4: ("Reparameterize",),
+        5: ("kl_std_normal",), 6: ("Adam",), 7: ("VAE",)}
 
 #: |yours - the library's| of the test -ELBO (nats per image) that float32 rounding
 #: stays under, with every exercise right (a wrong gradient is off by nats, or diverges).
@@ -46,17 +45,16 @@ TOLERANCE = 0.05
 DEFAULT_SIZE = (2, 10_000, 10_000)
 QUICK_SIZE = (1, 1_000, 1_000)
 
-#: Steps of each swapped-in run of :func:`which_differs`, and the relative distance of
-#: its weights from the library's (measured in units of how far the library's moved)
-#: past which the swapped exercise is said to differ; float32 rounding stays far below.
+#: Steps of each swapped-in run of :func:`which_differs`, and the distance of its weights
+#: from the library's, in units of how far the library's moved, past which it differs.
 SWAP_STEPS = 20
 SWAP_DIFFERS = 0.02
 
 
 @dataclass
 class Outcome:
-    """What :func:`capstone` did: the exit status, both histories, |yours - the library's|,
-    and the exercises found to make a difference."""
+    """What :func:`capstone` did: exit status, both histories, |yours - the library's|, and
+    the exercises found to make a difference."""
 
     status: int
     yours: list[EpochStats] = field(default_factory=list)
@@ -65,17 +63,61 @@ class Outcome:
     differs: list[int] = field(default_factory=list)
 
 
-# ---- the exercises it uses ----------------------------------------------------------------
+def library_parts() -> SimpleNamespace:
+    """The library's own implementation of everything in :data:`USES`."""
+    solutions = {part.name: part.solution for ex in EXERCISES for part in ex.parts}
+    return SimpleNamespace(**{name: solutions[name] for names in USES.values() for name in names})
+
+
+def build_vae(config: VAEConfig, parts: SimpleNamespace) -> VAE:
+    """A VAE whose every piece comes from ``parts`` (see :data:`USES`; Adam is not part of
+    the model), holding the very weight arrays ``numpyvae.VAE(config)`` draws."""
+    if config.activation != "relu" or config.likelihood != "bernoulli":
+        raise NumpyVAEError("the capstone's VAE has ReLU layers and the Bernoulli decoder")
+
+    class Dense(parts.Dense):  # with the need_dx argument the library's MLP passes
+        def backward(self, dout, need_dx=True):
+            dx = super().backward(dout)
+            return dx if need_dx else None
+
+    def swap(old):  # the learner's Dense, on the arrays of the library's
+        new = Dense(*old.params["W"].shape, np.random.default_rng(0), dtype=config.dtype)
+        new.params, new.grads = old.params, old.grads  # views into the model's buffers
+        return new
+
+    class YourVAE(parts.VAE):  # the learner's VAE: backward is exercise 7
+        def __init__(self, config):
+            super().__init__(config)  # the library's layers and weights, then yours on them
+            for mlp in (self.encoder, self.decoder):
+                mlp.dense = [swap(d) for d in mlp.dense]
+                mlp.acts = [parts.ReLU() for _ in mlp.acts]
+            self.heads = {name: swap(d) for name, d in self.heads.items()}
+            self.out = swap(self.out)
+            self.reparam = parts.Reparameterize()
+
+        def recon_nll(self, logits, x, need_grad=True):  # Eq. (4) and (9), yours
+            nll, grads = parts.bernoulli_nll(logits, x)  # (nll, {"logits": ...})
+            return nll, grads if need_grad else None
+
+        def forward(self, x, *args, **kwargs):  # the library's, with your KL and its gradient
+            result = super().forward(x, *args, **kwargs)
+            kl, dkl = parts.kl_std_normal(result.mu, result.logvar)  # Eq. (5), (8)
+            self.cache["dkl"] = dkl
+            result.kl = kl
+            result.loss = float(np.mean(result.recon + self.cache["beta"] * kl))
+            return result
+
+    Dense.__name__ = Dense.__qualname__ = parts.Dense.__name__
+    YourVAE.__name__ = YourVAE.__qualname__ = "YourVAE"
+    return YourVAE(config)
 
 
 def learner_parts(path: Path, anyway: bool,
                   log=print) -> tuple[SimpleNamespace | None, list[str], list[str], dict]:
     """Check the seven exercises in ``path``: the parts to train with, what is not right,
     the keys of those exercises, and each exercise's own parts (number -> names -> objects).
-
-    The parts are None when an exercise is not right and ``anyway`` is False. With
-    ``anyway``, a wrong exercise is used as it is and one not yet solved (or raising an
-    error) is replaced by the library's.
+    The parts are None when an exercise is not right and ``anyway`` is False; with it, a
+    wrong exercise is used as it is and one not yet solved (or in error) is the library's.
     """
     mine, library, problems, keys, own = {}, library_parts(), [], [], {}
     log(say("capstone.checking"))
@@ -87,8 +129,7 @@ def learner_parts(path: Path, anyway: bool,
             problems.append(say("capstone.is_status", file=ex.file, status=verdict_word(status)))
             keys.append(ex.key)
         if status in (SOLVED, WRONG):
-            module = load(path / ex.file)
-            own[ex.number] = {name: getattr(module, name) for name in USES[ex.number]}
+            own[ex.number] = {name: getattr(load(path / ex.file), name) for name in USES[ex.number]}
             mine.update(own[ex.number])
         elif anyway:
             log(f"  {'':<30}  {'':<15}  " + say("capstone.library_used", uses=uses))
@@ -97,37 +138,27 @@ def learner_parts(path: Path, anyway: bool,
     return SimpleNamespace(**{**vars(library), **mine}), problems, keys, own
 
 
-# ---- the data -----------------------------------------------------------------------------
-
-
-def _mnist_here(data_dir: str | None) -> bool:
-    directory = Path(data_dir) if data_dir else datasets.default_data_dir()
-    return all((directory / name).exists() for name in datasets.SHA256 if name.startswith("mnist/"))
-
-
 def load_data(dataset: str | None, data_dir: str | None, n_train: int, n_test: int,
               quick: bool, log=print) -> tuple[str, np.ndarray, np.ndarray]:
     """(name, train images, test images); with ``quick`` and no ``dataset``, glyph-digits
     when MNIST is not on this machine (nothing is downloaded then)."""
     if dataset is None:
-        dataset = "mnist"
-        if quick and not _mnist_here(data_dir):
-            dataset = "glyph-digits"
+        folder = Path(data_dir) if data_dir else datasets.default_data_dir()
+        here = all((folder / f).exists() for f in datasets.SHA256 if f.startswith("mnist/"))
+        dataset = "mnist" if here or not quick else "glyph-digits"
+        if dataset != "mnist":
             log(say("capstone.glyphs"))
     x_train, _ = datasets.load_dataset(dataset, "train", data_dir, n=n_train)
     x_test, _ = datasets.load_dataset(dataset, "test", data_dir, n=n_test)
     return dataset, x_train, x_test
 
 
-# ---- training ----------------------------------------------------------------------------
-
-
 def train(parts: SimpleNamespace, config: VAEConfig, x_train: np.ndarray,
           x_test: np.ndarray | None, settings: TrainSettings, log) -> tuple[VAE, list]:
     """A VAE made of ``parts``, trained by ``fit`` with ``parts.Adam`` as its optimizer."""
     model = build_vae(config, parts)
-    optimizer = parts.Adam(model.params, lr=settings.lr)
-    return model, fit(model, x_train, x_test, settings, log=log, optimizer=optimizer)
+    return model, fit(model, x_train, x_test, settings, log=log,
+                      optimizer=parts.Adam(model.params, lr=settings.lr))
 
 
 def _short_run(parts: SimpleNamespace, config: VAEConfig, x: np.ndarray,
@@ -166,9 +197,6 @@ def which_differs(own: dict, config: VAEConfig, x_train: np.ndarray,
     return found
 
 
-# ---- pictures -----------------------------------------------------------------------------
-
-
 def write_pictures(yours: VAE, library: VAE, x_test: np.ndarray, out: Path, seed: int,
                    log=print) -> None:
     """samples.png (yours beside the library's, decoded from the same z) and
@@ -182,8 +210,7 @@ def write_pictures(yours: VAE, library: VAE, x_test: np.ndarray, out: Path, seed
                                                     dtype=np.float32)
     samples = grid_panels([("yours", yours.decode(z)), ("the library's", library.decode(z))],
                           out / "samples.png", "Samples, decoded from the same z", ncols=8)
-    x = x_test[:20]
-    recons = recon_grid(x, yours.reconstruct(x), out / "reconstructions.png",
+    recons = recon_grid(x_test[:20], yours.reconstruct(x_test[:20]), out / "reconstructions.png",
                         "Your VAE: test images and their reconstructions")
     log(say("capstone.pictures", samples=display(samples), recons=display(recons)))
 
@@ -200,65 +227,58 @@ def capstone(folder: str | None = None, *, solutions: bool = False, anyway: bool
     trains like the library's (|diff| < :data:`TOLERANCE`), 1 when it does not or when it
     was refused."""
     with speaking(folder_language(folder, lang) if not solutions else (lang or "en")):
-        return _capstone(folder, solutions, anyway, quick, dataset, data_dir, epochs, images,
-                         test_images, seed, Path(out), log)
+        default = QUICK_SIZE if quick else DEFAULT_SIZE
+        sizes = (epochs, images, test_images)
+        epochs, images, test_images = (v if v is not None else d for v, d in zip(sizes, default))
+        own: dict = {}
+        if solutions:
+            if folder is not None:
+                raise NumpyVAEError(say("capstone.solutions_folder"))
+            log(say("capstone.heading_solutions"))
+            parts = library_parts()
+        else:
+            path, arg = check_folder(folder)
+            log(say("capstone.heading", folder=display(path)))
+            parts, problems, keys, own = learner_parts(path, anyway, log)
+            if parts is None:
+                log("\n" + say("capstone.refused", problems="; ".join(problems), count=COUNT))
+                only = "".join(f" --only {key}" for key in keys)
+                log(say("capstone.see_why", command=f"numpyvae exercises check{arg}{only}"))
+                log(say("capstone.anyway"))
+                return Outcome(1)
+            if problems:
+                log(say("capstone.training_anyway", problems="; ".join(problems)))
 
+        name, x_train, x_test = load_data(dataset, data_dir, images, test_images, quick, log)
+        config = VAEConfig(input_dim=x_train.shape[1], seed=seed)
+        settings = TrainSettings(epochs=epochs, seed=seed)
+        log("\n" + say("capstone.setup", name=name, n=f"{len(x_train):,}", m=f"{len(x_test):,}",
+                       arch=f"{config.input_dim}-{'-'.join(map(str, config.hidden_dims))}-"
+                            f"{config.latent_dim}", act=config.activation,
+                       batch=settings.batch_size, lr=f"{settings.lr:g}", seed=seed, epochs=epochs))
 
-def _capstone(folder, solutions, anyway, quick, dataset, data_dir, epochs, images,
-              test_images, seed, out, log) -> Outcome:
-    default = QUICK_SIZE if quick else DEFAULT_SIZE
-    epochs, images, test_images = (v if v is not None else d
-                                   for v, d in zip((epochs, images, test_images), default))
-    own: dict = {}
-    if solutions:
-        if folder is not None:
-            raise NumpyVAEError(say("capstone.solutions_folder"))
-        log(say("capstone.heading_solutions"))
-        parts = library_parts()
-    else:
-        path, arg = check_folder(folder)
-        log(say("capstone.heading", folder=display(path)))
-        parts, problems, keys, own = learner_parts(path, anyway, log)
-        if parts is None:
-            log("\n" + say("capstone.refused", problems="; ".join(problems), count=COUNT))
-            only = "".join(f" --only {key}" for key in keys)
-            log(say("capstone.see_why", command=f"numpyvae exercises check{arg}{only}"))
-            log(say("capstone.anyway"))
-            return Outcome(1)
-        if problems:
-            log(say("capstone.training_anyway", problems="; ".join(problems)))
+        log("\n" + say("capstone.yours"))
+        try:
+            yours, mine = train(parts, config, x_train, x_test, settings,
+                                lambda line: log("  " + line))
+        except Exception as e:  # noqa: BLE001 -- whatever the learner's code raises is reported
+            log("  " + say("capstone.stopped", what=f"{type(e).__name__}: {e}"))
+            return Outcome(1, differs=_explain(own, config, x_train, settings, log))
 
-    name, x_train, x_test = load_data(dataset, data_dir, images, test_images, quick, log)
-    config = VAEConfig(input_dim=x_train.shape[1], seed=seed)
-    settings = TrainSettings(epochs=epochs, seed=seed)
-    log("\n" + say("capstone.setup", name=name, n=f"{len(x_train):,}", m=f"{len(x_test):,}",
-                   arch=f"{config.input_dim}-{'-'.join(map(str, config.hidden_dims))}-"
-                        f"{config.latent_dim}", act=config.activation,
-                   batch=settings.batch_size, lr=f"{settings.lr:g}", seed=seed, epochs=epochs))
+        log("\n" + say("capstone.library"))
+        library = VAE(config)
+        theirs = fit(library, x_train, x_test, settings, log=lambda line: log("  " + line))
 
-    log("\n" + say("capstone.yours"))
-    try:
-        yours, mine = train(parts, config, x_train, x_test, settings,
-                            lambda line: log("  " + line))
-    except Exception as e:  # noqa: BLE001 -- whatever the learner's code raises is reported
-        log("  " + say("capstone.stopped", what=f"{type(e).__name__}: {e}"))
-        return Outcome(1, differs=_explain(own, config, x_train, settings, log))
-
-    log("\n" + say("capstone.library"))
-    library = VAE(config)
-    theirs = fit(library, x_train, x_test, settings, log=lambda line: log("  " + line))
-
-    a, b = mine[-1].test_loss, theirs[-1].test_loss
-    diff = abs(a - b)
-    agree = diff < TOLERANCE
-    log("\n" + say("capstone.result", epochs=epochs, yours=f"{a:.4f}", theirs=f"{b:.4f}",
-                   diff=f"{diff:.4f}", op="<" if agree else ">=", tol=TOLERANCE))
-    if not agree:
-        log(say("capstone.different"))
-        return Outcome(1, mine, theirs, diff, _explain(own, config, x_train, settings, log))
-    log(say("capstone.same_solutions" if solutions else "capstone.same"))
-    write_pictures(yours, library, x_test, out, seed, log)
-    return Outcome(0, mine, theirs, diff)
+        a, b = mine[-1].test_loss, theirs[-1].test_loss
+        diff, agree = abs(a - b), abs(a - b) < TOLERANCE
+        log("\n" + say("capstone.result", epochs=epochs, yours=f"{a:.4f}", theirs=f"{b:.4f}",
+                       diff=f"{diff:.4f}", op="<" if agree else ">=", tol=TOLERANCE))
+        if not agree:
+            log(say("capstone.different"))
+            return Outcome(1, mine, theirs, diff, _explain(own, config, x_train, settings, log))
+        log(say("capstone.same_solutions" if solutions else "capstone.same"))
+        write_pictures(yours, library, x_test, Path(out), seed, log)
+        return Outcome(0, mine, theirs, diff)
 
 
 def _explain(own: dict, config: VAEConfig, x_train: np.ndarray, settings: TrainSettings,
@@ -268,9 +288,8 @@ def _explain(own: dict, config: VAEConfig, x_train: np.ndarray, settings: TrainS
         return []
     log(say("capstone.swapping", steps=SWAP_STEPS))
     found = which_differs(own, config, x_train, settings)
-    by_number = {ex.number: ex for ex in EXERCISES}
     for number, distance in found:
-        ex = by_number[number]
+        ex = EXERCISES[number - 1]
         key = "capstone.differs_broke" if distance is None else "capstone.differs"
         log("  " + say(key, file=ex.file, uses=", ".join(USES[number]),
                        distance=f"{distance or 0:.3g}"))

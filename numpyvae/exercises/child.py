@@ -9,7 +9,8 @@
 3. the calls that would end, copy or stop the process raise :class:`Forbidden` instead
    (``os._exit``, ``os.fork``, ``os.kill``, ``signal.signal``, ``signal.setitimer``,
    ``resource.setrlimit`` ...); a fork that gets past them ends its copy at once;
-4. the learner's file is imported and each part's stages run (``exercise.Stage``);
+4. the learner's file is imported and each part's stages run (``exercise.Stage``); a new
+   interpreter imports the exercise's own module first (``ex4_reparameterize.py`` ...);
 5. after each part, numpyvae's own modules are compared with how they were before the
    learner's code ran: a change is reported, never trusted;
 6. each part's results are written for the parent: arrays as ``partN.npz`` (numbers
@@ -21,6 +22,7 @@ and grades them itself.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -31,8 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .exercise import Exercise, Recorder
 from .loading import Forbidden, TimeLimitExceeded, facts, load
-from .probes import Recorder
 
 #: Seconds after the CPU-time limit before the kernel kills a child that ignores it.
 CPU_GRACE = 2
@@ -156,10 +158,10 @@ def changed_names(before: dict[str, object]) -> list[str]:
     return sorted(k for k, v in before.items() if now.get(k, gone) is not v)
 
 
-def main(job: dict) -> None:
-    """The child's life (see the module's docstring); never returns."""
-    from .catalog import EXERCISES
-
+def main(job: dict, exercise: Exercise | None = None) -> None:
+    """The child's life (see the module's docstring); never returns. ``exercise`` is the
+    one to check (a forked child has it); a new interpreter imports the module that holds
+    it, named in the job (``Exercise.module``)."""
     out = Path(job["out"])
     exit_ = os._exit
     try:
@@ -170,7 +172,7 @@ def main(job: dict) -> None:
         os.dup2(fd, 2)
         sys.stdin = open(0, closefd=False)  # noqa: SIM115 -- the process's own, kept open
         sys.stdout = sys.stderr = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
-        ex = next(e for e in EXERCISES if e.number == job["exercise"])
+        ex = exercise or importlib.import_module(job["module"]).EXERCISE
         path = Path(job["file"]) if job.get("file") else None
         _limit(job.get("memory_mb"), job.get("time_limit"))
         clock = _Clock(job.get("time_limit"), getattr(signal, "setitimer", None))

@@ -3,8 +3,9 @@
 Every verdict compares the learner's arrays with something computed here, independently
 of the learner's code: central differences of the lecture's forward pass (``gradcheck``),
 or the library's own code on the same inputs. :func:`explain` says why an answer is
-wrong: the hint of the typical mistake it equals (the parts' catalogues), or else what
-is off (a shape, nan, a dtype, a constant factor, the largest difference).
+wrong: the hint of the typical mistake it equals (each exercise's catalogue), or else
+what is off (a shape, nan, a dtype, a constant factor, the largest difference);
+:func:`failure_row` and :func:`error_text` write the row of what stopped a part.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradcheck import rel_error, rel_errors
-from .language import say
-from .probes import Recorded, is_numbers
-from .report import ERROR, OK, UNSOLVED, WRONG, Row
+from .exercise import ERROR, OK, UNSOLVED, WRONG, Recorded, Row, is_numbers
+from .messages import say
 
 #: A forward value must equal the library's up to rounding.
 BOUND_FORWARD = 1e-9

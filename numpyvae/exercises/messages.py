@@ -1,13 +1,50 @@
-"""Every message the exercises give a learner, in English and in Korean: ONE table.
+"""Every message the exercises give a learner, in English and in Korean: ONE table, and
+:func:`say`, which reads it in the language of the moment.
 
-``MESSAGES[key] = (english, korean)``; ``language.say(key, **fields)`` fills in the
-fields (``{n}``, ``{label}`` ...) in the language of the moment. Both texts name the same
-equations and the same variables and identifiers (tests/test_exercises_language.py checks
-it), and the Korean one uses the lecture's own words: Encoder, Decoder, Reparameterization
-Trick, 샘플링, Reconstruction Error, Regularization, 밀도 추정.
+``MESSAGES[key] = (english, korean)``; ``say(key, **fields)`` fills in the fields
+(``{n}``, ``{label}`` ...) in the language :func:`speaking` set for the block of code that
+runs (the checker, ``train``, the pytest form; ``runner.choose_language`` says which).
+Both texts name the same equations and the same variables and identifiers
+(tests/test_exercises_language.py checks it), and the Korean one uses the lecture's own
+words: Encoder, Decoder, Reparameterization Trick, 샘플링, Reconstruction Error,
+Regularization, 밀도 추정.
 """
 
 from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
+#: The languages of the course: English and Korean, in the order of the table's columns.
+LANGUAGES = ("en", "ko")
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("numpyvae_exercises_language",
+                                                               default="en")
+
+
+def current() -> str:
+    """The language messages are given in now: "en" or "ko"."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Within the block, :func:`say` answers in ``lang``."""
+    token = _current.set(lang if lang in LANGUAGES else "en")
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def say(key: str, /, **fields: object) -> str:
+    """The message ``key`` of :data:`MESSAGES` in the current language, ``fields`` filled in."""
+    en, ko = MESSAGES[key]
+    return (ko if _current.get() == "ko" else en).format(**fields)
+
+
+# ---- the table ------------------------------------------------------------------------------
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # ---- verdicts, the report's frame ------------------------------------------------------

@@ -8,7 +8,7 @@ exercises check`` does (the learner's code in a child process) and
 - passes when every row is ok;
 - FAILS otherwise, not yet solved included ("not yet solved: write Dense.backward ..."):
   an untouched folder scores 0 of 7; the failure's text is the report's block of that
-  exercise, in the folder's language (``language.py``).
+  exercise, in the folder's language (``runner.choose_language``).
 
 For an autograder: ``--exercises-json FILE`` writes one record per exercise (its test,
 verdict and the hint to act on first, see ``report.records``); pytest's own
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from .catalog import EXERCISES
-from .exercise import Exercise
-from .language import choose, say, speaking
-from .report import OK, SOLVED, UNSOLVED, display_width, exercise_block, records
+from .exercise import OK, SOLVED, UNSOLVED, Exercise
+from .messages import say, speaking
+from .report import display_width, exercise_block, first_hint, records
+from .runner import EXERCISES, choose_language
 from .sandbox import DEFAULT_TIME_LIMIT, run_exercise
 
 #: Seconds each exercise may run (default: ``DEFAULT_TIME_LIMIT``; 0: no limit).
@@ -54,12 +54,12 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 def _grade(ex: Exercise, request) -> None:
     folder = Path(request.path).parent
     limit = float(os.environ.get(TIME_LIMIT, "") or DEFAULT_TIME_LIMIT)
-    lang = choose(None, folder)
+    lang = choose_language(None, folder)
     with speaking(lang):
         result = run_exercise(ex, folder, limit)
         request.config.stash.setdefault(_RESULTS, {})[ex.number] = (result, lang)
         request.node.user_properties += [("verdict", result.status),
-                                         ("hint", result.first_hint())]
+                                         ("hint", first_hint(result))]
         if result.status == SOLVED:
             return
         width = max([display_width(row.name) for row in result.rows] + [30])

@@ -1,25 +1,19 @@
 """The report of ``numpyvae exercises check``: rows, verdicts, the summary, the next step,
 and the same as records a course's autograder reads (:func:`records`, ``--json``).
 
-A :class:`Row` is one line (a gradient, or a contract such as "a 2nd call", and its
-verdict), a :class:`Result` the rows of one exercise and what its code printed;
-:func:`format_report` lays them out in the current language (``language.py``),
-wrapping the hints, with the prints under the rows of their exercise.
+A ``Row`` is one line (a gradient, or a contract such as "a 2nd call", and its
+verdict), a ``Result`` the rows of one exercise and what its code printed (both in
+``exercise.py``); :func:`format_report` lays them out in the current language, wrapping
+the hints, with the prints under the rows of their exercise.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
-from .exercise import Exercise
-from .language import say
-
-#: The verdict of a row. Kept as these words in ``--json``; shown in the learner's language.
-OK, WRONG, UNSOLVED, ERROR = "ok", "wrong", "not yet solved", "error"
-#: The status of an exercise whose rows are all ok.
-SOLVED = "solved"
+from .exercise import ERROR, OK, SOLVED, UNSOLVED, WRONG, Exercise, Result, Row
+from .messages import say
 
 _VERDICT_KEYS = {OK: "verdict.ok", WRONG: "verdict.wrong", UNSOLVED: "verdict.unsolved",
                  ERROR: "verdict.error", SOLVED: "verdict.solved"}
@@ -30,37 +24,17 @@ def verdict_word(verdict: str) -> str:
     return say(_VERDICT_KEYS[verdict])
 
 
-@dataclass
-class Row:
-    """One line of the report: a gradient (or a contract, or a part not yet written)."""
-
-    name: str
-    error: str
-    bound: str
-    verdict: str
-    hint: str = ""
-    where: str = ""  # file:line of the NotImplementedError still to replace
-    reference: str = ""  # against the library's own: "exact", "close, 2e-16", "differs, 0.5"
+def title(ex: Exercise) -> str:
+    """The exercise's title in the current language."""
+    return say(ex.title_key)
 
 
-@dataclass
-class Result:
-    exercise: Exercise
-    rows: list[Row] = field(default_factory=list)
-    output: str = ""  # what the code printed (stdout and stderr) while it was checked
-
-    @property
-    def status(self) -> str:
-        """error, wrong, not yet solved, or solved: the worst verdict of the rows."""
-        verdicts = {r.verdict for r in self.rows}
-        return next((v for v in (ERROR, WRONG, UNSOLVED) if v in verdicts), SOLVED)
-
-    def first_hint(self) -> str:
-        """The hint of the first row that is not ok (what to fix first), or ''."""
-        for row in self.rows:
-            if row.verdict != OK:
-                return row.hint or (say("report.write_at", where=row.where) if row.where else "")
-        return ""
+def first_hint(result: Result) -> str:
+    """The hint of the first row that is not ok (what to fix first), or ''."""
+    for row in result.rows:
+        if row.verdict != OK:
+            return row.hint or (say("report.write_at", where=row.where) if row.where else "")
+    return ""
 
 
 def _keep_together(match: re.Match) -> str:
@@ -140,7 +114,7 @@ def exercise_block(result: Result, width: int, reference: bool = False,
                    solutions: bool = False) -> list[str]:
     """The lines of one exercise: its heading, its rows and hints, what it printed."""
     ex = result.exercise
-    lines = [f"{ex.file}  {ex.title}  [{verdict_word(result.status)}]"]
+    lines = [f"{ex.file}  {title(ex)}  [{verdict_word(result.status)}]"]
     if solutions:
         lines += ["  " + say("report.libraries", where=part.where) for part in ex.parts]
     for row in result.rows:
@@ -196,7 +170,7 @@ def records(results: list[Result], lang: str) -> dict:
         "total": len(results),
         "exercises": [{
             "number": r.exercise.number, "key": r.exercise.key, "file": r.exercise.file,
-            "test": r.exercise.test_name, "verdict": r.status, "hint": r.first_hint(),
+            "test": r.exercise.test_name, "verdict": r.status, "hint": first_hint(r),
             "rows": [{"name": row.name, "verdict": row.verdict, "error": row.error,
                       "bound": row.bound, "hint": row.hint, "where": row.where}
                      for row in r.rows],

@@ -28,12 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .exercise import Exercise
+from .exercise import ERROR, UNSOLVED, Exercise, Recorded, Result, Row
 from .grading import failure_row
-from .language import current, say
 from .loading import display
-from .probes import Recorded
-from .report import ERROR, UNSOLVED, Result, Row
+from .messages import current, say
 
 #: Seconds an exercise may run (its checks take well under one) before it is stopped.
 DEFAULT_TIME_LIMIT = 10.0
@@ -45,7 +43,7 @@ GRACE = 1.0
 MAX_PRINTED_BYTES = 64 * 1024
 
 
-def _start(job: dict, folder: Path) -> int | subprocess.Popen:
+def _start(job: dict, folder: Path, ex: Exercise) -> int | subprocess.Popen:
     """The child: forked (a pid) where the platform can, else a new interpreter."""
     if hasattr(os, "fork") and not os.environ.get("NUMPYVAE_EXERCISES_SPAWN"):
         sys.stdout.flush()
@@ -56,7 +54,7 @@ def _start(job: dict, folder: Path) -> int | subprocess.Popen:
                 os.setpgid(0, 0)
                 from .child import main
 
-                main(job)
+                main(job, ex)
             finally:
                 os._exit(70)
         return pid
@@ -200,11 +198,11 @@ def run_exercise(ex: Exercise, folder: Path | None,
                                        folder=display(folder))))
             return result
     scratch = Path(tempfile.mkdtemp(prefix="numpyvae-exercise-"))
-    job = {"exercise": ex.number, "file": str(path) if path else None, "out": str(scratch),
+    job = {"module": ex.module, "file": str(path) if path else None, "out": str(scratch),
            "time_limit": time_limit or None, "memory_mb": memory_mb, "lang": current()}
     child = None
     try:
-        child = _start(job, scratch)
+        child = _start(job, scratch, ex)
         deadline = time.monotonic() + time_limit + GRACE if time_limit else None
         status, killed = _wait(child, deadline)
         _kill(child)  # anything it started and left behind

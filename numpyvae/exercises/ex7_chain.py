@@ -1,4 +1,5 @@
-"""Exercise 7's chain, step by step: the gradient the learner's backward passed every layer.
+"""Exercise 7's chain, step by step: the gradient the learner's backward passed every layer
+(the first half of its diagnosis, ``ex7_diagnosis.py``).
 
 Every layer is a Dense, so its gradients are dW = a^T d and db = sum_n d for the input
 ``a`` forward gave it and the gradient ``d`` that reached it; with at most as many
@@ -14,8 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...layers import sigmoid
-from . import vae_settings as settings
+#: The model's own ``config.beta`` in every setting: never the beta forward is given, so
+#: that a backward that reads ``self.config.beta`` instead of the batch's beta shows.
+CONFIG_BETA = 2.0
 
 #: Two numbers of a stage agree when their relative error is under this (all float64).
 TOL = 1e-7
@@ -40,7 +42,9 @@ def close(got: object, want: object, tol: float = TOL) -> bool:
 
 @dataclass
 class Trace:
-    """One setting: the library's forward and each layer's input, weights and ReLU mask."""
+    """One setting: the library's forward and each layer's input, weights and ReLU mask
+    (``ex7_vae_backward.trace`` runs it, :func:`read_layers` reads them), the library's
+    gradients ``want``."""
 
     name: str
     hidden: tuple[int, ...]
@@ -55,6 +59,7 @@ class Trace:
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     weights: dict[str, np.ndarray] = field(default_factory=dict)
     masks: dict[str, np.ndarray] = field(default_factory=dict)
+    want: dict[str, np.ndarray] = field(default_factory=dict)  # the library's gradients
 
     grads: dict = field(default_factory=dict)  # the learner's, when steps() has read them
 
@@ -72,15 +77,9 @@ class Trace:
         return f"N = {self.n}, beta = {self.beta:g}" + (", eps = 0" if self.zero_eps else "")
 
 
-def trace(name: str) -> Trace:
-    s = settings.BY_NAME[name]
-    model = settings.VAE(settings.config(s.hidden))
-    for k, w in settings.params(s.hidden).items():
-        model.params[k] = w
-    x, eps = settings.batch(s)
-    r = model.forward(x, eps=eps, beta=s.beta)
-    t = Trace(name, s.hidden, s.n, s.beta, s.eps == "zero", x, eps, r.mu, r.logvar,
-              sigmoid(r.logits))
+def read_layers(t: Trace, model) -> Trace:
+    """``t`` with the input, weights and ReLU mask of every layer of ``model`` (a VAE) as
+    its last forward left them."""
     for part, mlp in (("encoder", model.encoder), ("decoder", model.decoder)):
         for i, (dense, act) in enumerate(zip(mlp.dense, mlp.acts)):
             t.inputs[f"{part}.{i}"], t.weights[f"{part}.{i}"] = dense.x, dense.params["W"]
@@ -89,6 +88,14 @@ def trace(name: str) -> Trace:
         t.inputs[f"encoder.{head}"], t.weights[f"encoder.{head}"] = dense.x, dense.params["W"]
     t.inputs["decoder.out"], t.weights["decoder.out"] = model.out.x, model.out.params["W"]
     return t
+
+
+def layers_of(hidden: tuple[int, ...]) -> list[str]:
+    """The layers in the order backward reaches them: decoder.out, decoder.{k-1..0},
+    encoder.logvar, encoder.mu, encoder.{k-1..0}."""
+    k = len(hidden)
+    return (["decoder.out", *(f"decoder.{i}" for i in reversed(range(k))), "encoder.logvar",
+             "encoder.mu", *(f"encoder.{i}" for i in reversed(range(k)))])
 
 
 def recover(a: np.ndarray, dW: np.ndarray | None, db: np.ndarray | None):

@@ -27,13 +27,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..language import say
-from ..probes import Recorded
-from . import vae_settings as settings
-from .vae_heads import heads_hint
-from .vae_steps import TOL, Step, Trace, close, steps, trace
+from .ex7_chain import TOL, Step, Trace, close, steps
+from .ex7_heads import heads_hint
+from .messages import say
 
+#: The settings of ``ex7_vae_backward.py`` diagnosed together (two hidden layers, "deep",
+#: are diagnosed alone): each learner's gradient there, or None when it did not run.
 DIAGNOSED = ("main", "again", "n1", "eps0", "beta1", "repeat", "beta0")
+#: a model's gradients by parameter name (None: not written)
+Gradients = dict[str, np.ndarray | None]
 
 
 # ---- what a stage's gradient may be instead: the typical mistakes -------------------------
@@ -154,7 +156,7 @@ def stage_hint(stage: str, analysed: list[Step], hidden: tuple[int, ...]) -> str
 
 @dataclass
 class Diagnosis:
-    """What ``settings.py``'s rows say when they are wrong."""
+    """What the rows of ``ex7_vae_backward.py`` say when they are wrong."""
 
     first: str = ""  # the hint of the first stage that differs (main's model)
     first_layers: tuple[str, ...] = ()
@@ -184,12 +186,6 @@ class Diagnosis:
         if main_ok:
             return self.random or self.first or say("path.unlocated")
         return say("path.see_above") if self.first or self.random else say("path.unlocated")
-
-
-def _grads(rec: Recorded, name: str) -> dict[str, np.ndarray | None] | None:
-    if name not in rec.done or rec.notes.get(f"failed:{name}"):
-        return None
-    return settings.learner_grads(rec, settings.BY_NAME[name])
 
 
 def finite(grads: dict[str, np.ndarray | None]) -> bool:
@@ -228,15 +224,14 @@ def _stage_layers(stage: str) -> tuple[str, ...]:
     return ("encoder.mu", "encoder.logvar") if stage == "heads" else (stage,)
 
 
-def _kept(rec: Recorded) -> str:
+def _kept(traces: dict[str, Trace], got: dict[str, Gradients | None]) -> str:
     """When the first call is right and the second (on the same model) is not: whether some
     layers add the first call's gradients in, or keep them, or the whole second call is
     off by one factor (a count kept across calls)."""
-    main, again = _grads(rec, "main"), _grads(rec, "again")
+    main, again = got.get("main"), got.get("again")
     if main is None or again is None or not finite(again):
         return ""
-    want_main = settings.library_grads(settings.BY_NAME["main"])[0]
-    want = settings.library_grads(settings.BY_NAME["again"])[0]
+    want_main, want = traces["main"].want, traces["again"].want
     if not all(close(main[k], w) for k, w in want_main.items()):
         return ""
     wrong = [k for k, w in want.items() if not close(again[k], w)]
@@ -256,28 +251,30 @@ def _kept(rec: Recorded) -> str:
     return ""
 
 
-def diagnose(rec: Recorded) -> Diagnosis:
+def diagnose(traces: dict[str, Trace], got: dict[str, Gradients | None]) -> Diagnosis:
+    """Where (and what) is wrong, from each setting's library forward (``traces``) and the
+    learner's gradients there (``got``: None for a setting that did not run)."""
     d = Diagnosis()
-    kept = _kept(rec)
+    kept = _kept(traces, got)
     if kept:
         d.kept = kept
         return d
-    again, repeat = _grads(rec, "again"), _grads(rec, "repeat")
+    again, repeat = got.get("again"), got.get("repeat")
     if again and repeat and any(
             a is not None and b is not None and not np.array_equal(a, b)
             for a, b in zip(again.values(), repeat.values())):
         d.random = say("path.random")
     per_setting, nonfinite = [], []
     for name in DIAGNOSED:
-        grads = _grads(rec, name)
+        grads = got.get(name)
         if grads is not None and not finite(grads):
-            nonfinite.append(trace(name).describe())
+            nonfinite.append(traces[name].describe())
         elif grads is not None:
-            per_setting.append(steps(trace(name), grads))
+            per_setting.append(steps(traces[name], grads))
     first = _first_stage(per_setting)
     if first:
         stage, analysed = first
-        d.first = stage_hint(stage, analysed, (7,))
+        d.first = stage_hint(stage, analysed, traces["main"].hidden)
         if nonfinite:
             d.first += " " + say("path.nonfinite", settings="; ".join(nonfinite))
         d.first_layers = _stage_layers(stage)
@@ -285,10 +282,10 @@ def diagnose(rec: Recorded) -> Diagnosis:
                        for layer in _stage_layers(st.stage)}
     elif nonfinite:
         d.first = say("path.nonfinite", settings="; ".join(nonfinite))
-    deep = _grads(rec, "deep")
+    deep = got.get("deep")
     if deep is not None and finite(deep) and not first:  # else: wrong as the others are
-        found = _first_stage([steps(trace("deep"), deep)])
+        found = _first_stage([steps(traces["deep"], deep)])
         if found:
-            d.by_setting["deep"] = stage_hint(found[0], found[1], settings.BY_NAME["deep"].hidden)
+            d.by_setting["deep"] = stage_hint(found[0], found[1], traces["deep"].hidden)
             d.by_setting["deep"] += "\n" + say("vae.every_layer")
     return d

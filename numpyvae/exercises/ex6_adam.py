@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import optim
-from ...gradcheck import rel_error
-from ..exercise import Part, Stage
-from ..grading import explain, failure_row, float32_row
-from ..language import say
-from ..probes import Recorded, Recorder, give
-from ..report import OK, WRONG, Row
-from .common import failed_at
+from .. import optim
+from ..gradcheck import rel_error
+from .contracts import failed_at
+from .exercise import OK, WRONG, Exercise, Part, Recorded, Recorder, Row, Stage, give
+from .grading import explain, failure_row, float32_row
+from .messages import say
 
 #: The weights of the check: b and c have one shape, so state per shape is caught.
 SHAPES = {"w": (3, 4), "b": (4,), "c": (4,)}
@@ -221,3 +219,5 @@ ADAM = Part(
             Stage("float32", _float32, "stage.float32")),
     grade=grade, error_hint=error_hint,
 )
+
+EXERCISE = Exercise(6, "adam", "title.adam", (ADAM,))

@@ -1,4 +1,4 @@
-"""Exercise 7's two paths into mu and logvar, told apart: what the learner's dmu and dlogvar
+"""Exercise 7's two paths into mu and logvar, told apart (for ``ex7_diagnosis.py``): what the learner's dmu and dlogvar
 are made of, and which typical slip of Eq. (7) or Eq. (8) explains every setting.
 
 The right gradients are dmu = dz + (beta / N) mu and dlogvar = dz eps sigma / 2 + (beta / N)
@@ -15,14 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..language import say
-from . import vae_settings as settings
-from .vae_steps import FIT, TOL, Step, Trace, close
+from .ex7_chain import CONFIG_BETA, FIT, TOL, Step, Trace, close
+from .messages import say
 
 #: The KL's weight, beta / N, and what it becomes in typical mistakes: (key, weight)
 WEIGHTS: list[tuple[str, Callable[[float, int], float]]] = [
     ("path.kl.beta_ignored", lambda b, n: 1 / n),
-    ("path.kl.config_beta", lambda b, n: settings.CONFIG_BETA / n),
+    ("path.kl.config_beta", lambda b, n: CONFIG_BETA / n),
     ("path.kl.no_n", lambda b, n: b),
     ("path.kl.n_twice", lambda b, n: b / n**2),
     ("path.kl.twice", lambda b, n: 2 * b / n),
@@ -32,7 +31,7 @@ WEIGHTS: list[tuple[str, Callable[[float, int], float]]] = [
     ("path.kl.beta_squared", lambda b, n: b * b / n),
     ("path.kl.neither", lambda b, n: 1.0),
     ("path.kl.times_n", lambda b, n: b * n),
-    ("path.kl.config_beta_no_n", lambda b, n: settings.CONFIG_BETA),
+    ("path.kl.config_beta_no_n", lambda b, n: CONFIG_BETA),
 ]
 
 #: The sample's path into mu, up to a factor: dz (dz/dmu = 1) and other forms.

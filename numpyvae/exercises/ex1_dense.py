@@ -1,6 +1,7 @@
 """Exercise 1, ``Dense.backward``: dx, dW, db against central differences of y = x W + b,
-then a second call on another batch (no gradient kept or added across calls), the
-gradients written into the layer's own ``grads`` (the model's buffer), and float32."""
+then the same call twice, a second call on another batch (no gradient kept or added
+across calls), the gradients written into the layer's own ``grads`` (the model's
+buffer), and float32; a matrix product's shape error says which transpose is missing."""
 
 from __future__ import annotations
 
@@ -8,11 +9,22 @@ import re
 
 import numpy as np
 
-from ... import layers
-from ...fast.flat import ParamSlots
-from ...gradcheck import BOUND_PIECEWISE, numerical_vjp
-from ..exercise import Part, Stage
-from ..grading import (
+from .. import layers
+from ..fast.flat import ParamSlots
+from ..gradcheck import BOUND_PIECEWISE, numerical_vjp
+from .contracts import REPEAT, failed_at, finish, float32_contract, repeat_contract
+from .exercise import (
+    WRONG,
+    Exercise,
+    Part,
+    Recorded,
+    Recorder,
+    Row,
+    Slots,
+    Stage,
+    module_round,
+)
+from .grading import (
     again_row,
     changed_in_place,
     failure_row,
@@ -20,10 +32,7 @@ from ..grading import (
     generic,
     gradient_row,
 )
-from ..language import say
-from ..probes import Recorded, Recorder, Slots, module_round
-from ..report import WRONG, Row
-from .common import REPEAT, failed_at, finish, float32_contract, repeat_contract
+from .messages import say
 
 IN, OUT, N, N2 = 5, 4, 3, 2
 
@@ -96,7 +105,8 @@ def never_written(key: str) -> str:
     return say("dense.never_written", k=repr(key[1:]), key=key)
 
 
-def _mistakes(want: dict) -> dict[str, list]:
+def mistakes(want: dict) -> dict[str, list]:
+    """The typical mistakes, by gradient: (the array each one gives, its hint)."""
     return {
         "dW": [(np.zeros_like(want["dW"]), never_written("dW"))],
         "db": [(np.zeros_like(want["db"]), never_written("db")),
@@ -148,10 +158,10 @@ def grade(rec: Recorded) -> list[Row]:
         return [failure_row(rec, DENSE, DENSE.label)]
     i = inputs()
     want, numeric = reference(i["x"], i["dout"], i), _numeric(i)
-    mistakes = _mistakes(want)
+    typical = mistakes(want)
     rows = []
     for key, of in (("dx", "x"), ("dW", "W"), ("db", "b")):
-        candidates = mistakes.get(key, []) + generic(want[key], N)
+        candidates = typical.get(key, []) + generic(want[key], N)
         rows.append(gradient_row(f"Dense  dL/d{of}", rec, f"main.{key}", of, numeric[key],
                                  want[key], BOUND_PIECEWISE, candidates,
                                  lambda got, key=key: _shape_hint(key, got)))
@@ -186,3 +196,5 @@ DENSE = Part(
     grade=grade, error_hint=error_hint,
     shapes=f"x {(N, IN)}, W {(IN, OUT)}, b {(OUT,)}, dout {(N, OUT)}",
 )
+
+EXERCISE = Exercise(1, "dense", "title.dense", (DENSE,))

@@ -1,1 +1,0 @@
-"""The skeletons in Korean (see ``templates/__init__.py``)."""
