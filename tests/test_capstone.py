@@ -17,7 +17,7 @@ from test_exercises import RIGHT, solve
 from numpyvae import VAE, VAEConfig, cli, train
 from numpyvae.exercises.capstone import TOLERANCE, build_vae, capstone, learner_parts
 
-SMALL = ["--dataset", "glyph-digits", "--images", "200", "--test-images", "100", "--epochs", "1"]
+SMALL = ["--dataset", "glyph-digits", "--images", "64", "--test-images", "32", "--epochs", "1"]
 
 
 @pytest.fixture(autouse=True)
@@ -69,10 +69,14 @@ def test_all_right_trains_like_fit_with_fit_itself(capsys, solved, tmp_path, mon
         assert (tmp_path / "pics" / "samples.png").stat().st_size > 0
 
 
-def test_solutions_train_like_fit(capsys, tmp_path):
+def test_solutions_train_like_fit(capsys, tmp_path, monkeypatch):
+    drawn = []  # the pictures themselves: test_all_right_trains_like_fit_with_fit_itself
+    monkeypatch.setattr("numpyvae.exercises.capstone.write_pictures",
+                        lambda yours, library, *args: drawn.append((yours, library)))
     code, out, _ = run(capsys, "exercises", "train", "--solutions", *SMALL, "--out", tmp_path)
     assert code == 0, out
     assert "the library's own solutions" in out and "|diff| = 0.0000" in out
+    assert len(drawn) == 1 and isinstance(drawn[0][1], VAE)
 
 
 @pytest.mark.parametrize("file, label, code, status", [

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from helpers import run_cli as run
 from test_exercises import RIGHT, flat, solve
+from test_exercises_checker import PYTEST
 
 from numpyvae.exercises.messages import MESSAGES, say, speaking
 from numpyvae.exercises.runner import COUNT, FOLDER_FILE, from_locale
@@ -145,7 +146,6 @@ def test_a_korean_folder_answers_in_korean(capsys, tmp_path, monkeypatch):
 
 def test_init_lang_ko_then_pytest_and_train_in_korean(capsys, tmp_path, monkeypatch):
     import subprocess
-    import sys
 
     monkeypatch.delenv("NUMPYVAE_LANG", raising=False)
     folder = tmp_path / "course"
@@ -154,9 +154,8 @@ def test_init_lang_ko_then_pytest_and_train_in_korean(capsys, tmp_path, monkeypa
         solve(folder, *answer)
     environ = {k: v for k, v in __import__("os").environ.items() if not k.startswith("PYTEST_")}
     environ.pop("NUMPYVAE_LANG", None)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "-k", "adam or vae", str(folder)], capture_output=True, text=True,
-                          cwd=tmp_path, env=environ, timeout=300, check=False)
+    proc = subprocess.run([*PYTEST, "-k", "adam or vae", str(folder)], capture_output=True,
+                          text=True, cwd=tmp_path, env=environ, timeout=300, check=False)
     out = proc.stdout
     assert proc.returncode == 1 and "1 failed" in out and "1 passed" in out, out
     assert "아직 안 풂: 다음을 작성하세요: VAE.backward" in out
