@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -86,22 +87,36 @@ def _kill(child: int | subprocess.Popen) -> None:
 
 def _wait(child: int | subprocess.Popen, deadline: float | None) -> tuple[int | None, bool]:
     """(the child's status as os.waitstatus_to_exitcode gives it, whether it was killed at
-    the deadline)."""
-    pause, killed = 0.0005, False
-    while True:
-        if isinstance(child, subprocess.Popen):
-            code = child.poll()
-            status = None if code is None else code
-        else:
-            pid, raw = os.waitpid(child, os.WNOHANG)
-            status = os.waitstatus_to_exitcode(raw) if pid else None
-        if status is not None:
-            return status, killed
-        if deadline is not None and time.monotonic() > deadline and not killed:
-            _kill(child)
-            killed = True
-        time.sleep(pause)
-        pause = min(pause * 2, 0.02)
+    the deadline). A forked child is waited for on its pidfd (Linux), which wakes us the
+    moment it ends; elsewhere by polling."""
+    pause, killed, fd = 0.0005, False, None
+    if not isinstance(child, subprocess.Popen) and hasattr(os, "pidfd_open"):
+        try:
+            fd = os.pidfd_open(child)
+        except OSError:  # an older kernel: poll
+            fd = None
+    try:
+        while True:
+            if isinstance(child, subprocess.Popen):
+                code = child.poll()
+                status = None if code is None else code
+            else:
+                pid, raw = os.waitpid(child, os.WNOHANG)
+                status = os.waitstatus_to_exitcode(raw) if pid else None
+            if status is not None:
+                return status, killed
+            if deadline is not None and time.monotonic() > deadline and not killed:
+                _kill(child)
+                killed = True
+            if fd is not None:  # until it ends, or the deadline
+                left = None if killed or deadline is None else deadline - time.monotonic()
+                select.select([fd], [], [], None if left is None else max(left, 0.0))
+            else:
+                time.sleep(pause)
+                pause = min(pause * 2, 0.02)
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def _read_part(folder: Path, index: int) -> Recorded | None:
