@@ -150,6 +150,22 @@ def _process_text(status: int | None, killed: bool, time_limit: float | None,
     return say("process.exited", status=status, where=where)
 
 
+def _last_stage(path: Path) -> dict:
+    """The stage the child began last (``{"part": i, "stage": name}``), or {}."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return {}
+    for line in reversed(lines):  # a line cut short by a kill is passed over
+        try:
+            found = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(found, dict):
+            return found
+    return {}
+
+
 def _collect(ex: Exercise, folder: Path, path: Path | None, status: int | None, killed: bool,
              time_limit: float | None) -> list[Row]:
     """The rows of every part, from what the child wrote (or why it wrote nothing)."""
@@ -162,10 +178,7 @@ def _collect(ex: Exercise, folder: Path, path: Path | None, status: int | None, 
         if file_failure.get("kind") == "unsolved":
             return [Row(label, "-", "-", UNSOLVED, where=file_failure.get("where", ""))]
         return [failure_row(Recorded(failure=file_failure), None, label)]
-    try:
-        where = json.loads((folder / "where.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        where = {}
+    where = _last_stage(folder / "where.log")
     rows: list[Row] = []
     stopped = False
     for index, part in enumerate(ex.parts):
