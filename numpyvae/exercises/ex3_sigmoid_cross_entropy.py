@@ -16,7 +16,17 @@ from .contracts import (
     float32_contract,
     grade_activation,
 )
-from .exercise import OK, WRONG, Exercise, Part, Recorded, Recorder, Row, Stage, give
+from .exercise import (
+    OK,
+    WRONG,
+    Exercise,
+    Part,
+    Recorded,
+    Recorder,
+    Row,
+    Stage,
+    loss_round,
+)
 from .grading import again_row, changed_in_place, forward_row, generic, gradient_row
 from .messages import say
 
@@ -67,18 +77,8 @@ LARGE_X = np.array([[0.0, 1.0, 0.3, 0.5, 0.7, 0.0, 1.0], [1.0, 0.0, 0.5, 0.2, 1.
 
 
 def _bce_round(fn, rec: Recorder, prefix: str, logits: np.ndarray, x: np.ndarray) -> None:
-    """One call of the learner's bernoulli_nll: ``(nll, {"logits": dlogits})``, as the
-    library's losses return it, or else what it returned."""
-    given_l, given_x = give(logits), give(x)
-    out = fn(given_l, given_x)
-    grads = out[1] if isinstance(out, (tuple, list)) and len(out) == 2 else None
-    if isinstance(grads, dict) and set(grads) == {"logits"}:
-        rec.put(prefix + "forward", out[0])
-        rec.put(prefix + "dlogits", grads["logits"])
-    else:
-        rec.put(prefix + "return", out if grads is None else grads)
-    rec.put(prefix + "after.logits", given_l)
-    rec.put(prefix + "after.x", given_x)
+    """One call of the learner's bernoulli_nll: ``(nll, {"logits": dlogits})`` expected."""
+    loss_round(rec, prefix, fn, {"logits": logits, "x": x}, ("logits",))
 
 
 def _bce_stages() -> tuple[Stage, ...]:

@@ -10,7 +10,7 @@ import numpy as np
 from .. import losses
 from ..gradcheck import BOUND_SMOOTH, numerical_gradient
 from .contracts import after_forward, finish, first_call_failed, float32_contract
-from .exercise import Exercise, Part, Recorded, Row, Stage, give
+from .exercise import Exercise, Part, Recorded, Row, Stage, loss_round
 from .grading import again_row, changed_in_place, forward_row, generic, gradient_row
 from .messages import say
 
@@ -27,19 +27,9 @@ def inputs(seed: int) -> dict[str, np.ndarray]:
 
 
 def _kl_round(fn, rec, prefix: str, mu: np.ndarray, logvar: np.ndarray) -> None:
-    """One call of the learner's kl_std_normal: ``(kl, {"mu": dmu, "logvar": dlogvar})``, as
-    the library's losses return it, or else what it returned."""
-    given_mu, given_lv = give(mu), give(logvar)
-    out = fn(given_mu, given_lv)
-    grads = out[1] if isinstance(out, (tuple, list)) and len(out) == 2 else None
-    if isinstance(grads, dict) and set(grads) == {"mu", "logvar"}:
-        rec.put(prefix + "forward", out[0])
-        rec.put(prefix + "dmu", grads["mu"])
-        rec.put(prefix + "dlogvar", grads["logvar"])
-    else:
-        rec.put(prefix + "return", out if grads is None else grads)
-    rec.put(prefix + "after.mu", given_mu)
-    rec.put(prefix + "after.logvar", given_lv)
+    """One call of the learner's kl_std_normal: ``(kl, {"mu": dmu, "logvar": dlogvar})``
+    expected."""
+    loss_round(rec, prefix, fn, {"mu": mu, "logvar": logvar}, ("mu", "logvar"))
 
 
 def _kl_stages() -> tuple[Stage, ...]:

@@ -227,3 +227,22 @@ def module_round(rec: Recorder, prefix: str, layer: object, args: dict[str, np.n
         rec.put(prefix + "d" + k, grads.get(k, MISSING) if isinstance(grads, dict) else MISSING)
     for name, a in (*given.items(), (up_name, up_given)):
         rec.put(prefix + "after." + name, a)
+
+
+def loss_round(rec: Recorder, prefix: str, loss: Callable, args: dict[str, np.ndarray],
+               wrt: tuple[str, ...]) -> None:
+    """One call of a loss, which returns what numpyvae's losses return, ``(value, grads)``
+    with ``grads`` keyed by the names ``wrt``, recorded under ``prefix``: ``forward`` and
+    ``d`` + each name of ``wrt`` (``dlogits`` ...), or ``return`` when it returned another
+    structure; ``after.NAME`` for every argument as it was afterwards."""
+    given = {name: give(a) for name, a in args.items()}
+    out = loss(*given.values())
+    grads = out[1] if isinstance(out, (tuple, list)) and len(out) == 2 else None
+    if isinstance(grads, dict) and set(grads) == set(wrt):
+        rec.put(prefix + "forward", out[0])
+        for name in wrt:
+            rec.put(prefix + "d" + name, grads[name])
+    else:
+        rec.put(prefix + "return", out if grads is None else grads)
+    for name, a in given.items():
+        rec.put(prefix + "after." + name, a)
