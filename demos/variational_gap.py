@@ -12,7 +12,7 @@ N(mu, diag sigma^2) (Eq. 1) and optimises that instead. What is lost is exactly
     log p(x) = ELBO + KL(q(z|x) || p(z|x))          (the variational gap, >= 0)
 
 With a 2-D latent space, p(x) and p(z|x) can be computed on a grid of z (quadrature,
-numpyvae.elbo.latent_grid), so the gap is measured, not guessed.
+numpyvae.quadrature.latent_grid), so the gap is measured, not guessed.
 
 Every image here is a 0/1 image: the test images are one fixed Bernoulli sample of
 each grey image (the sample `numpyvae evaluate` uses for a binarized run), and the
@@ -70,8 +70,9 @@ import numpy as np
 
 from numpyvae import VAE, VAEConfig, plots
 from numpyvae.datasets import binarize, binarized_test_images, load_dataset
-from numpyvae.elbo import LatentGrid, latent_grid, log_likelihood_iw
+from numpyvae.elbo import log_likelihood_iw
 from numpyvae.errors import DataError
+from numpyvae.quadrature import LatentGrid, latent_grid
 from numpyvae.train import fit
 
 KS = (1, 10, 100, 1000)  # importance samples of Eq. (11)
@@ -105,7 +106,7 @@ def quadrature(model: VAE, x: np.ndarray) -> tuple[list[LatentGrid], np.ndarray,
 
 class CentredOn:
     """``model`` with its q(z|x) replaced by given means and log-variances: for
-    :func:`numpyvae.elbo.latent_grid`, which lays its grid around q(z|x). On images the
+    :func:`numpyvae.quadrature.latent_grid`, which lays its grid around q(z|x). On images the
     encoder never saw (noise, clothes) q can sit far from p(z|x), sharp where p(z|x) is
     wide, and the grid then misses the posterior: :func:`posterior_moments` says where
     to lay it instead. Everything else is the model's own."""

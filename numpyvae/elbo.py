@@ -5,10 +5,10 @@
 - :func:`log_likelihood_iw`: the importance-weighted estimate of log p(x), Eq. (11),
   a tighter bound than the ELBO, as written, image by image (its fast form, in blocks
   and in memory flat in K, is :func:`numpyvae.fast.iw.log_likelihood_iw_blocked`);
-- :func:`evaluate`: both, as the literature reports them, and bits per dimension;
-- :func:`log_likelihood_grid` (numpyvae/quadrature.py, re-exported here): log p(x)
-  itself, by quadrature over z, for a latent space of 1 or 2 dimensions: what the two
-  bounds approach from below.
+- :func:`evaluate`: both, as the literature reports them, and bits per dimension.
+
+What the two bounds approach from below, log p(x) itself by quadrature over z (for a
+latent space of 1 or 2 dimensions), is :func:`numpyvae.quadrature.log_likelihood_grid`.
 
 Only the model's public face is used: ``encode`` (the door that checks the images),
 ``decode_logits``, ``recon_nll``.
@@ -24,7 +24,6 @@ from .fast.iw import log_likelihood_iw_blocked
 from .losses import kl_std_normal, log_normal, log_std_normal
 from .model import VAE, AutoEncoder
 from .progress import ProgressCallback
-from .quadrature import LatentGrid, latent_grid, log_likelihood_grid  # noqa: F401 (re-exported)
 
 
 def bits_per_dim(nats: float, dims: int) -> float:

@@ -6,7 +6,7 @@ has no closed form, which is why the VAE optimises a bound (the ELBO, Eq. 6) and
 reports another (Eq. 11, numpyvae/elbo.py). With 1 or 2 latent dimensions the integral
 can be summed on a grid of z, almost exactly: the value both bounds approach from
 below, and the true posterior p(z|x) = p(x|z) p(z) / p(x) on the grid, to draw beside
-q(z|x) (demos/variational_gap.py). ``numpyvae.elbo`` re-exports these names.
+q(z|x) (demos/variational_gap.py).
 """
 
 from __future__ import annotations
