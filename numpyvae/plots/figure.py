@@ -1,4 +1,7 @@
-"""What every figure shares: a Figure, the PNG writer, the caption, tiling images.
+"""What every figure is made of, for the other plots modules: a Figure
+(:func:`new_figure`), the PNG writer (:func:`save_png`), the caption (:func:`add_caption`),
+images as arrays (:func:`as_images`, :func:`tile`); and what a script checks first
+(:func:`require_matplotlib`) and writes last (:func:`banner`).
 
 matplotlib is imported inside the functions only (see the package's docstring).
 Every file is written by :func:`numpyvae.fileio.atomic_write`: the picture is drawn
@@ -41,7 +44,9 @@ def require_matplotlib() -> None:
         raise PlotDependencyError(INSTALL_HINT) from None
 
 
-def _figure(figsize: tuple[float, float]) -> Any:
+def new_figure(figsize: tuple[float, float]) -> Any:
+    """A matplotlib Figure of ``figsize`` inches, laid out by constrained layout (no pyplot,
+    nothing left open); :class:`PlotDependencyError` without matplotlib."""
     require_matplotlib()
     from matplotlib.figure import Figure
 
@@ -61,8 +66,8 @@ def write_file(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def _save(fig: Any, path: str | Path) -> Path:
-    """Write the figure as a PNG of at most 256 colours (a third of the bytes, and the
+def save_png(fig: Any, path: str | Path) -> Path:
+    """Write the figure ``fig`` to ``path`` (returned as a Path) as a PNG of at most 256 colours (a third of the bytes, and the
     eye sees no difference in these grey images and flat colours), atomically. The
     picture goes from the renderer's pixels straight to the palette: one PNG encoding."""
     try:
@@ -115,13 +120,15 @@ def banner(path: str | Path, text: str) -> Path:
     return _write_palette_png(out, path)
 
 
-def _caption(fig: Any, caption: str | None) -> None:
+def add_caption(fig: Any, caption: str | None) -> None:
+    """Put ``caption`` (a sentence, wrapped) under the figure; nothing when it is None or empty."""
     if caption:
         fig.supxlabel(caption, fontsize=9, wrap=True)
 
 
-def _as_images(images: Any) -> tuple[np.ndarray, int]:
-    """(N, D) or (N, side, side) -> ((N, side, side) float array, side)."""
+def as_images(images: Any) -> tuple[np.ndarray, int]:
+    """Images as rows (N, D = side^2) or as squares (N, side, side) -> ((N, side, side)
+    float64 array, side); a ValueError names a shape that is neither."""
     a = np.asarray(images, dtype=np.float64)
     if a.ndim == 3 and a.shape[1] == a.shape[2]:
         return a, a.shape[1]
@@ -144,7 +151,7 @@ def tile(images: Any, ncols: int, pad: int = 1, pad_value: float = 0.5) -> np.nd
     Returns:
         (rows * (side + pad) + pad, ncols * (side + pad) + pad) array.
     """
-    a, side = _as_images(images)
+    a, side = as_images(images)
     ncols = max(1, int(ncols))
     rows = max(1, math.ceil(len(a) / ncols))
     step = side + pad
