@@ -111,8 +111,10 @@ def joint_on_grid(model: VAE, x: np.ndarray, axes: list[np.ndarray], max_rows: i
     mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, latent)  # (P, L)
     log_px_z = np.empty(len(mesh))
     for s in range(0, len(mesh), max_rows):
-        rows = logits[s : s + max_rows] if logits is not None else \
-            model.decode_logits(mesh[s : s + max_rows].astype(model.dtype))  # Eq. (3)
+        if logits is None:
+            rows = model.decode_logits(mesh[s : s + max_rows].astype(model.dtype))  # Eq. (3)
+        else:
+            rows = logits[s : s + max_rows]  # decoded already
         log_px_z[s : s + max_rows] = -model.recon_nll(rows, x, need_grad=False)[0]  # -Eq. (4)
     log_pz = log_std_normal(mesh)  # log p(z) = log N(z; 0, I)   (P,)
     cell = float(np.prod([a[1] - a[0] for a in axes]))
