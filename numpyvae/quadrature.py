@@ -149,19 +149,20 @@ def find_posteriors(model: VAE, x: np.ndarray) -> list[LatentGrid]:
     return [joint_on_grid(model, xi, axes, len(mesh), logits, "prior") for xi in x]
 
 
-def holds(grid: LatentGrid, found: LatentGrid) -> bool:
-    """Whether ``grid`` holds the posterior that the coarse grid ``found`` shows: its outer
-    cells nearly empty, its spacing at most 0.8 of the posterior's standard deviation, and
-    no more than :data:`MISSED_MASS` of the coarse posterior beyond it by more than one
+def holds(grid: LatentGrid, found: LatentGrid, step: float) -> bool:
+    """Whether ``grid``, ``step`` scales apart, holds the posterior that the coarse grid
+    ``found`` shows: its outer cells nearly empty, its scale at most twice the posterior's
+    standard deviation (its spacing at most twice that of a grid laid on p(z|x)), and no
+    more than :data:`MISSED_MASS` of the coarse posterior beyond it by more than one
     coarse step."""
-    if grid.edge_mass >= EDGE_MASS or np.any(grid.spacing > 0.8 * grid.sd):
+    if grid.edge_mass >= EDGE_MASS or np.any(grid.spacing > 2 * step * grid.sd):
         return False
-    step = found.spacing
+    coarse = found.spacing
     inside = np.ones(found.log_joint.shape, dtype=bool)
     for j, (a, z) in enumerate(zip(grid.axes, found.axes)):
         shape = [1] * len(found.axes)
         shape[j] = -1
-        near = (z >= a[0] - step[j]) & (z <= a[-1] + step[j])
+        near = (z >= a[0] - coarse[j]) & (z <= a[-1] + coarse[j])
         inside &= near.reshape(shape)
     return float((found.posterior * found.cell)[~inside].sum()) <= MISSED_MASS
 
@@ -195,7 +196,7 @@ def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
         # the spacing must shrink below the sd the coarse grid cannot see (a floor of 1/8 of it)
         centre, scale = found.mean, np.maximum(found.sd, found.spacing / 8)
         for _ in range(4):
-            if holds(grid, found):
+            if holds(grid, found, 2 * span / (points - 1)):
                 break
             grid = grid_around(model, x[i], centre, scale, points, span, max_rows, "p(z|x)")
             centre, scale = grid.mean, np.maximum(grid.sd, grid.spacing / 8)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -285,11 +283,6 @@ def test_every_module_is_on_the_map_and_the_map_names_only_modules(found):
 
 def test_the_allowlist_holds_only_violations_that_still_occur(found):
     assert not sorted(ALLOWED - found), "these no longer occur: remove them from ALLOWED"
-
-
-def test_import_numpyvae_imports_no_matplotlib():
-    code = "import sys, numpyvae, numpyvae.plots; assert 'matplotlib' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
 
 
 # ---- each rule fails where it should ---------------------------------------------------------
