@@ -34,10 +34,10 @@ FIND_POINTS = 49  # 0.25 apart
 #: a grid is widened (same spacing) while its outer cells hold more of p(z|x) than this
 EDGE_MASS = 1e-7
 
-#: a grid of q whose outer cells hold more than this is far too small (q is off, or much
-#: sharper than p(z|x)): it is laid on p(z|x) at once, not widened at q's fine spacing
-#: (up to 64 times the points)
-FAR_OFF = 0.1
+#: a grid is made twice as wide at most this many times; a grid around q at most
+#: WIDENINGS_ON_Q times (further, one laid on p(z|x) costs less than q's fine spacing)
+WIDENINGS = 3
+WIDENINGS_ON_Q = 2
 
 #: the coarse grid's mass of p(z|x) beyond a grid (by more than one coarse step) that
 #: says the grid missed part of the posterior
@@ -123,18 +123,17 @@ def joint_on_grid(model: VAE, x: np.ndarray, axes: list[np.ndarray], max_rows: i
 
 def grid_around(model: VAE, x: np.ndarray, centre: np.ndarray, scale: np.ndarray,
                 points: int = 41, span: float = 8.0, max_rows: int = 8192,
-                laid_on: str = "q(z|x)", far_off: float = 1.0) -> LatentGrid:
+                laid_on: str = "q(z|x)", widenings: int = WIDENINGS) -> LatentGrid:
     """The grid of one image x (D,) from centre - span scale to centre + span scale
     (centre, scale (L,)), ``points`` points per dimension; made twice as wide with the
-    same spacing, up to three times, while its outer cells hold more than
-    :data:`EDGE_MASS` of the posterior (and less than ``far_off``: a grid that misses
-    by more is returned as it is)."""
-    for widen in range(4):  # span, 2 span, 4 span, 8 span
+    same spacing, up to ``widenings`` times, while its outer cells hold more than
+    :data:`EDGE_MASS` of the posterior."""
+    for widen in range(widenings + 1):  # span, 2 span, 4 span, 8 span
         n = (points - 1) * 2**widen + 1
         t = np.linspace(-span * 2**widen, span * 2**widen, n)  # in units of scale
         grid = joint_on_grid(model, x, [c + s * t for c, s in zip(centre, scale)], max_rows,
                              laid_on=laid_on)
-        if not EDGE_MASS <= grid.edge_mass < far_off:
+        if grid.edge_mass < EDGE_MASS:
             break
     return grid
 
@@ -149,6 +148,17 @@ def find_posteriors(model: VAE, x: np.ndarray) -> list[LatentGrid]:
     return [joint_on_grid(model, xi, axes, len(mesh), logits, "prior") for xi in x]
 
 
+def mass_beyond(found: LatentGrid, lo: np.ndarray, hi: np.ndarray, margin: np.ndarray) -> float:
+    """The mass of the posterior on the coarse grid ``found`` that lies farther than
+    ``margin`` outside the box from ``lo`` to ``hi`` (each (L,))."""
+    inside = np.ones(found.log_joint.shape, dtype=bool)
+    for j, z in enumerate(found.axes):
+        shape = [1] * len(found.axes)
+        shape[j] = -1
+        inside &= ((z >= lo[j] - margin[j]) & (z <= hi[j] + margin[j])).reshape(shape)
+    return float((found.posterior * found.cell)[~inside].sum())
+
+
 def holds(grid: LatentGrid, found: LatentGrid, step: float) -> bool:
     """Whether ``grid``, ``step`` scales apart, holds the posterior that the coarse grid
     ``found`` shows: its outer cells nearly empty, its scale at most twice the posterior's
@@ -157,14 +167,8 @@ def holds(grid: LatentGrid, found: LatentGrid, step: float) -> bool:
     coarse step."""
     if grid.edge_mass >= EDGE_MASS or np.any(grid.spacing > 2 * step * grid.sd):
         return False
-    coarse = found.spacing
-    inside = np.ones(found.log_joint.shape, dtype=bool)
-    for j, (a, z) in enumerate(zip(grid.axes, found.axes)):
-        shape = [1] * len(found.axes)
-        shape[j] = -1
-        near = (z >= a[0] - coarse[j]) & (z <= a[-1] + coarse[j])
-        inside &= near.reshape(shape)
-    return float((found.posterior * found.cell)[~inside].sum()) <= MISSED_MASS
+    lo, hi = [a[0] for a in grid.axes], [a[-1] for a in grid.axes]
+    return mass_beyond(found, lo, hi, found.spacing) <= MISSED_MASS
 
 
 def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
@@ -173,11 +177,12 @@ def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
 
     The grid of each image has ``points`` points per latent dimension, first from
     mu - span sigma to mu + span sigma (mu and sigma of q(z|x), Eq. 1 and 2), widened
-    while its outer cells hold more than 1e-7 of the posterior (:func:`grid_around`;
-    not when they hold more than :data:`FAR_OFF`: q is far off).
-    It is kept when it holds the posterior found on the coarse grid of
-    :func:`find_posteriors` (:func:`holds`): for the images the encoder knows. Else the
-    encoder missed p(z|x) (an image it never saw): the grid is laid on p(z|x) itself,
+    (twice at most) while its outer cells hold more than 1e-7 of the posterior
+    (:func:`grid_around`),
+    when the posterior found on the coarse grid of :func:`find_posteriors` lies within
+    its reach; it is kept when it holds that posterior (:func:`holds`): for the images
+    the encoder knows. Else the encoder missed p(z|x) (an image it never saw, where q
+    can be far off, or much sharper): the grid is laid on p(z|x) itself,
     around its mean, span standard deviations wide, and laid again on the mean and
     standard deviation it measures until it holds them (at most four times). Only for
     latent_dim 1 or 2: the grid costs points^latent_dim decodes per image.
@@ -192,11 +197,15 @@ def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
     sigma = np.exp(logvar.astype(np.float64) / 2)  # Eq. (2)
     grids = []
     for i, found in enumerate(find_posteriors(model, x)):
-        grid = grid_around(model, x[i], mu[i], sigma[i], points, span, max_rows, far_off=FAR_OFF)
+        grid = None
+        reach = 2**WIDENINGS_ON_Q * span * sigma[i]  # the widest grid around q
+        if mass_beyond(found, mu[i] - reach, mu[i] + reach, np.zeros(latent)) <= MISSED_MASS:
+            grid = grid_around(model, x[i], mu[i], sigma[i], points, span, max_rows,
+                               widenings=WIDENINGS_ON_Q)
         # the spacing must shrink below the sd the coarse grid cannot see (a floor of 1/8 of it)
         centre, scale = found.mean, np.maximum(found.sd, found.spacing / 8)
         for _ in range(4):
-            if holds(grid, found, 2 * span / (points - 1)):
+            if grid is not None and holds(grid, found, 2 * span / (points - 1)):
                 break
             grid = grid_around(model, x[i], centre, scale, points, span, max_rows, "p(z|x)")
             centre, scale = grid.mean, np.maximum(grid.sd, grid.spacing / 8)
