@@ -175,17 +175,17 @@ def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
                 max_rows: int = 8192) -> list[LatentGrid]:
     """log p(x, z) of each image of ``x`` (N, D) on a grid of z that holds its posterior.
 
-    The grid of each image has ``points`` points per latent dimension, first from
-    mu - span sigma to mu + span sigma (mu and sigma of q(z|x), Eq. 1 and 2), widened
-    (twice at most) while its outer cells hold more than 1e-7 of the posterior
-    (:func:`grid_around`),
-    when the posterior found on the coarse grid of :func:`find_posteriors` lies within
-    its reach; it is kept when it holds that posterior (:func:`holds`): for the images
-    the encoder knows. Else the encoder missed p(z|x) (an image it never saw, where q
-    can be far off, or much sharper): the grid is laid on p(z|x) itself,
-    around its mean, span standard deviations wide, and laid again on the mean and
-    standard deviation it measures until it holds them (at most four times). Only for
-    latent_dim 1 or 2: the grid costs points^latent_dim decodes per image.
+    The grid of each image has ``points`` points per latent dimension. Where the
+    posterior found on the coarse grid of :func:`find_posteriors` lies within its reach,
+    it is first laid from mu - span sigma to mu + span sigma (mu and sigma of q(z|x),
+    Eq. 1 and 2), widened (twice at most) while its outer cells hold more than 1e-7 of
+    the posterior (:func:`grid_around`), and kept when it holds that posterior
+    (:func:`holds`): for the images the encoder knows. Else the encoder missed p(z|x)
+    (an image it never saw, where q can be far off, or much sharper): the grid is laid
+    on p(z|x) itself, around its mean, span standard deviations wide, and laid again on
+    the mean and standard deviation it measures until it holds them (at most four
+    times). Only for latent_dim 1 or 2: the grid costs points^latent_dim decodes per
+    image.
     """
     latent = model.config.latent_dim
     if latent not in (1, 2):
