@@ -29,6 +29,15 @@ LECTURE = {"layers", "reparam", "losses", "config", "inputs", "model", "optim", 
 LECTURE_MAY_IMPORT = {"numpy", "__future__", "math", "dataclasses", "typing", "collections",
                       "collections.abc", "itertools", "functools"}
 
+#: what the rooms below the lecture and beside it may import of numpyvae (prefixes)
+ROOMS = {
+    "numpyvae.errors": (), "numpyvae.fileio": (), "numpyvae.progress": (),
+    "numpyvae.gradcheck": (), "numpyvae.config": (), "numpyvae.layers": (),
+    "numpyvae.reparam": (), "numpyvae.fast.flat": (),
+    "numpyvae.datasets": ("numpyvae.datasets", "numpyvae.errors", "numpyvae.fileio"),
+    "numpyvae.plots": ("numpyvae.plots", "numpyvae.errors", "numpyvae.fileio"),
+}
+
 #: Today's violations, each exactly as the checks report it. The list may only shrink:
 #: test_the_allowlist_holds_only_violations_that_still_occur fails on an entry that no
 #: longer occurs, so that it is removed when the code that caused it changes.
@@ -274,6 +283,16 @@ def test_no_chain_of_imports_longer_than_8_files(found):
 
 def test_the_lecture_imports_only_numpy_math_itself_and_fast(found):
     assert not new(found, "lecture")
+
+
+def test_the_rooms_import_what_the_map_says():
+    """errors, fileio, progress, gradcheck, config, layers, reparam and fast/flat.py import
+    nothing of numpyvae; datasets/ and plots/ only errors, fileio and themselves."""
+    pkg = read_package(REPO / "numpyvae", "numpyvae")
+    wrong = [(module, other) for module in pkg.edges for room, allowed in ROOMS.items()
+             if module == room or module.startswith(room + ".")
+             for other in pkg.edges[module] if not other.startswith(allowed)]
+    assert not wrong
 
 
 def test_every_module_is_on_the_map_and_the_map_names_only_modules(found):
