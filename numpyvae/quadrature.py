@@ -100,7 +100,7 @@ class LatentGrid:
         return self.axes[j].reshape(shape)
 
 
-def joint_on_grid(model: VAE, x: np.ndarray, axes: list[np.ndarray], max_rows: int = 8192,
+def _joint_on_grid(model: VAE, x: np.ndarray, axes: list[np.ndarray], max_rows: int = 8192,
                   logits: np.ndarray | None = None, laid_on: str = "q(z|x)") -> LatentGrid:
     """log p(x|z) + log p(z) of one image x (D,) at every point of the grid ``axes``.
 
@@ -131,7 +131,7 @@ def grid_around(model: VAE, x: np.ndarray, centre: np.ndarray, scale: np.ndarray
     for widen in range(widenings + 1):  # span, 2 span, 4 span, 8 span
         n = (points - 1) * 2**widen + 1
         t = np.linspace(-span * 2**widen, span * 2**widen, n)  # in units of scale
-        grid = joint_on_grid(model, x, [c + s * t for c, s in zip(centre, scale)], max_rows,
+        grid = _joint_on_grid(model, x, [c + s * t for c, s in zip(centre, scale)], max_rows,
                              laid_on=laid_on)
         if grid.edge_mass < EDGE_MASS:
             break
@@ -145,10 +145,10 @@ def find_posteriors(model: VAE, x: np.ndarray) -> list[LatentGrid]:
     axes = [np.linspace(-FIND_SPAN, FIND_SPAN, FIND_POINTS)] * model.config.latent_dim
     mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(axes))
     logits = model.decode_logits(mesh.astype(model.dtype))  # Eq. (3)   (P, D), once
-    return [joint_on_grid(model, xi, axes, len(mesh), logits, "prior") for xi in x]
+    return [_joint_on_grid(model, xi, axes, len(mesh), logits, "prior") for xi in x]
 
 
-def mass_beyond(found: LatentGrid, lo: np.ndarray, hi: np.ndarray, margin: np.ndarray) -> float:
+def _mass_beyond(found: LatentGrid, lo: np.ndarray, hi: np.ndarray, margin: np.ndarray) -> float:
     """The mass of the posterior on the coarse grid ``found`` that lies farther than
     ``margin`` outside the box from ``lo`` to ``hi`` (each (L,))."""
     inside = np.ones(found.log_joint.shape, dtype=bool)
@@ -159,7 +159,7 @@ def mass_beyond(found: LatentGrid, lo: np.ndarray, hi: np.ndarray, margin: np.nd
     return float((found.posterior * found.cell)[~inside].sum())
 
 
-def holds(grid: LatentGrid, found: LatentGrid, step: float) -> bool:
+def _holds(grid: LatentGrid, found: LatentGrid, step: float) -> bool:
     """Whether ``grid``, ``step`` scales apart, holds the posterior that the coarse grid
     ``found`` shows: its outer cells nearly empty, its scale at most twice the posterior's
     standard deviation (its spacing at most twice that of a grid laid on p(z|x)), and no
@@ -168,7 +168,7 @@ def holds(grid: LatentGrid, found: LatentGrid, step: float) -> bool:
     if grid.edge_mass >= EDGE_MASS or np.any(grid.spacing > 2 * step * grid.sd):
         return False
     lo, hi = [a[0] for a in grid.axes], [a[-1] for a in grid.axes]
-    return mass_beyond(found, lo, hi, found.spacing) <= MISSED_MASS
+    return _mass_beyond(found, lo, hi, found.spacing) <= MISSED_MASS
 
 
 def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
@@ -180,7 +180,7 @@ def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
     it is first laid from mu - span sigma to mu + span sigma (mu and sigma of q(z|x),
     Eq. 1 and 2), widened (twice at most) while its outer cells hold more than 1e-7 of
     the posterior (:func:`grid_around`), and kept when it holds that posterior
-    (:func:`holds`): for the images the encoder knows. Else the encoder missed p(z|x)
+    (``_holds``): for the images the encoder knows. Else the encoder missed p(z|x)
     (an image it never saw, where q can be far off, or much sharper): the grid is laid
     on p(z|x) itself, around its mean, span standard deviations wide, and laid again on
     the mean and standard deviation it measures until it holds them (at most four
@@ -199,13 +199,13 @@ def latent_grid(model: VAE, x: np.ndarray, points: int = 41, span: float = 8.0,
     for i, found in enumerate(find_posteriors(model, x)):
         grid = None
         reach = 2**WIDENINGS_ON_Q * span * sigma[i]  # the widest grid around q
-        if mass_beyond(found, mu[i] - reach, mu[i] + reach, np.zeros(latent)) <= MISSED_MASS:
+        if _mass_beyond(found, mu[i] - reach, mu[i] + reach, np.zeros(latent)) <= MISSED_MASS:
             grid = grid_around(model, x[i], mu[i], sigma[i], points, span, max_rows,
                                widenings=WIDENINGS_ON_Q)
         # the spacing must shrink below the sd the coarse grid cannot see (a floor of 1/8 of it)
         centre, scale = found.mean, np.maximum(found.sd, found.spacing / 8)
         for _ in range(4):
-            if grid is not None and holds(grid, found, 2 * span / (points - 1)):
+            if grid is not None and _holds(grid, found, 2 * span / (points - 1)):
                 break
             grid = grid_around(model, x[i], centre, scale, points, span, max_rows, "p(z|x)")
             centre, scale = grid.mean, np.maximum(grid.sd, grid.spacing / 8)
