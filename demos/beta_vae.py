@@ -36,7 +36,8 @@ import _common
 import numpy as np
 
 from numpyvae import VAE, VAEConfig, plots
-from numpyvae.train import elbo_terms, fit
+from numpyvae.elbo import elbo_terms
+from numpyvae.train import fit
 
 QUICK = _common.Quick(epochs=8, hidden=128, lr=3e-3)
 

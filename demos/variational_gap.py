@@ -12,7 +12,7 @@ N(mu, diag sigma^2) (Eq. 1) and optimises that instead. What is lost is exactly
     log p(x) = ELBO + KL(q(z|x) || p(z|x))          (the variational gap, >= 0)
 
 With a 2-D latent space, p(x) and p(z|x) can be computed on a grid of z (quadrature,
-numpyvae.elbo.latent_grid), so the gap is measured, not guessed.
+numpyvae.quadrature.latent_grid), so the gap is measured, not guessed.
 
 Every image here is a 0/1 image: the test images are one fixed Bernoulli sample of
 each grey image (the sample `numpyvae evaluate` uses for a binarized run), and the
@@ -35,7 +35,9 @@ no log-probability: even a perfect decoder pays each pixel's own entropy.) Then:
   -log p(x) by quadrature for the 0/1 MNIST test digits, for noise images (0/1
   pixels, each 1 with probability 0.5, or with the digits' mean ink) and for the 0/1
   Fashion-MNIST test images (skipped, with a note, when Fashion-MNIST is not
-  available). The AutoEncoder's decoded random points failed because it has no
+  available). For these images the encoder's q(z|x) can sit far from p(z|x): the
+  quadrature then lays its grid on p(z|x), found on a coarse grid first (the demo
+  prints for how many). The AutoEncoder's decoded random points failed because it has no
   density; the VAE has one, and it tells digits from noise. It need not rank other
   data sets below its own: an MNIST-trained model may give Fashion-MNIST a higher
   likelihood (Nalisnick et al. 2019, "Do deep generative models know what they don't
@@ -70,24 +72,28 @@ import numpy as np
 
 from numpyvae import VAE, VAEConfig, plots
 from numpyvae.datasets import binarize, binarized_test_images, load_dataset
-from numpyvae.elbo import LatentGrid, latent_grid, log_likelihood_iw
+from numpyvae.elbo import log_likelihood_iw
 from numpyvae.errors import DataError
+from numpyvae.losses import log_normal
+from numpyvae.quadrature import LatentGrid, grid_around, latent_grid
 from numpyvae.train import fit
 
 KS = (1, 10, 100, 1000)  # importance samples of Eq. (11)
 IMAGES = 300  # test digits for the bounds and the histograms (--quick: 48)
 OTHERS = 30  # images of each other kind (noise, Fashion-MNIST) (--quick: 8)
 QUICK = _common.Quick(epochs=12, hidden=128, lr=3e-3)
-LOG_2PI = math.log(2 * math.pi)
 
 
-def exact_elbo(grid: LatentGrid, mu: np.ndarray, sigma: np.ndarray) -> float:
-    """ELBO = E_q[log p(x, z) - log q(z|x)], by quadrature on the grid of p(x, z).
+def exact_elbo(model: VAE, x: np.ndarray, grid: LatentGrid, mu: np.ndarray,
+               logvar: np.ndarray) -> float:
+    """ELBO = E_q[log p(x, z) - log q(z|x)] of one image x (D,), by quadrature over q.
 
-    The grid is 0.4 sigma fine and at least 8 sigma wide around mu, so it holds q whole."""
-    log_q = [-0.5 * ((a - m) / s) ** 2 - math.log(s) - 0.5 * LOG_2PI
-             for a, m, s in zip(grid.axes, mu, sigma)]
-    log_q = log_q[0][:, None] + log_q[1][None, :]  # (n, n): q is a product of two normals
+    On the image's grid when it was laid on q (0.4 sigma fine, at least 8 sigma wide
+    around mu: it holds q whole), else on a grid of its own around q."""
+    if grid.laid_on != "q(z|x)":
+        grid = grid_around(model, x, mu, np.exp(logvar / 2))
+    mesh = np.stack(np.meshgrid(*grid.axes, indexing="ij"), axis=-1)  # (n, n, 2)
+    log_q = log_normal(mesh, mu, logvar)  # log q(z|x) = log N(z; mu, sigma^2)   (n, n)
     w = np.exp(log_q)
     w /= w.sum()  # q's mass in each cell
     return float(np.sum(w * (grid.log_joint - log_q)))
@@ -97,45 +103,10 @@ def quadrature(model: VAE, x: np.ndarray) -> tuple[list[LatentGrid], np.ndarray,
     """Grids of log p(x, z), log p(x) and the ELBO of each image: (grids, (N,), (N,))."""
     grids = latent_grid(model, x)
     mu, logvar = model.encode(x)  # Eq. (1)
-    sigma = np.exp(logvar.astype(np.float64) / 2)  # Eq. (2): the standard deviation
+    mu, logvar = mu.astype(np.float64), logvar.astype(np.float64)
     log_px = np.array([g.log_px for g in grids])
-    elbo = np.array([exact_elbo(g, mu[i], sigma[i]) for i, g in enumerate(grids)])
+    elbo = np.array([exact_elbo(model, x[i], g, mu[i], logvar[i]) for i, g in enumerate(grids)])
     return grids, log_px, elbo
-
-
-class CentredOn:
-    """``model`` with its q(z|x) replaced by given means and log-variances: for
-    :func:`numpyvae.elbo.latent_grid`, which lays its grid around q(z|x). On images the
-    encoder never saw (noise, clothes) q can sit far from p(z|x), sharp where p(z|x) is
-    wide, and the grid then misses the posterior: :func:`posterior_moments` says where
-    to lay it instead. Everything else is the model's own."""
-
-    def __init__(self, model: VAE, mu: np.ndarray, logvar: np.ndarray) -> None:
-        self.model, self.mu, self.logvar = model, mu, logvar
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.model, name)
-
-    def encode(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.mu, self.logvar  # for the images given at construction, in order
-
-
-def posterior_moments(model: VAE, x: np.ndarray, lim: float = 5.0,
-                      n: int = 101) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and log-variance of p(z|x) on a coarse grid over [-lim, lim]^2 (0.1 apart),
-    per image: (N, 2) each; the variance is at least that of the grid's spacing."""
-    t = np.linspace(-lim, lim, n)
-    z = np.stack(np.meshgrid(t, t, indexing="ij"), axis=-1).reshape(-1, 2)  # (n * n, 2)
-    logits = model.decode_logits(z.astype(model.dtype))  # Eq. (3), once for all images
-    log_pz = -0.5 * np.sum(z**2, axis=1)  # log N(z; 0, I) up to a constant
-    mu, var = np.empty((len(x), 2)), np.empty((len(x), 2))
-    for i, xi in enumerate(x):
-        log_joint = log_pz - model.recon_nll(logits, xi, need_grad=False)[0]  # (n * n,)
-        w = np.exp(log_joint - log_joint.max())
-        w /= w.sum()  # p(z|x) on the grid
-        mu[i] = w @ z
-        var[i] = np.maximum(w @ (z - mu[i]) ** 2, (t[1] - t[0]) ** 2)
-    return mu, np.log(var)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -216,14 +187,17 @@ def main(argv: list[str] | None = None) -> None:
               "its histogram is skipped.")
     shown = "MNIST" if data.name == "mnist" else data.name
     density = {f"{shown} test, 0/1": log_px}
-    t0, outside = time.perf_counter(), 0.0
+    t0, outside, on_p = time.perf_counter(), 0.0, 0
     for name, images in others.items():
-        centred = CentredOn(model, *posterior_moments(model, images))
-        grids_other = latent_grid(centred, images)
+        grids_other = latent_grid(model, images)  # laid on p(z|x) where q misses it
         density[name] = np.array([g.log_px for g in grids_other])
         outside = max([outside] + [g.edge_mass for g in grids_other])
+        on_p += sum(g.laid_on == "p(z|x)" for g in grids_other)
     print(f"\nlog p(x) of 0/1 images by quadrature ({time.perf_counter() - t0:.1f}s for the "
           f"other images; largest posterior mass outside a grid: {outside:.1e}), mean per image:")
+    print(f"  (q(z|x) missed p(z|x) for {on_p} of the {n_other * len(others)} other images and "
+          f"{sum(g.laid_on == 'p(z|x)' for g in grids)} of the {n} digits: their grids are laid "
+          "on p(z|x), found on a coarse grid first)")
     for name, v in density.items():
         print(f"  {name:32s} {v.mean():9.1f} nats  ({len(v)} images)")
     print("  the test digits get the highest: the density tells them from noise"

@@ -5,10 +5,10 @@
 - :func:`log_likelihood_iw`: the importance-weighted estimate of log p(x), Eq. (11),
   a tighter bound than the ELBO, as written, image by image (its fast form, in blocks
   and in memory flat in K, is :func:`numpyvae.fast.iw.log_likelihood_iw_blocked`);
-- :func:`evaluate`: both, as the literature reports them, and bits per dimension;
-- :func:`log_likelihood_grid` (numpyvae/quadrature.py, re-exported here): log p(x)
-  itself, by quadrature over z, for a latent space of 1 or 2 dimensions: what the two
-  bounds approach from below.
+- :func:`evaluate`: both, as the literature reports them, and bits per dimension.
+
+What the two bounds approach from below, log p(x) itself by quadrature over z (for a
+latent space of 1 or 2 dimensions), is :func:`numpyvae.quadrature.log_likelihood_grid`.
 
 Only the model's public face is used: ``encode`` (the door that checks the images),
 ``decode_logits``, ``recon_nll``.
@@ -17,14 +17,13 @@ Only the model's public face is used: ``encode`` (the door that checks the image
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 from .fast.iw import log_likelihood_iw_blocked
 from .losses import kl_std_normal, log_normal, log_std_normal
 from .model import VAE, AutoEncoder
-from .progress import ProgressCallback
-from .quadrature import LatentGrid, latent_grid, log_likelihood_grid  # noqa: F401 (re-exported)
 
 
 def bits_per_dim(nats: float, dims: int) -> float:
@@ -38,7 +37,7 @@ def elbo_terms(
     rng: np.random.Generator,
     samples: int = 1,
     batch_size: int = 1000,
-    progress: ProgressCallback | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[float, float]:
     """The two terms of -ELBO, Eq. (6) with beta = 1, in nats per image averaged over ``x``:
     reconstruction error (Eq. 4) and KL (Eq. 5), with ``samples`` draws of z ~ q(z|x)
@@ -79,7 +78,7 @@ def neg_elbo(
     rng: np.random.Generator,
     samples: int = 1,
     batch_size: int = 1000,
-    progress: ProgressCallback | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> float:
     """-ELBO (Eq. 6 with beta = 1) in nats per image, averaged over ``x``: the sum of
     :func:`elbo_terms`. One sample of z per image is what the PyTorch recipe reports."""
@@ -125,8 +124,8 @@ def log_likelihood_iw(model: VAE, x: np.ndarray, k: int, rng: np.random.Generato
     return out
 
 
-def _offset(progress: ProgressCallback | None, before: int, total: int, per: int
-            ) -> ProgressCallback | None:
+def _offset(progress: Callable[[int, int], None] | None, before: int, total: int, per: int
+            ) -> Callable[[int, int], None] | None:
     """A callback for one part of a longer job: ``done`` of this part, each worth ``per``
     units, after ``before`` units of the ``total``."""
     if progress is None:
@@ -140,7 +139,7 @@ def evaluate(
     iw_samples: int = 0,
     elbo_samples: int = 1,
     seed: int = 0,
-    progress: ProgressCallback | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """The figures the literature reports, for the images ``x`` (N, D).
 

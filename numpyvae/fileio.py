@@ -15,7 +15,10 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Union
+
+#: a file's path as the public functions take it: a string or a path object
+PathLike = Union[str, "os.PathLike[str]"]
 
 #: a temporary file untouched for this long (seconds) is stale even if its PID is alive
 #: (the PID may have been reused, or the writer ran on another machine)
@@ -51,7 +54,7 @@ def _temp_pid(name: str, target: str) -> int | None:
     return int(pid)
 
 
-def remove_stale_temp_files(path: str | os.PathLike, max_age: float = STALE_AFTER) -> list[Path]:
+def remove_stale_temp_files(path: PathLike, max_age: float = STALE_AFTER) -> list[Path]:
     """Remove the temporary files of ``path`` left by writers that are gone; the removed.
 
     A temporary file of ``path`` (``.{name}.{pid}.{token}.tmp`` beside it) is stale when
@@ -114,7 +117,7 @@ class _NamedFile:
         return iter(self._file)
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], None]) -> None:
+def atomic_write(path: PathLike, write: Callable[[BinaryIO], None]) -> None:
     """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``.
 
     The data reaches the disk (fsync) before the rename, and the rename is atomic, so

@@ -25,23 +25,19 @@ import numpy as np
 from .checkpoint import (
     CHECKPOINT,
     RunRecord,
-    load_checkpoint,
     read_run,
     save_run,
     training_meta,
     write_history,
 )
 from .datasets.batching import BINARIZE_MODES, batches, binarize, binarized_test_images
-from .elbo import elbo_terms, neg_elbo
+from .elbo import neg_elbo
 from .errors import CheckpointError, TrainingError
 from .inputs import check_data
 from .model import VAE, AutoEncoder
 from .optim import Adam
 
-# fit's own, and three names re-exported for the callers that still take them from here
-# (CHECKPOINT, elbo_terms, load_checkpoint: their homes are checkpoint.py and elbo.py)
-__all__ = ["CHECKPOINT", "DIVERGENCE_FACTOR", "LARGE_BETA", "EpochStats", "TrainSettings",
-           "elbo_terms", "fit", "load_checkpoint"]
+__all__ = ["DIVERGENCE_FACTOR", "LARGE_BETA", "EpochStats", "TrainSettings", "fit"]
 
 #: an epoch whose -ELBO is more than this many times the run's lowest has diverged (fit)
 DIVERGENCE_FACTOR = 1000.0

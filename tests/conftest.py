@@ -1,5 +1,12 @@
 """Fixtures shared by several test files."""
 
+import os
+
+# One BLAS thread, set before NumPy loads (the demos' subprocesses run so too): the suite's
+# products are small, and on a busy machine a second thread waiting for a core stalls each.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
 import socket
 
 import pytest

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numpyvae import cli, datasets, train
+from numpyvae import checkpoint, cli, datasets, train
 
 TINY = ["--dataset", "glyph-digits", "--hidden", "32", "--latent-dim", "2", "--epochs", "1"]
 
@@ -123,7 +123,7 @@ def test_folder_without_checkpoint_is_not_a_run(capsys, tmp_path):
 
 
 def test_corrupt_checkpoint_is_one_line_error(capsys, tmp_path):
-    (tmp_path / train.CHECKPOINT).write_bytes(b"not a zip file")
+    (tmp_path / checkpoint.CHECKPOINT).write_bytes(b"not a zip file")
     code, _, err = run(capsys, "sample", tmp_path)
     assert_user_error(code, err, "checkpoint")
     assert err.count("\n") == 1
@@ -149,7 +149,7 @@ COMMANDS = {"evaluate": ["evaluate", "{run}", "--iw-samples", "5"], "sample": ["
 def test_damaged_zip_headers_are_a_one_line_error(capsys, trained_run, command, offset, value):
     """One flipped field of the first entry's zip headers (the 'encrypted' flag, the
     compression method) is the checkpoint error naming the file, in every command."""
-    path = trained_run / train.CHECKPOINT
+    path = trained_run / checkpoint.CHECKPOINT
     data = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as zf:
         start = zf.start_dir  # the first central directory entry: its fields 2 bytes on
@@ -171,9 +171,9 @@ def test_damaged_zip_headers_are_a_one_line_error(capsys, trained_run, command, 
     ids=["batch_size 1.5", "lr a string", "settings a list", "history too long"],
 )
 def test_resume_of_damaged_metadata_is_a_one_line_error(capsys, trained_run, change, words):
-    rewrite_checkpoint(trained_run / train.CHECKPOINT, meta=change)
+    rewrite_checkpoint(trained_run / checkpoint.CHECKPOINT, meta=change)
     code, _, err = run(capsys, "train", "--out", trained_run, "--resume", "--epochs", "2")
-    assert_user_error(code, err, str(trained_run / train.CHECKPOINT), *words)
+    assert_user_error(code, err, str(trained_run / checkpoint.CHECKPOINT), *words)
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.complex64, bool])
@@ -181,7 +181,7 @@ def test_evaluate_refuses_parameters_that_are_not_floats(capsys, trained_run, dt
     def cast(arrays):
         arrays["param/decoder.out.b"] = arrays["param/decoder.out.b"].astype(dtype)
 
-    rewrite_checkpoint(trained_run / train.CHECKPOINT, arrays=cast)
+    rewrite_checkpoint(trained_run / checkpoint.CHECKPOINT, arrays=cast)
     code, out, err = run(capsys, "evaluate", trained_run, "--iw-samples", "5")
     assert_user_error(code, err, "decoder.out.b")
     assert "nan" not in out
@@ -202,7 +202,7 @@ def test_train_writes_checkpoint_and_history(capsys, tmp_path, small_data):
     history = json.loads((out_dir / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1]
     assert str(out_dir / "checkpoint.npz") in out and str(out_dir / "history.json") in out
-    model, _, meta = train.load_checkpoint(out_dir)
+    model, _, meta = checkpoint.load_checkpoint(out_dir)
     assert model.config.hidden_dims == (32,) and model.config.latent_dim == 2
     assert meta["settings"]["extra"]["dataset"] == "glyph-digits"
 
@@ -233,8 +233,8 @@ def test_resume_extends_epochs_as_one_uninterrupted_run(capsys, tmp_path, small_
     assert run(capsys, "train", *TINY[:-1], "2", "--out", one_go)[0] == 0
     history = json.loads((two_steps / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1, 2]
-    resumed, _, meta = train.load_checkpoint(two_steps)
-    direct, _, _ = train.load_checkpoint(one_go)
+    resumed, _, meta = checkpoint.load_checkpoint(two_steps)
+    direct, _, _ = checkpoint.load_checkpoint(one_go)
     assert meta["epoch"] == 2
     for name, w in direct.params.items():
         np.testing.assert_array_equal(resumed.params[name], w, err_msg=name)
@@ -313,7 +313,7 @@ def test_data_that_cannot_be_read_leaves_no_run_folder(capsys, tmp_path, monkeyp
 def test_data_dir_is_stored_absolute(capsys, tmp_path, small_data, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run(capsys, "train", *TINY, "--data-dir", "cache", "--out", "run")[0] == 0
-    _, _, meta = train.load_checkpoint(tmp_path / "run")
+    _, _, meta = checkpoint.load_checkpoint(tmp_path / "run")
     assert meta["settings"]["extra"]["data_dir"] == str((tmp_path / "cache").resolve())
 
 

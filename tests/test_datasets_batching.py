@@ -7,7 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numpyvae.datasets import BINARIZE_MODES, batches, binarize, binarized_test_images
+from numpyvae.datasets.batching import (
+    BINARIZE_MODES,
+    batches,
+    binarize,
+    binarized_test_images,
+)
 
 # ---------------------------------------------------------------------------
 # Binarization

@@ -21,18 +21,17 @@ import numpy as np
 import pytest
 from helpers import hang_guard
 
-from numpyvae.datasets import (
+from numpyvae.datasets import downloads
+from numpyvae.datasets.cache import (
     MIRRORS,
     SHA256,
-    SPLIT_FILES,
     default_data_dir,
-    download,
-    downloads,
     fetch,
-    load_mnist,
     mirror_urls,
-    write_idx,
 )
+from numpyvae.datasets.downloads import download
+from numpyvae.datasets.idx import write_idx
+from numpyvae.datasets.mnist import SPLIT_FILES, load_mnist
 from numpyvae.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from numpyvae.datasets import make_glyph_digits
+from numpyvae.datasets.glyphs import make_glyph_digits
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from numpyvae.datasets import read_idx, write_idx
+from numpyvae.datasets.idx import read_idx, write_idx
 from numpyvae.errors import DataError
 
 

@@ -9,17 +9,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numpyvae import datasets
-from numpyvae.datasets import (
+from numpyvae.datasets.cache import SHA256
+from numpyvae.datasets.glyphs import (
+    GLYPH_TEST_SIZE,
+    GLYPH_TRAIN_SIZE,
+    make_glyph_digits,
+)
+from numpyvae.datasets.idx import read_idx, write_idx
+from numpyvae.datasets.mnist import (
     DATASETS,
-    SHA256,
     SPLIT_FILES,
     load_dataset,
     load_fashion_mnist,
     load_mnist,
-    make_glyph_digits,
-    read_idx,
-    write_idx,
 )
 from numpyvae.errors import DataError
 
@@ -96,7 +98,7 @@ def test_load_dataset_glyph_digits_train_and_test_differ():
     assert not np.array_equal(x_train, x_test)
     x_again, _ = load_dataset("glyph-digits", "test", seed=3, n=500)
     assert np.array_equal(x_test, x_again)
-    assert datasets.GLYPH_TRAIN_SIZE == 60_000 and datasets.GLYPH_TEST_SIZE == 10_000
+    assert GLYPH_TRAIN_SIZE == 60_000 and GLYPH_TEST_SIZE == 10_000
     assert "glyph-digits" in DATASETS
 
 

@@ -11,12 +11,8 @@ import numpy as np
 import pytest
 from helpers import hang_guard
 
-from numpyvae.datasets import (
-    NpyRows,
-    batches,
-    save_npy_source,
-    write_npy_source,
-)
+from numpyvae.datasets.batching import batches
+from numpyvae.datasets.ondisk import NpyRows, save_npy_source, write_npy_source
 from numpyvae.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,7 +60,8 @@ def test_npy_rows_holds_about_one_batch_in_memory(tmp_path):
     write_npy_source(path, chunks, n_rows=32_000)  # 100 MB
     code = f"""if True:
         import resource, numpy as np
-        from numpyvae.datasets import NpyRows, batches
+        from numpyvae.datasets.batching import batches
+        from numpyvae.datasets.ondisk import NpyRows
         source = NpyRows({str(path)!r})
         source[np.arange(256)]
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

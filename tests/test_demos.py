@@ -1,5 +1,4 @@
-"""The demos run quickly, offline, and their quick runs show each lesson's own number;
-plots' inverse normal CDF.
+"""The demos run quickly, offline, and their quick runs show each lesson's own number.
 
 Each demo runs once per session as a subprocess with ``--quick``, an empty
 ``--data-dir`` and ``NUMPYVAE_MIRROR`` pointing at a closed local port, so MNIST is
@@ -11,18 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-from numpyvae.plots import inverse_normal_cdf, manifold_latents
 
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 
@@ -186,58 +181,3 @@ def test_explore_latent_refuses_a_missing_run_in_one_line(tmp_path):
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "explore_latent.py: error:" in r.stderr
     assert "nowhere" in r.stderr
-
-
-# ---- the inverse normal CDF ------------------------------------------------------------
-
-
-def test_inverse_normal_cdf_matches_the_standard_library():
-    # statistics.NormalDist uses Wichura's algorithm AS241: an independent reference
-    p = np.concatenate([np.logspace(-300, -1, 200), np.linspace(0.01, 0.99, 99),
-                        1 - np.logspace(-1, -15, 50)])
-    ref = np.array([statistics.NormalDist().inv_cdf(float(q)) for q in p])
-    got = inverse_normal_cdf(p)
-    assert got.shape == p.shape
-    assert np.max(np.abs(got - ref) / np.maximum(1.0, np.abs(ref))) < 1e-12
-
-
-def test_inverse_normal_cdf_inverts_the_cdf():
-    # above z = 3 or so, Phi(z) rounds to a float so close to 1 that z is lost: not tested
-    z = np.linspace(-8, 3, 111)
-    phi = 0.5 * np.array([math.erfc(-t / math.sqrt(2)) for t in z])
-    assert np.allclose(inverse_normal_cdf(phi), z, rtol=0, atol=1e-9)
-
-
-def test_inverse_normal_cdf_known_values_and_symmetry():
-    assert inverse_normal_cdf(0.5) == 0.0
-    assert inverse_normal_cdf(0.975) == pytest.approx(1.959963984540054, abs=1e-13)
-    assert inverse_normal_cdf(0.05) == pytest.approx(-1.6448536269514722, abs=1e-13)
-    p = np.linspace(0.001, 0.499, 50)
-    assert np.allclose(inverse_normal_cdf(p), -inverse_normal_cdf(1 - p), rtol=0, atol=1e-12)
-    assert np.all(np.diff(inverse_normal_cdf(np.linspace(0, 1, 1001))) > 0)
-
-
-def test_inverse_normal_cdf_edges_and_errors():
-    assert inverse_normal_cdf(0.0) == -np.inf
-    assert inverse_normal_cdf(1.0) == np.inf
-    assert inverse_normal_cdf(np.zeros((2, 3))).shape == (2, 3)
-    for bad in (-0.1, 1.1, float("nan"), [0.5, 2.0]):
-        with pytest.raises(ValueError):
-            inverse_normal_cdf(bad)
-
-
-def test_manifold_latents_spaced_by_the_inverse_cdf():
-    z = manifold_latents(20)
-    assert z.shape == (400, 2)
-    grid = z.reshape(20, 20, 2)
-    expected = inverse_normal_cdf(np.linspace(0.05, 0.95, 20))
-    assert np.allclose(grid[0, :, 0], expected)  # z1 grows along a row
-    assert np.allclose(grid[:, 0, 1], expected[::-1])  # z2 falls down a column
-    assert grid[0, 0, 1] == pytest.approx(1.6448536269514722)
-
-
-def test_plots_import_no_matplotlib_until_called():
-    code = "import sys, numpyvae.plots; print('matplotlib' in sys.modules)"
-    r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True,
-                       text=True, timeout=60)
-    assert r.stdout.strip() == "False", r.stderr

@@ -1,5 +1,10 @@
-"""plots.save_image_grid: the picture of ``numpyvae sample``, and its error without matplotlib."""
+"""plots: the picture of ``numpyvae sample`` and its error without matplotlib, the latent
+space explorer, the banner, the manifold's inverse normal CDF, and an import without
+matplotlib."""
 
+import math
+import statistics
+import subprocess
 import sys
 
 import numpy as np
@@ -7,6 +12,7 @@ import pytest
 
 from numpyvae import plots
 from numpyvae.errors import NumpyVAEError
+from numpyvae.plots import inverse_normal_cdf, manifold_latents
 
 
 def test_save_image_grid_writes_a_png_of_the_grid(tmp_path):
@@ -130,3 +136,58 @@ def test_banner_puts_a_line_above_the_picture_and_keeps_it(tmp_path):
     assert np.abs(after[-before.shape[0]:, :, :3] - before[:, :, :3]).max() < 0.02  # kept
     strip = after[: after.shape[0] - before.shape[0], :, :3]
     assert np.any((strip[..., 0] > 0.6) & (strip[..., 2] < 0.4))  # red letters in the strip
+
+
+# ---- the inverse normal CDF ------------------------------------------------------------
+
+
+def test_inverse_normal_cdf_matches_the_standard_library():
+    # statistics.NormalDist uses Wichura's algorithm AS241: an independent reference
+    p = np.concatenate([np.logspace(-300, -1, 200), np.linspace(0.01, 0.99, 99),
+                        1 - np.logspace(-1, -15, 50)])
+    ref = np.array([statistics.NormalDist().inv_cdf(float(q)) for q in p])
+    got = inverse_normal_cdf(p)
+    assert got.shape == p.shape
+    assert np.max(np.abs(got - ref) / np.maximum(1.0, np.abs(ref))) < 1e-12
+
+
+def test_inverse_normal_cdf_inverts_the_cdf():
+    # above z = 3 or so, Phi(z) rounds to a float so close to 1 that z is lost: not tested
+    z = np.linspace(-8, 3, 111)
+    phi = 0.5 * np.array([math.erfc(-t / math.sqrt(2)) for t in z])
+    assert np.allclose(inverse_normal_cdf(phi), z, rtol=0, atol=1e-9)
+
+
+def test_inverse_normal_cdf_known_values_and_symmetry():
+    assert inverse_normal_cdf(0.5) == 0.0
+    assert inverse_normal_cdf(0.975) == pytest.approx(1.959963984540054, abs=1e-13)
+    assert inverse_normal_cdf(0.05) == pytest.approx(-1.6448536269514722, abs=1e-13)
+    p = np.linspace(0.001, 0.499, 50)
+    assert np.allclose(inverse_normal_cdf(p), -inverse_normal_cdf(1 - p), rtol=0, atol=1e-12)
+    assert np.all(np.diff(inverse_normal_cdf(np.linspace(0, 1, 1001))) > 0)
+
+
+def test_inverse_normal_cdf_edges_and_errors():
+    assert inverse_normal_cdf(0.0) == -np.inf
+    assert inverse_normal_cdf(1.0) == np.inf
+    assert inverse_normal_cdf(np.zeros((2, 3))).shape == (2, 3)
+    for bad in (-0.1, 1.1, float("nan"), [0.5, 2.0]):
+        with pytest.raises(ValueError):
+            inverse_normal_cdf(bad)
+
+
+def test_manifold_latents_spaced_by_the_inverse_cdf():
+    z = manifold_latents(20)
+    assert z.shape == (400, 2)
+    grid = z.reshape(20, 20, 2)
+    expected = inverse_normal_cdf(np.linspace(0.05, 0.95, 20))
+    assert np.allclose(grid[0, :, 0], expected)  # z1 grows along a row
+    assert np.allclose(grid[:, 0, 1], expected[::-1])  # z2 falls down a column
+    assert grid[0, 0, 1] == pytest.approx(1.6448536269514722)
+
+
+def test_plots_import_no_matplotlib_until_called():
+    code = "import sys, numpyvae.plots; print('matplotlib' in sys.modules)"
+    r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True,
+                       text=True, timeout=60)
+    assert r.stdout.strip() == "False", r.stderr

@@ -48,6 +48,25 @@ def test_quadrature_equals_the_closed_form_log_likelihood(latent, shift, widen):
     x = np.random.default_rng(1).normal(size=(6, 5)) * 2
     expected = log_normal(x, b, W.T @ W + np.eye(5))
     np.testing.assert_allclose(log_likelihood_grid(model, x), expected, rtol=0, atol=1e-6)
+    assert {g.laid_on for g in latent_grid(model, x)} == {"q(z|x)"}  # q near p: its grid is kept
+
+
+@pytest.mark.parametrize("latent", [1, 2])
+@pytest.mark.parametrize("shift,widen", [(25.0, 0.02), (-40.0, 0.01), (3.0, 60.0), (0.0, 0.001)])
+def test_quadrature_is_exact_where_the_encoder_misses_the_posterior(latent, shift, widen):
+    """q far off and sharp, or far too wide, or a needle at the right place (a grid laid
+    on such a q misses log p(x) by 2 to 2000 nats): the grid is laid on p(z|x) instead."""
+    model, W, b = linear_gaussian_vae(latent, shift=shift, widen=widen)
+    x = np.random.default_rng(1).normal(size=(6, 5)) * 2
+    expected = log_normal(x, b, W.T @ W + np.eye(5))
+    grids = latent_grid(model, x)
+    np.testing.assert_allclose([g.log_px for g in grids], expected, rtol=0, atol=1e-6)
+    assert {g.laid_on for g in grids} == {"p(z|x)"}
+    assert max(g.edge_mass for g in grids) < 1e-7
+    # the posterior's moments on the grid are the closed form's
+    cov_post = np.linalg.inv(np.eye(latent) + W @ W.T)
+    np.testing.assert_allclose(grids[0].mean, (x[0] - b) @ W.T @ cov_post, atol=1e-6)
+    np.testing.assert_allclose(grids[0].sd, np.sqrt(np.diag(cov_post)), rtol=1e-6)
 
 
 def test_the_grid_posterior_is_normalised_and_holds_its_mass():
@@ -70,6 +89,19 @@ def trained_2d():
     model = VAE(VAEConfig(hidden_dims=(128,), latent_dim=2, seed=1))
     fit(model, x[:3000], settings=TrainSettings(epochs=3, batch_size=64, seed=1), log=None)
     return model, x[3000:3030]
+
+
+def test_on_a_trained_2d_model_noise_gets_a_grid_on_its_posterior(trained_2d):
+    """Noise, which the encoder never saw: each grid is laid on p(z|x), holds it, and a grid
+    twice as fine gives the same log p(x); the digits keep the grids laid on q."""
+    model, x = trained_2d
+    noise = (np.random.default_rng(0).random((3, x.shape[1])) < 0.5).astype(np.float32)
+    grids = latent_grid(model, noise)
+    assert {g.laid_on for g in grids} == {"p(z|x)"}
+    assert max(g.edge_mass for g in grids) < 1e-7
+    finer = log_likelihood_grid(model, noise, points=81)
+    np.testing.assert_allclose([g.log_px for g in grids], finer, rtol=0, atol=1e-2)
+    assert sum(g.laid_on == "q(z|x)" for g in latent_grid(model, x[:10])) >= 8
 
 
 def test_on_a_trained_2d_model_quadrature_below_iw_below_elbo(trained_2d):

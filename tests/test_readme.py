@@ -80,9 +80,12 @@ def test_ci_installs_exactly_as_the_readme_says():
     pip = [line for block in FENCE.findall(install) for line in block.splitlines()
            if "pip install" in line]
     assert pip == ['python -m pip install -e ".[test,plot]"']  # editable: the code you read runs
-    ci = [line.replace(" --quiet", "") for line in _text(REPO / ".ci" / "run").splitlines()
-          if "pip install" in line and "--upgrade pip" not in line]
+    lines = _text(REPO / ".ci" / "run").splitlines()
+    ci = [line.replace(" --quiet", "") for line in lines
+          if "pip install" in line and "--upgrade pip" not in line and "ruff==" not in line]
     assert ci == pip
+    # and the linter, pinned, beside the project rather than in it
+    assert "python -m pip install --quiet ruff==0.17.6" in lines and "ruff check ." in lines
 
 
 NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

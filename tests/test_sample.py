@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from numpyvae import cli, fileio, plots
-from numpyvae.plots import _figure
+from numpyvae.plots import figure
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -37,7 +37,7 @@ def full_disk(monkeypatch):
 
         real(path, write_until_full)
 
-    monkeypatch.setattr(_figure, "atomic_write", filling, raising=False)
+    monkeypatch.setattr(figure, "atomic_write", filling, raising=False)
 
 
 def test_a_full_disk_keeps_the_previous_png(capsys, run_dir, tmp_path, full_disk):
@@ -113,7 +113,7 @@ def no_matplotlib(monkeypatch):
 def test_without_matplotlib_the_advice_works_from_a_checkout(capsys, run_dir, tmp_path,
                                                             no_matplotlib):
     code, _, err = sample(capsys, run_dir, "--out", tmp_path / "x.png")
-    assert err == f"numpyvae: error: {_figure.INSTALL_HINT}\n"
+    assert err == f"numpyvae: error: {figure.INSTALL_HINT}\n"
     assert code == 2 and "pip install matplotlib" in err and "numpyvae[plot]" not in err
 
 
@@ -126,7 +126,7 @@ def test_the_help_says_what_to_install(capsys):
 def test_require_matplotlib(no_matplotlib):
     with pytest.raises(plots.PlotDependencyError) as info:
         plots.require_matplotlib()
-    assert str(info.value) == _figure.INSTALL_HINT
+    assert str(info.value) == figure.INSTALL_HINT
     with pytest.raises(plots.PlotDependencyError):  # every figure says the same
         plots.image_grid(np.zeros((4, 16)), "unused.png", "t")
 

@@ -24,59 +24,43 @@ In the order a training run uses them, one module each:
 * :mod:`.ondisk`: data larger than memory (:func:`write_npy_source`,
   :func:`save_npy_source`, :class:`NpyRows`).
 
-Every public name is importable from ``numpyvae.datasets``. Only the standard
-library and NumPy are imported, and nothing is computed at import time.
+Every public name lives in its module (``numpyvae.datasets.idx.read_idx``,
+``numpyvae.datasets.cache.fetch`` ...). The package's own names are the ones the rest
+of numpyvae, the demos and the benchmarks take from it:
 
-The modules are named apart from the functions they hold (``downloads`` holds
-:func:`download`, ``batching`` holds :func:`batches`), so that a module constant such
-as ``numpyvae.datasets.downloads.DOWNLOAD_TIMEOUT`` (or ``DOWNLOAD_DEADLINE``) can be
-reached and changed.
+* :data:`DATASETS`, :func:`load_dataset` (:mod:`.mnist`): the names of the data sets,
+  and ``(x, y)`` of one of them, downloaded on first use;
+* :func:`make_glyph_digits` (:mod:`.glyphs`): the offline set, made on the spot;
+* :func:`default_data_dir`, :data:`SHA256` (:mod:`.cache`): where the files are kept,
+  and which files with which digests;
+* :data:`BINARIZE_MODES`, :func:`binarize`, :func:`binarized_test_images`,
+  :func:`batches` (:mod:`.batching`): 0/1 pixels and minibatches;
+* :func:`write_npy_source`, :class:`NpyRows` (:mod:`.ondisk`): a data set larger than
+  memory, on disk and read by rows.
+
+Only the standard library and NumPy are imported, and nothing is computed at import
+time. The modules are named apart from the functions they hold (``downloads`` holds
+:func:`~.downloads.download`, ``batching`` holds :func:`batches`), so that a module
+constant such as ``numpyvae.datasets.downloads.DOWNLOAD_TIMEOUT`` (or
+``DOWNLOAD_DEADLINE``) can be reached and changed.
 """
 
 from .batching import BINARIZE_MODES, batches, binarize, binarized_test_images
-from .cache import MIRRORS, SHA256, default_data_dir, fetch, mirror_urls
-from .downloads import DOWNLOAD_DEADLINE, DOWNLOAD_TIMEOUT, FolderNotWritable, download
-from .glyphs import GLYPH_TEST_SIZE, GLYPH_TRAIN_SIZE, make_glyph_digits
-from .idx import IDX_TYPES, PathLike, open_regular, read_idx, write_idx
-from .mnist import (
-    DATASETS,
-    SPLIT_FILES,
-    SPLITS,
-    load_dataset,
-    load_fashion_mnist,
-    load_mnist,
-)
-from .ondisk import NpyRows, save_npy_source, write_npy_source
+from .cache import SHA256, default_data_dir
+from .glyphs import make_glyph_digits
+from .mnist import DATASETS, load_dataset
+from .ondisk import NpyRows, write_npy_source
 
-__all__ = [  # every public name of the submodules
+__all__ = [
     "BINARIZE_MODES",
     "DATASETS",
-    "DOWNLOAD_DEADLINE",
-    "DOWNLOAD_TIMEOUT",
-    "GLYPH_TEST_SIZE",
-    "GLYPH_TRAIN_SIZE",
-    "IDX_TYPES",
-    "MIRRORS",
     "SHA256",
-    "SPLITS",
-    "SPLIT_FILES",
-    "FolderNotWritable",
     "NpyRows",
-    "PathLike",
     "batches",
     "binarize",
     "binarized_test_images",
     "default_data_dir",
-    "download",
-    "fetch",
     "load_dataset",
-    "load_fashion_mnist",
-    "load_mnist",
     "make_glyph_digits",
-    "mirror_urls",
-    "open_regular",
-    "read_idx",
-    "save_npy_source",
-    "write_idx",
     "write_npy_source",
 ]

@@ -23,8 +23,8 @@ from contextlib import suppress
 from pathlib import Path
 
 from ..errors import DataError
+from ..fileio import PathLike
 from .downloads import FolderNotWritable, download
-from .idx import PathLike
 
 #: SHA-256 of the original files, keyed by their path under the data directory.
 SHA256: dict[str, str] = {

@@ -35,8 +35,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import DataError
-from ..fileio import atomic_write, temp_path
-from .idx import PathLike
+from ..fileio import PathLike, atomic_write, temp_path
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds without data before a mirror is given up
 #: Seconds one file may take from one mirror, all in, before the next mirror is

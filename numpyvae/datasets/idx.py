@@ -10,14 +10,12 @@ import stat
 import struct
 import zlib
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
 import numpy as np
 
 from ..errors import DataError
-from ..fileio import atomic_write
-
-PathLike = Union[str, "os.PathLike[str]"]
+from ..fileio import PathLike, atomic_write
 
 #: IDX type code -> element type as stored in the file (multi-byte: big-endian).
 IDX_TYPES: dict[int, np.dtype] = {

@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..fileio import PathLike
 from .cache import fetch
 from .glyphs import GLYPH_TEST_SIZE, GLYPH_TRAIN_SIZE, make_glyph_digits
-from .idx import PathLike, read_idx
+from .idx import read_idx
 
 #: The (images, labels) file names of each split, the same for both data sets.
 SPLIT_FILES: dict[str, tuple[str, str]] = {

@@ -13,8 +13,8 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ..errors import DataError
-from ..fileio import atomic_write
-from .idx import PathLike, open_regular
+from ..fileio import PathLike, atomic_write
+from .idx import open_regular
 
 
 def write_npy_source(

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._figure import _figure, _save
+from .figure import new_figure, save_png
 
 
 def _field(row: Any, name: str) -> Any:
@@ -34,7 +34,7 @@ def training_curves(history: Sequence[Any], path: str | Path, title: str = "Trai
     test = [_field(h, "test_loss") for h in history]
     recon = [_field(h, "train_recon") for h in history]
     kl = [_field(h, "train_kl") for h in history]
-    fig = _figure((12.0, 3.6))
+    fig = new_figure((12.0, 3.6))
     ax1, ax2, ax3 = fig.subplots(1, 3)
     ax1.plot(epoch, train, "o-", label="train (mean over the epoch)")
     if any(t is not None for t in test):
@@ -54,7 +54,7 @@ def training_curves(history: Sequence[Any], path: str | Path, title: str = "Trai
         ax.set_ylabel("nats per image")
         ax.grid(alpha=0.3)
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def loss_terms(
@@ -75,7 +75,7 @@ def loss_terms(
     """
     if not (len(names) == len(recon) == len(kl)):
         raise ValueError("names, recon and kl must have one entry per model")
-    fig = _figure((8.0, 3.4))
+    fig = new_figure((8.0, 3.4))
     axes = fig.subplots(1, 2)
     x = np.arange(len(names))
     for ax, values, name, color in (
@@ -93,7 +93,7 @@ def loss_terms(
         ax.grid(alpha=0.3)
         ax.margins(x=0.15, y=0.2)
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def histograms(
@@ -114,7 +114,7 @@ def histograms(
     """
     if not panels:
         raise ValueError("histograms needs at least one panel")
-    fig = _figure((4.0 * len(panels) + 0.4, 3.6))
+    fig = new_figure((4.0 * len(panels) + 0.4, 3.6))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     styles = [{"histtype": "stepfilled", "alpha": 0.35}, {"histtype": "step", "linewidth": 1.8}]
     for ax, (name, series, normal) in zip(axes, panels):
@@ -133,4 +133,4 @@ def histograms(
         ax.set_ylabel("density")
         ax.legend(fontsize=7, loc="upper center", ncol=2)
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_png(fig, path)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._figure import _as_images, _caption, _figure, _save
+from .figure import add_caption, as_images, ellipse, new_figure, save_png
 
 #: mass inside the 1- and 2-sigma ellipses of a 2-D Gaussian: 1 - exp(-k^2 / 2)
 SIGMA_MASS = (1 - math.exp(-0.5), 1 - math.exp(-2.0))
@@ -27,13 +27,6 @@ def hdr_levels(density: Any, cell: float, masses: Sequence[float] = SIGMA_MASS) 
     cum /= cum[-1]
     levels = [d[min(int(np.searchsorted(cum, m)), len(d) - 1)] for m in masses]
     return np.array(sorted(levels))
-
-
-def ellipse(ax: Any, mu: np.ndarray, sigma: np.ndarray, k: float, **style: Any) -> None:
-    """Draw on ``ax`` the k-sigma ellipse of N(mu, diag sigma^2), mu and sigma (2,): the
-    q(z|x) of :func:`posterior_panels`, and of compare.py's figure without sampling."""
-    t = np.linspace(0, 2 * np.pi, 200)
-    ax.plot(mu[0] + k * sigma[0] * np.cos(t), mu[1] + k * sigma[1] * np.sin(t), **style)
 
 
 def posterior_panels(
@@ -63,7 +56,7 @@ def posterior_panels(
     """
     from matplotlib.ticker import MaxNLocator
 
-    imgs, _ = _as_images(images)
+    imgs, _ = as_images(images)
     mus = np.asarray(mus, dtype=np.float64)
     sigmas = np.asarray(sigmas, dtype=np.float64)
     m = len(imgs)
@@ -71,7 +64,7 @@ def posterior_panels(
         raise ValueError("images, axes, posteriors, mus, sigmas and titles must have one entry per image")
     ncols = max(1, min(ncols, m))
     nrows = math.ceil(m / ncols)
-    fig = _figure((3.7 * ncols, 3.6 * nrows + 0.5 + (0.4 if caption else 0.0)))
+    fig = new_figure((3.7 * ncols, 3.6 * nrows + 0.5 + (0.4 if caption else 0.0)))
     grid = fig.subplots(nrows, ncols, squeeze=False)
     for i in range(m):
         ax = grid.flat[i]
@@ -116,8 +109,8 @@ def posterior_panels(
                Line2D([], [], color="tab:red", linestyle="--", label=r"q(z|x): 2 $\sigma$ (86 %)")]
     fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize=9, frameon=False,
                title=title, title_fontsize=12)  # the legend's title is the figure's
-    _caption(fig, caption)
-    return _save(fig, path)
+    add_caption(fig, caption)
+    return save_png(fig, path)
 
 
 def bound_curve(
@@ -144,7 +137,7 @@ def bound_curve(
     """
     ks = np.asarray(ks, dtype=np.float64)
     iw = np.asarray(iw_nll, dtype=np.float64)
-    fig = _figure((7.0, 4.6 + (0.4 if caption else 0.0)))
+    fig = new_figure((7.0, 4.6 + (0.4 if caption else 0.0)))
     ax = fig.add_subplot()
     left, right = ks.min() / 3, ks.max() * 2
     ax.axhline(neg_elbo, color="tab:red", linestyle=":", linewidth=1.5,
@@ -177,8 +170,8 @@ def bound_curve(
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right", fontsize=8)
     ax.set_title(title)
-    _caption(fig, caption)
-    return _save(fig, path)
+    add_caption(fig, caption)
+    return save_png(fig, path)
 
 
 def density_histograms(
@@ -208,7 +201,7 @@ def density_histograms(
     if lo <= 0:
         raise ValueError(f"-log p(x) must be positive for a log axis, got {lo}")
     edges = np.geomspace(lo * 0.97, hi * 1.03, bins + 1)
-    fig = _figure((8.0, 4.6 + (0.4 if caption else 0.0)))
+    fig = new_figure((8.0, 4.6 + (0.4 if caption else 0.0)))
     ax = fig.add_subplot()
     colors = matplotlib.colormaps["tab10"]
     top = 0
@@ -228,5 +221,5 @@ def density_histograms(
     ax.legend(loc="upper left", fontsize=8, title="mean -log p(x), nats", title_fontsize=8)
     ax.grid(alpha=0.3)
     ax.set_title(title)
-    _caption(fig, caption)
-    return _save(fig, path)
+    add_caption(fig, caption)
+    return save_png(fig, path)

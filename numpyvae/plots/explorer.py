@@ -19,9 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ._figure import _as_images, tile
-from .compare import prior_circles
-from .latent import draw_scatter
+from .figure import as_images, tile
+from .latent import draw_scatter, prior_circles
 
 #: the key that switches to the next model
 SWITCH_KEY = "m"
@@ -95,7 +94,7 @@ class LatentExplorer:
     def decode_at(self, z: Any) -> np.ndarray:
         """Decode z (2,) with the current model and show it at the right; returns (D,)."""
         self.z = np.asarray(z, dtype=np.float64).reshape(2)
-        picture, _ = _as_images(self.models[self.name].decode(self.z[None, :]))
+        picture, _ = as_images(self.models[self.name].decode(self.z[None, :]))
         if self.image is None:
             self.image = self.ax_image.imshow(picture[0], cmap="gray", vmin=0, vmax=1)
         else:

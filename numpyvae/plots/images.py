@@ -1,4 +1,6 @@
-"""Grids of images: samples, reconstructions, panels side by side, the CLI's sample grid."""
+"""Grids of images: samples, reconstructions, panels side by side, decoded points with
+the far ones framed, the CLI's sample grid (each drawn on an Axes by figure.py's
+:func:`~numpyvae.plots.figure.draw_grid`)."""
 
 from __future__ import annotations
 
@@ -10,42 +12,17 @@ from typing import Any
 
 import numpy as np
 
-from ._figure import (
+from .figure import (
     INSTALL_HINT,
     PlotDependencyError,
-    _as_images,
-    _caption,
-    _figure,
-    _save,
+    add_caption,
+    as_images,
+    draw_grid,
+    new_figure,
+    save_png,
     tile,
     write_file,
 )
-
-
-def _draw_grid(
-    ax: Any,
-    images: Any,
-    ncols: int | None,
-    row_labels: Sequence[str] | None = None,
-    col_labels: Sequence[str] | None = None,
-    pad: int = 1,
-) -> None:
-    a, side = _as_images(images)
-    ncols = ncols or max(1, math.ceil(math.sqrt(len(a))))
-    ax.imshow(tile(a, ncols, pad), cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
-    centre = pad + side / 2 - 0.5
-    step = side + pad
-    if row_labels is not None:
-        ax.set_yticks([centre + i * step for i in range(len(row_labels))])
-        ax.set_yticklabels(list(row_labels))
-    else:
-        ax.set_yticks([])
-    if col_labels is not None:
-        ax.set_xticks([centre + i * step for i in range(len(col_labels))])
-        ax.set_xticklabels(list(col_labels), fontsize=8)
-    else:
-        ax.set_xticks([])
-    ax.tick_params(length=0)
 
 
 def image_grid(
@@ -68,18 +45,18 @@ def image_grid(
         col_labels: one label per column, shown below.
         caption: a sentence shown under the grid.
     """
-    a, _ = _as_images(images)
+    a, _ = as_images(images)
     ncols = ncols or max(1, math.ceil(math.sqrt(len(a))))
     rows = max(1, math.ceil(len(a) / ncols))
     cell = min(0.55, 10.0 / ncols)  # inches per image
     width = 1.0 + cell * ncols + (1.2 if row_labels is not None else 0.0)
     height = 0.9 + cell * rows + (0.5 if caption else 0.0)
-    fig = _figure((width, height))
+    fig = new_figure((width, height))
     ax = fig.add_subplot()
-    _draw_grid(ax, a, ncols, row_labels, col_labels)
+    draw_grid(ax, a, ncols, row_labels, col_labels)
     ax.set_title(title)
-    _caption(fig, caption)
-    return _save(fig, path)
+    add_caption(fig, caption)
+    return save_png(fig, path)
 
 
 def recon_grid(
@@ -97,8 +74,8 @@ def recon_grid(
         recons: (N, D) reconstructions of the same images, in the same order.
         ncols: images per row (default: min(N, 10)).
     """
-    x, _ = _as_images(originals)
-    r, _ = _as_images(recons)
+    x, _ = as_images(originals)
+    r, _ = as_images(recons)
     if x.shape != r.shape:
         raise ValueError(f"originals {x.shape} and recons {r.shape} differ in shape")
     ncols = ncols or min(len(x), 10)
@@ -124,14 +101,47 @@ def grid_panels(
     """Several image grids side by side, one per ``(panel title, images (N, D))``."""
     if not panels:
         raise ValueError("grid_panels needs at least one panel")
-    fig = _figure((3.6 * len(panels) + 0.4, 4.2 + (0.4 if caption else 0.0)))
+    fig = new_figure((3.6 * len(panels) + 0.4, 4.2 + (0.4 if caption else 0.0)))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (name, images) in zip(axes, panels):
-        _draw_grid(ax, images, ncols)
+        draw_grid(ax, images, ncols)
         ax.set_title(name)
     fig.suptitle(title)
-    _caption(fig, caption)
-    return _save(fig, path)
+    add_caption(fig, caption)
+    return save_png(fig, path)
+
+
+def decode_panels(
+    panels: Sequence[tuple[str, Any, Any]],
+    path: str | Path,
+    title: str,
+    ncols: int = 10,
+    caption: str | None = None,
+) -> Path:
+    """Image grids side by side, one per ``(panel title, images (N, D), far (N,) bool)``;
+    the images with ``far`` True get a red frame (decoded from a point far from every
+    code)."""
+    from matplotlib.patches import Rectangle
+
+    if not panels:
+        raise ValueError("decode_panels needs at least one panel")
+    fig = new_figure((4.6 * len(panels) + 0.4, 5.0 + (0.5 if caption else 0.0)))
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (name, images, far) in zip(axes, panels):
+        a, side = as_images(images)
+        far = np.asarray(far, dtype=bool)
+        if far.shape != (len(a),):
+            raise ValueError(f"far must have shape ({len(a)},), got {far.shape}")
+        draw_grid(ax, a, ncols)
+        step = side + 1  # draw_grid's pad is 1 pixel
+        for k in np.flatnonzero(far):
+            r, c = divmod(int(k), ncols)
+            ax.add_patch(Rectangle((c * step + 0.5, r * step + 0.5), side, side, fill=False,
+                                   edgecolor="red", linewidth=1.3))
+        ax.set_title(name)
+    fig.suptitle(title)
+    add_caption(fig, caption)
+    return save_png(fig, path)
 
 
 def save_image_grid(images: Any, path: str | Path, title: str) -> Path:

@@ -1,4 +1,5 @@
-"""The manifold figure: a grid of z spaced by the inverse normal CDF, decoded.
+"""The manifold figure: a grid of z spaced by the inverse normal CDF, decoded; and
+decoded grids of several models side by side, with the z of their rows and columns.
 
 :func:`inverse_normal_cdf` and :func:`manifold_latents` are plain NumPy (no
 matplotlib), so the tests and the demos can use the grid's points on their own.
@@ -7,14 +8,13 @@ matplotlib), so the tests and the demos can use the grid's points on their own.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._figure import _as_images, _caption, _figure, _save
-from .images import _draw_grid
+from .figure import add_caption, as_images, draw_grid, new_figure, save_png
 
 
 def inverse_normal_cdf(p: Any) -> np.ndarray:
@@ -78,15 +78,15 @@ def manifold_grid(
         lo, hi: the probability range, mapped to z by the inverse normal CDF.
     """
     z = manifold_latents(n, lo, hi)  # (n * n, 2)
-    a, _ = _as_images(decode(z))  # (n * n, side, side)
+    a, _ = as_images(decode(z))  # (n * n, side, side)
     if len(a) != n * n:
         raise ValueError(f"the manifold needs {n * n} images, got {len(a)}")
     zs = z[:n, 0]  # the n values of z1 (and, reversed, of z2)
     every = max(1, n // 5)
     idx = list(range(0, n, every))
-    fig = _figure((7.0, 7.4 + (0.4 if caption else 0.0)))
+    fig = new_figure((7.0, 7.4 + (0.4 if caption else 0.0)))
     ax = fig.add_subplot()
-    _draw_grid(ax, a, n, [""] * n, [""] * n)
+    draw_grid(ax, a, n, [""] * n, [""] * n)
     ax.set_xticks(ax.get_xticks()[idx])
     ax.set_xticklabels([f"{zs[i]:.2f}" for i in idx])
     ax.set_yticks(ax.get_yticks()[idx])
@@ -95,5 +95,44 @@ def manifold_grid(
     ax.set_xlabel(r"$z_1 = \Phi^{-1}(u_1)$")
     ax.set_ylabel(r"$z_2 = \Phi^{-1}(u_2)$")
     ax.set_title(title)
-    _caption(fig, caption)
-    return _save(fig, path)
+    add_caption(fig, caption)
+    return save_png(fig, path)
+
+
+def manifold_panels(
+    panels: Sequence[tuple[str, Any, Any, Any, str]],
+    path: str | Path,
+    title: str,
+    caption: str | None = None,
+) -> Path:
+    """Decoded n x n grids side by side, each with the z of its columns and rows as ticks.
+
+    Args:
+        panels: one ``(panel title, images (n * n, D), z1 (n,), z2 (n,), axis note)`` per
+            panel, the images row by row with the top row at the largest z2: ``z1`` are the
+            columns' values from left to right, ``z2`` the rows' from top to bottom;
+            ``axis note`` is added to the axis labels (e.g. how the values were spaced).
+    """
+    if not panels:
+        raise ValueError("manifold_panels needs at least one panel")
+    fig = new_figure((5.2 * len(panels) + 0.4, 5.6 + (0.5 if caption else 0.0)))
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (name, images, z1, z2, note) in zip(axes, panels):
+        z1, z2 = np.asarray(z1, dtype=np.float64), np.asarray(z2, dtype=np.float64)
+        n = len(z1)
+        a, _ = as_images(images)
+        if len(a) != n * n or len(z2) != n:
+            raise ValueError(f"an {n} x {n} grid needs {n * n} images and {n} z2 values")
+        draw_grid(ax, a, n, [""] * n, [""] * n)
+        idx = list(range(0, n, max(1, n // 5)))
+        ax.set_xticks(ax.get_xticks()[idx])
+        ax.set_xticklabels([f"{z1[i]:.2f}" for i in idx], fontsize=8)
+        ax.set_yticks(ax.get_yticks()[idx])
+        ax.set_yticklabels([f"{z2[i]:.2f}" for i in idx], fontsize=8)
+        ax.tick_params(length=3)
+        ax.set_xlabel(f"$z_1$ {note}")
+        ax.set_ylabel(f"$z_2$ {note}")
+        ax.set_title(name)
+    fig.suptitle(title)
+    add_caption(fig, caption)
+    return save_png(fig, path)

@@ -1,4 +1,8 @@
-"""What every figure shares: a Figure, the PNG writer, the caption, tiling images.
+"""What every figure is made of, for the other plots modules: a Figure
+(:func:`new_figure`), the PNG writer (:func:`save_png`), the caption (:func:`add_caption`),
+images as arrays (:func:`as_images`, :func:`tile`), a grid of them on an Axes
+(:func:`draw_grid`), q(z|x)'s ellipse (:func:`ellipse`); and what a script checks first
+(:func:`require_matplotlib`) and writes last (:func:`banner`).
 
 matplotlib is imported inside the functions only (see the package's docstring).
 Every file is written by :func:`numpyvae.fileio.atomic_write`: the picture is drawn
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +46,9 @@ def require_matplotlib() -> None:
         raise PlotDependencyError(INSTALL_HINT) from None
 
 
-def _figure(figsize: tuple[float, float]) -> Any:
+def new_figure(figsize: tuple[float, float]) -> Any:
+    """A matplotlib Figure of ``figsize`` inches, laid out by constrained layout (no pyplot,
+    nothing left open); :class:`PlotDependencyError` without matplotlib."""
     require_matplotlib()
     from matplotlib.figure import Figure
 
@@ -61,8 +68,8 @@ def write_file(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def _save(fig: Any, path: str | Path) -> Path:
-    """Write the figure as a PNG of at most 256 colours (a third of the bytes, and the
+def save_png(fig: Any, path: str | Path) -> Path:
+    """Write the figure ``fig`` to ``path`` (returned as a Path) as a PNG of at most 256 colours (a third of the bytes, and the
     eye sees no difference in these grey images and flat colours), atomically. The
     picture goes from the renderer's pixels straight to the palette: one PNG encoding."""
     try:
@@ -115,13 +122,15 @@ def banner(path: str | Path, text: str) -> Path:
     return _write_palette_png(out, path)
 
 
-def _caption(fig: Any, caption: str | None) -> None:
+def add_caption(fig: Any, caption: str | None) -> None:
+    """Put ``caption`` (a sentence, wrapped) under the figure; nothing when it is None or empty."""
     if caption:
         fig.supxlabel(caption, fontsize=9, wrap=True)
 
 
-def _as_images(images: Any) -> tuple[np.ndarray, int]:
-    """(N, D) or (N, side, side) -> ((N, side, side) float array, side)."""
+def as_images(images: Any) -> tuple[np.ndarray, int]:
+    """Images as rows (N, D = side^2) or as squares (N, side, side) -> ((N, side, side)
+    float64 array, side); a ValueError names a shape that is neither."""
     a = np.asarray(images, dtype=np.float64)
     if a.ndim == 3 and a.shape[1] == a.shape[2]:
         return a, a.shape[1]
@@ -144,7 +153,7 @@ def tile(images: Any, ncols: int, pad: int = 1, pad_value: float = 0.5) -> np.nd
     Returns:
         (rows * (side + pad) + pad, ncols * (side + pad) + pad) array.
     """
-    a, side = _as_images(images)
+    a, side = as_images(images)
     ncols = max(1, int(ncols))
     rows = max(1, math.ceil(len(a) / ncols))
     step = side + pad
@@ -153,3 +162,40 @@ def tile(images: Any, ncols: int, pad: int = 1, pad_value: float = 0.5) -> np.nd
         r, c = divmod(k, ncols)
         out[pad + r * step : pad + r * step + side, pad + c * step : pad + c * step + side] = img
     return out
+
+
+def draw_grid(
+    ax: Any,
+    images: Any,
+    ncols: int | None,
+    row_labels: Sequence[str] | None = None,
+    col_labels: Sequence[str] | None = None,
+    pad: int = 1,
+) -> None:
+    """Draw ``images`` (N, D) or (N, side, side) on ``ax`` as one grey picture of ``ncols``
+    columns (default: a square-ish grid), ``pad`` pixels of grey between them, with one
+    label per row at the left and per column below when given: the grid of every figure
+    of images (images.py, manifold.py, latent.py)."""
+    a, side = as_images(images)
+    ncols = ncols or max(1, math.ceil(math.sqrt(len(a))))
+    ax.imshow(tile(a, ncols, pad), cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    centre = pad + side / 2 - 0.5
+    step = side + pad
+    if row_labels is not None:
+        ax.set_yticks([centre + i * step for i in range(len(row_labels))])
+        ax.set_yticklabels(list(row_labels))
+    else:
+        ax.set_yticks([])
+    if col_labels is not None:
+        ax.set_xticks([centre + i * step for i in range(len(col_labels))])
+        ax.set_xticklabels(list(col_labels), fontsize=8)
+    else:
+        ax.set_xticks([])
+    ax.tick_params(length=0)
+
+
+def ellipse(ax: Any, mu: np.ndarray, sigma: np.ndarray, k: float, **style: Any) -> None:
+    """Draw on ``ax`` the k-sigma ellipse of N(mu, diag sigma^2), mu and sigma (2,): q(z|x)
+    in latent.py's ``no_sampling_panels`` and density.py's ``posterior_panels``."""
+    t = np.linspace(0, 2 * np.pi, 200)
+    ax.plot(mu[0] + k * sigma[0] * np.cos(t), mu[1] + k * sigma[1] * np.sin(t), **style)
