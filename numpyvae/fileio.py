@@ -1,10 +1,12 @@
 """Writing files so that a crash never leaves a half-written one behind.
 
 :func:`atomic_write` writes to a hidden temporary file beside the target,
-``.{name}.{pid}.{token}.tmp``, and renames it into place. A writer killed outright
-(SIGKILL, a power cut) cannot remove its temporary file; the next write of the same
-target does (:func:`remove_stale_temp_files`). An error names the file being written,
-never its temporary name.
+``.{name}.{pid}.{token}.tmp``, and renames it into place. A name too long for that
+(file names have at most 255 bytes) is cut to its first :data:`TEMP_STEM_BYTES` bytes
+in the temporary name, so that every legal target name can be written. A writer killed
+outright (SIGKILL, a power cut) cannot remove its temporary file; the next write of the
+same target does (:func:`remove_stale_temp_files`). An error names the file being
+written, never its temporary name.
 """
 
 from __future__ import annotations
@@ -21,10 +23,24 @@ from typing import BinaryIO
 #: (the PID may have been reused, or the writer ran on another machine)
 STALE_AFTER = 3600.0
 
+#: file names have at most 255 bytes (NAME_MAX); the temporary name adds at most 25 to
+#: its stem ('.', '.' + a PID of up to 10 digits, '.' + 8 hex digits, '.tmp')
+NAME_MAX = 255
+TEMP_STEM_BYTES = NAME_MAX - 25
+
+
+def temp_stem(name: str) -> str:
+    """``name``, cut to its first :data:`TEMP_STEM_BYTES` bytes on disk: the part of a
+    target's name its temporary names start with (a cut inside a character is fine: a
+    file name is bytes, and os.fsdecode keeps them as they are)."""
+    raw = os.fsencode(name)
+    return name if len(raw) <= TEMP_STEM_BYTES else os.fsdecode(raw[:TEMP_STEM_BYTES])
+
 
 def temp_path(path: Path) -> Path:
-    """A fresh hidden name beside ``path``, for writing before the final rename."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    """A fresh hidden name beside ``path``, for writing before the final rename; at most
+    :data:`NAME_MAX` bytes whatever the length of ``path``'s name."""
+    return path.with_name(f".{temp_stem(path.name)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -42,7 +58,7 @@ def _pid_alive(pid: int) -> bool:
 
 def _temp_pid(name: str, target: str) -> int | None:
     """The PID in ``name`` if it is a temporary name of :func:`temp_path` for ``target``."""
-    prefix = f".{target}."
+    prefix = f".{temp_stem(target)}."
     if not (name.startswith(prefix) and name.endswith(".tmp")):
         return None
     pid, _, token = name[len(prefix) : -len(".tmp")].partition(".")
