@@ -7,6 +7,7 @@ fields' defaults) and every checkpoint stores it as JSON.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,28 @@ LIKELIHOODS = ("bernoulli", "gaussian")
 DTYPES = ("float32", "float64")
 #: the two models: the Variational AutoEncoder, and the AutoEncoder it starts from
 MODEL_KINDS = ("vae", "ae")
+
+
+def whole_number(value: object, name: str, least: int) -> int:
+    """``value`` as an int if it is a whole number (a Python or NumPy integer, not a
+    bool, not 2.9 or 2.0) of at least ``least``; a ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")  # noqa: TRY004
+    if value < least:
+        raise ValueError(f"{name} must be at least {least}, got {value}")
+    return int(value)
+
+
+def as_beta(value: object, name: str = "beta") -> float:
+    """The rule of a KL weight, Eq. (6): a real number (not a bool or a string), finite
+    and >= 0; as a float, or a ValueError naming ``name``. VAEConfig.beta and the beta
+    given to ``forward`` both follow it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {value!r}")  # noqa: TRY004
+    beta = float(value)
+    if not (math.isfinite(beta) and beta >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return beta
 
 
 @dataclass
@@ -56,29 +79,27 @@ class VAEConfig:
     init: str = "torch"
 
     def __post_init__(self) -> None:
-        if isinstance(self.hidden_dims, (int, np.integer)):
+        # whole numbers, not 2.9 (which int() would make 2) nor True
+        if isinstance(self.hidden_dims, (int, np.integer)) and not isinstance(self.hidden_dims, bool):
             self.hidden_dims = (self.hidden_dims,)
-        self.hidden_dims = tuple(int(h) for h in self.hidden_dims)
-        for name in ("input_dim", "latent_dim"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
-            setattr(self, name, int(getattr(self, name)))
-        if any(h < 1 for h in self.hidden_dims):
-            raise ValueError(f"hidden_dims must be positive integers, got {self.hidden_dims}")
+        if not isinstance(self.hidden_dims, (tuple, list, np.ndarray)):
+            raise ValueError(  # noqa: TRY004 - a bad value of the config, as the others
+                f"hidden_dims must be a tuple of whole numbers, got {self.hidden_dims!r}")
+        self.hidden_dims = tuple(whole_number(h, "hidden_dims", 1) for h in self.hidden_dims)
+        self.input_dim = whole_number(self.input_dim, "input_dim", 1)
+        self.latent_dim = whole_number(self.latent_dim, "latent_dim", 1)
+        self.seed = whole_number(self.seed, "seed", 0)
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
         if self.likelihood not in LIKELIHOODS:
             raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
-        self.beta = float(self.beta)
-        if not (np.isfinite(self.beta) and self.beta >= 0):
-            raise ValueError(f"beta must be a finite number >= 0, got {self.beta}")
+        self.beta = as_beta(self.beta)
         try:
             self.dtype = np.dtype(self.dtype).name
         except TypeError as e:
             raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}") from e
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}")
-        self.seed = int(self.seed)
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
 
