@@ -34,16 +34,20 @@ def whole_number(value: object, name: str, least: int) -> int:
     return int(value)
 
 
-def as_beta(value: object, name: str = "beta") -> float:
-    """The rule of a KL weight, Eq. (6): a real number (not a bool or a string), finite
-    and >= 0; as a float, or a ValueError naming ``name``. VAEConfig.beta and the beta
-    given to ``forward`` both follow it."""
+def real_number(value: object, name: str, least: float | None = None,
+                above: float | None = None) -> float:
+    """``value`` as a float if it is a real number (a Python or NumPy number, not a bool
+    or a string), finite, at least ``least`` and above ``above`` (when given); a
+    ValueError naming ``name`` otherwise. The rule of beta (>= 0) in VAEConfig and in
+    ``forward``, and of the numbers a checkpoint stores."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"{name} must be a number, got {value!r}")  # noqa: TRY004
-    beta = float(value)
-    if not (math.isfinite(beta) and beta >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return beta
+    number = float(value)
+    bound = f" >= {least:g}" if least is not None else f" > {above:g}" if above is not None else ""
+    if not math.isfinite(number) or (least is not None and number < least) or (
+            above is not None and number <= above):
+        raise ValueError(f"{name} must be a finite number{bound}, got {value!r}")
+    return number
 
 
 @dataclass
@@ -93,7 +97,7 @@ class VAEConfig:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
         if self.likelihood not in LIKELIHOODS:
             raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
-        self.beta = as_beta(self.beta)
+        self.beta = real_number(self.beta, "beta", least=0.0)
         try:
             self.dtype = np.dtype(self.dtype).name
         except TypeError as e:

@@ -7,7 +7,7 @@ same rules, and then passes ``check=False`` for each batch. A batch is a (N, wid
 array of real numbers; the data x must also be a non-empty batch of floats that are
 finite and, for the Bernoulli likelihood, in [0, 1]. The noise eps of Eq. (2), when
 given, must be an (N, latent_dim) batch of finite real numbers (:func:`as_noise`); the
-KL weight beta follows :func:`numpyvae.config.as_beta`. Anything else is a ValueError
+KL weight beta follows :func:`numpyvae.config.real_number` (finite, >= 0). Anything else is a ValueError
 that names the argument and, where there is one, the fix.
 
 Cost: the values are checked with one ``min`` and one ``max`` (two reads of the batch,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import VAEConfig, as_beta
+from .config import VAEConfig, real_number
 from .fast.flat import FlatParams, pack_layers
 from .inputs import as_data, as_noise, as_rows
 from .layers import MLP, Dense, sigmoid
@@ -207,7 +207,7 @@ class VAE(_EncoderDecoder):
         x = as_data(x, self.config, self.dtype, check=check)
         n = x.shape[0]
         mu, logvar = self._encode(x)  # Eq. (1)   (N, latent_dim) each
-        beta = self.config.beta if beta is None else as_beta(beta)  # finite, >= 0
+        beta = self.config.beta if beta is None else real_number(beta, "beta", least=0.0)
         if eps is None:
             eps = (rng if rng is not None else self.rng).standard_normal(mu.shape, dtype=self.dtype)
         else:

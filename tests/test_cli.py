@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numpyvae import cli, datasets, train
+from numpyvae import checkpoint, cli, datasets, train
 
 TINY = ["--dataset", "glyph-digits", "--hidden", "32", "--latent-dim", "2", "--epochs", "1"]
 
@@ -55,7 +55,7 @@ def assert_user_error(code, err, *words):
     [
         ([], ["train", "evaluate", "sample", "gradcheck"]),
         (["train"], ["--dataset", "--hidden", "--latent-dim", "--epochs", "--resume",
-                     "--binarize", "--init", "NUMPYVAE_DATA", "runs/<dataset>-<model>-z<latent>",
+                     "--binarize", "--init", "NUMPYVAE_DATA", "runs/<dataset>-<model>-h<hidden>-z<latent>",
                      "checkpoint.npz", "history.json", "examples:"]),
         (["evaluate"], ["RUN_DIR", "--iw-samples", "--elbo-samples", "eval.json", "bits",
                         "examples:"]),
@@ -129,14 +129,19 @@ def test_corrupt_checkpoint_is_one_line_error(capsys, tmp_path):
     assert err.count("\n") == 1
 
 
-def rewrite_checkpoint(path, arrays=None, meta=None):
-    """Change the arrays (a dict, in place) or the metadata (a dict, returned) of a checkpoint."""
+def rewrite_checkpoint(path, arrays=None, meta=None, sign=True):
+    """Change the arrays (a dict, in place) or the metadata (a dict, returned) of a
+    checkpoint, and compute its digest again (``sign``) as a forger would, so that the
+    checks behind the digest are what refuses it; ``sign=False`` keeps the old digest."""
     with np.load(path) as npz:
         stored = {k: npz[k] for k in npz.files}
     if meta is not None:
         stored["meta"] = np.array(json.dumps(meta(json.loads(str(stored["meta"])))))
     if arrays is not None:
         arrays(stored)
+    if sign:
+        stored["digest"] = np.array(json.dumps(checkpoint.digest_of(
+            {k: v for k, v in stored.items() if k != "digest"})))
     np.savez(path, **stored)
 
 
@@ -212,7 +217,7 @@ def test_train_default_run_folder_is_named_after_the_run(capsys, tmp_path, monke
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "train", *TINY)
     assert code == 0, err
-    assert (tmp_path / "runs" / "glyph-digits-vae-z2" / "checkpoint.npz").is_file()
+    assert (tmp_path / "runs" / "glyph-digits-vae-h32-z2-relu-b1" / "checkpoint.npz").is_file()
 
 
 def test_train_refuses_to_overwrite_a_run(capsys, tmp_path, small_data):
@@ -332,8 +337,10 @@ def test_evaluate_writes_eval_json(capsys, trained_run):
     code, out, err = run(capsys, "evaluate", trained_run, "--iw-samples", "50",
                          "--elbo-samples", "10")
     assert code == 0, err
-    assert "nats per image" in out and "bits/dim" in out and "K=50" in out
-    result = json.loads((trained_run / "eval.json").read_text())
+    assert "nats per image" in out and "bits/dim" in out
+    assert "-L_50 (Eq. 11), an importance-weighted upper bound on -log p(x)" in out
+    assert "-log p(x), importance" not in out  # not -log p(x) itself: a bound on it
+    [result] = json.loads((trained_run / "eval.json").read_text())["evaluations"]
     for key in ("dataset", "images", "epoch", "test_neg_elbo", "test_nll_iw", "iw_samples",
                 "bits_per_dim"):
         assert key in result, key
@@ -352,7 +359,8 @@ def test_evaluate_binarized_run_on_binarized_test_images(capsys, tmp_path, small
     code, out, err = run(capsys, "evaluate", out_dir, "--iw-samples", "5")
     assert code == 0, err
     assert "binarized" in out
-    assert json.loads((out_dir / "eval.json").read_text())["test_pixels"] == "binarized"
+    [result] = json.loads((out_dir / "eval.json").read_text())["evaluations"]
+    assert result["test_pixels"] == "binarized"
 
 
 def test_evaluate_autoencoder_run_is_user_error(capsys, tmp_path, small_data):
@@ -368,6 +376,7 @@ def test_evaluate_autoencoder_run_is_user_error(capsys, tmp_path, small_data):
 def test_sample_writes_png(capsys, trained_run, tmp_path):
     pytest.importorskip("matplotlib")
     png = tmp_path / "pictures" / "grid.png"
+    png.parent.mkdir()
     code, out, err = run(capsys, "sample", trained_run, "--n", "9", "--out", png)
     assert code == 0, err
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

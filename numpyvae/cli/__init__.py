@@ -10,16 +10,19 @@ One module per command (``train_cmd.py``, ``evaluate_cmd.py``, ``sample_cmd.py``
 ``gradcheck_cmd.py``, ``exercises_cmd.py``: the suffix keeps them apart from the library's
 ``train``, ``gradcheck`` and ``exercises``), each with its parser beside its handler: ``add_parser(subparsers)``
 and ``run(args) -> exit status``, calling only the public API of the library.
-``options.py`` holds what they share (argument types, the help formatter, the defaults
-read from VAEConfig and TrainSettings). :func:`main` parses the arguments and turns
-every error a user can cause (a bad value, a missing file, a corrupt checkpoint) into
-one line ``numpyvae: error: ...`` on stderr and exit status 2.
+``options.py`` holds what they share (the parser, argument types, the help formatter,
+the defaults read from VAEConfig and TrainSettings). :func:`main` parses the arguments
+(never abbreviated; a mistyped option or command gets its close match) and turns every
+error a user can cause (a bad value, a missing file, a corrupt checkpoint) into one line
+``numpyvae: error: ...`` on stderr and exit status 2. Ctrl-C and SIGTERM end a command
+alike, with one line: exit status 130 and 143.
 """
 
 from __future__ import annotations
 
-import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from .. import __version__, checkpoint
@@ -31,14 +34,19 @@ from .options import (
     DEFAULT_DATASET,
     EXAMPLE_RUN,
     EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     EXIT_USER_ERROR,
     PROG,
     HelpFormatter,
+    Parser,
+    Terminated,
     default,
+    interrupted_status,
     sizes,
 )
 
-__all__ = ["EXIT_INTERRUPTED", "EXIT_USER_ERROR", "PROG", "__version__", "build_parser", "main"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "EXIT_USER_ERROR", "PROG", "__version__",
+           "build_parser", "main"]
 
 COMMANDS = (train_cmd, evaluate_cmd, sample_cmd, gradcheck_cmd, exercises_cmd)  # in the order of the help
 
@@ -62,9 +70,9 @@ def _session() -> str:
     return "\n".join(lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``numpyvae`` parser with its five subcommands."""
-    parser = argparse.ArgumentParser(
+def build_parser() -> Parser:
+    """The ``numpyvae`` parser with its five subcommands (each a :class:`Parser` too)."""
+    parser = Parser(
         prog=PROG,
         formatter_class=HelpFormatter,
         description=(
@@ -90,13 +98,22 @@ def _message(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+def _terminate(signum: int, frame) -> None:
+    raise Terminated  # handled where Ctrl-C is: see options.Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``numpyvae`` command with ``argv`` (default: sys.argv[1:]); the exit status."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # the usage and the close match of the command that was given them
+            getattr(args, "parser_of_unknown", parser).error(
+                f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as e:  # --help, --version, or a bad command line (status 2)
         return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USER_ERROR)
+    main_thread = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         return args.func(args)
     except (NumpyVAEError, ValueError, OSError) as e:
@@ -105,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError as e:  # e.g. --hidden 100000000: say so, without a traceback
         print(f"{PROG}: error: not enough memory for this model or data ({e})", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as e:
+        status, word = interrupted_status(e)
+        print(word, file=sys.stderr)
+        return status
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, before)

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import DataError
-from ..fileio import atomic_write, temp_path
+from ..fileio import atomic_write, make_folders, remove_empty_folders, temp_path
 from .idx import PathLike
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds without data before a mirror is given up
@@ -109,7 +109,10 @@ def download(urls: str | Sequence[str], dest: PathLike, sha256: str | None = Non
         raise ValueError("download() needs at least one URL")
     dest = Path(dest)
     deadline = download_deadline()
-    created = _make_folders(dest.parent)
+    try:
+        created = make_folders(dest.parent)
+    except OSError as exc:
+        raise _not_writable(Path(exc.filename or dest.parent).parent, exc) from exc
     try:
         _check_writable(dest.parent)
         failures = []
@@ -133,7 +136,7 @@ def download(urls: str | Sequence[str], dest: PathLike, sha256: str | None = Non
                 failures.append(f"  {url}: {_describe(exc)}")
         raise DataError(f"cannot download {dest.name}; every URL failed:\n" + "\n".join(failures))
     except BaseException:
-        _remove_empty_folders(created)
+        remove_empty_folders(created)
         raise
 
 
@@ -324,32 +327,6 @@ def _not_writable(folder: Path, exc: OSError) -> FolderNotWritable:
     return FolderNotWritable(
         f"cannot write into the cache folder {folder}{hint}: {exc.strerror or exc}"
     )
-
-
-def _make_folders(folder: Path) -> list[Path]:
-    """Create `folder` and its missing parents; the ones created, deepest first."""
-    missing = []
-    while not folder.exists() and folder.parent != folder:
-        missing.append(folder)
-        folder = folder.parent
-    created: list[Path] = []
-    for path in reversed(missing):
-        try:
-            path.mkdir(exist_ok=True)
-        except OSError as exc:
-            _remove_empty_folders(created)
-            raise _not_writable(path.parent, exc) from exc
-        created.insert(0, path)
-    return created
-
-
-def _remove_empty_folders(folders: list[Path]) -> None:
-    """Remove `folders` (deepest first), stopping at the first one that is not empty."""
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
 
 
 def _check_writable(folder: Path) -> None:
