@@ -243,7 +243,8 @@ def train_in(args: argparse.Namespace, out: Path) -> int:
     try:
         with progress_line(args, "epoch") as progress:  # on a terminal: epoch, -ELBO, time left
             train.fit(vae, x_train, x_test, settings, out_dir=out,
-                      resume=record if record is not None else False, progress=progress)
+                      resume=record if record is not None else False, log=print_now,
+                      progress=progress)
     except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (cli.main): every file stays whole
         status, word = interrupted_status(e)
         epoch = checkpoint.stored_epoch(ckpt)
@@ -261,6 +262,11 @@ def train_in(args: argparse.Namespace, out: Path) -> int:
     else:  # an AutoEncoder has no ELBO to evaluate
         print(f"next:       numpyvae sample {out}")
     return 0
+
+
+def print_now(line: str) -> None:
+    """An epoch's line, on stdout at once even when it is a pipe (a notebook's cell)."""
+    print(line, flush=True)
 
 
 def refuse_a_new_run(out: Path) -> None:
