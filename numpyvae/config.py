@@ -98,8 +98,8 @@ class VAEConfig:
         if self.likelihood not in LIKELIHOODS:
             raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
         self.beta = real_number(self.beta, "beta", least=0.0)
-        try:
-            self.dtype = np.dtype(self.dtype).name
+        try:  # None would be float64 to NumPy: a dtype is named, not left out
+            self.dtype = np.dtype(self.dtype).name if self.dtype is not None else None
         except TypeError as e:
             raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}") from e
         if self.dtype not in DTYPES:

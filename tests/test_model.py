@@ -163,6 +163,7 @@ def test_sample_and_reconstruct_shapes():
         ({"beta": True}, "beta must be a number"),
         ({"beta": "1"}, "beta must be a number"),
         ({"dtype": "float16"}, "dtype"),
+        ({"dtype": None}, "dtype must be one of"),
         ({"latent_dim": 2.9}, "latent_dim must be a whole number, got 2.9"),
         ({"latent_dim": 2.0}, "latent_dim must be a whole number"),
         ({"latent_dim": True}, "latent_dim must be a whole number, got True"),
