@@ -53,6 +53,7 @@ import json
 import os
 import stat
 import struct
+import tokenize
 import uuid
 import zipfile
 import zlib
@@ -496,13 +497,14 @@ def lock_run(folder: str | Path, holder: str = "numpyvae train") -> RunLock:
 
 #: what reading a damaged .npz can raise: zipfile (BadZipFile, NotImplementedError for an
 #: unknown compression method or flag, RuntimeError for the 'encrypted' flag, struct and
-#: zlib errors, EOFError, KeyError), numpy's .npy reader (ValueError, and MemoryError for
-#: a header that claims a huge array), and decoding the metadata (UnicodeDecodeError,
-#: json's JSONDecodeError, both ValueErrors)
+#: zlib errors, EOFError, KeyError), numpy's .npy reader (ValueError, MemoryError for a
+#: header that claims a huge array, SyntaxError and tokenize's TokenError for a header
+#: that is no longer a Python literal, read before the CRC of a large entry is), and
+#: decoding the metadata (UnicodeDecodeError, json's JSONDecodeError, both ValueErrors)
 _DAMAGED = (
     zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError, EOFError,
     KeyError, IndexError, TypeError, OverflowError, MemoryError, zlib.error, struct.error,
-    UnicodeDecodeError, json.JSONDecodeError,
+    UnicodeDecodeError, json.JSONDecodeError, SyntaxError, tokenize.TokenError,
 )
 
 
@@ -617,8 +619,13 @@ def _history_record_problem(record: dict, epoch: int) -> str | None:
     return None
 
 
+#: the binarizations of TrainSettings (datasets.BINARIZE_MODES, which this module does
+#: not import: tests/test_checkpoint.py keeps the two equal)
+BINARIZE_MODES = ("none", "static", "dynamic")
+
+
 def _settings_problem(settings: dict, epoch: int | None) -> str | None:
-    """What is wrong with the numbers of the stored TrainSettings, or None."""
+    """What is wrong with the numbers and choices of the stored TrainSettings, or None."""
     extra = settings.get("extra")
     if extra is not None and not isinstance(extra, dict):
         return "extra is not a record"
@@ -626,6 +633,8 @@ def _settings_problem(settings: dict, epoch: int | None) -> str | None:
         value = (extra or {}).get(key)
         if value is not None and not isinstance(value, str):
             return f"extra.{key} is {value!r}, not a string"
+    if settings.get("binarize", "none") not in BINARIZE_MODES:
+        return f"binarize is {settings['binarize']!r}, not one of {BINARIZE_MODES}"
     try:
         for key, least in (("epochs", max(1, epoch or 0)), ("batch_size", 1), ("seed", 0)):
             if key in settings:

@@ -37,6 +37,7 @@ from numpyvae.checkpoint import (
     stored_epoch,
     write_json,
 )
+from numpyvae.datasets import BINARIZE_MODES
 from numpyvae.errors import CheckpointError
 from numpyvae.fileio import atomic_write, temp_path
 from numpyvae.train import TrainSettings, fit
@@ -161,6 +162,24 @@ def test_an_unknown_compression_method_is_a_checkpoint_error(run_dir):
     path.write_bytes(data)
     with pytest.raises(CheckpointError, match="not a readable checkpoint"):
         load_checkpoint(path)
+
+
+def test_a_npy_header_that_is_no_longer_a_literal_is_a_checkpoint_error(tmp_path):
+    """In an entry large enough to be read in pieces, numpy parses the .npy header before
+    the zip's CRC is checked: a damaged header raises tokenize's TokenError there."""
+    path = tmp_path / CHECKPOINT
+    save_checkpoint(path, VAE(VAEConfig(input_dim=784, hidden_dims=(8,), latent_dim=2)))
+    data = bytearray(path.read_bytes())
+    shape = data.index(b")", data.index(b"'shape': ("))
+    data[shape] = ord(" ")  # "(784, 8 , }": a parenthesis left open
+    path.write_bytes(data)
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        load_checkpoint(path)
+    assert stored_epoch(path) is None  # the meta entry alone reads (it has no epoch)
+
+
+def test_the_binarizations_a_checkpoint_accepts_are_the_data_sets():
+    assert checkpoint.BINARIZE_MODES == BINARIZE_MODES
 
 
 # ---- arrays and metadata of the wrong type -----------------------------------------------
@@ -484,13 +503,14 @@ def _settings(key, value):
     (None, _settings("epochs", 0), r"settings\.epochs must be at least 1"),
     (None, _settings("batch_size", 2.5), r"settings\.batch_size must be a whole number"),
     (None, _settings("warmup_epochs", float("inf")), r"warmup_epochs must be a finite number"),
+    (None, _settings("binarize", "bogus"), r"settings\.binarize is 'bogus', not one of"),
     (None, lambda m: {**m, "rng_state": {**m["rng_state"], "state": {"state": -1, "inc": 1}}},
      r"rng_state is not a state of NumPy's generator"),
     (None, lambda m: {**m, "format": 3}, r"format is 3, not 1 to 2 \(written by a newer"),
     (None, lambda m: {**m, "run_id": "x"}, r"run_id is 'x', not 32 hex digits"),
 ], ids=["t -1", "t 0 after an epoch", "t -2^63", "t 2^62", "t a float", "v < 0",
         "m of another shape", "m infinite", "seconds nan", "beta -1", "kl < 0", "epochs out of order",
-        "a loss that is a string", "lr -1", "epochs 0", "batch 2.5", "warm-up inf",
+        "a loss that is a string", "lr -1", "epochs 0", "batch 2.5", "warm-up inf", "binarize",
         "generator state", "format 3", "run id"])
 def test_every_number_of_the_state_is_range_checked_behind_the_digest(run_dir, arrays, meta,
                                                                        message):
