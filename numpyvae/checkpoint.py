@@ -55,6 +55,7 @@ import stat
 import struct
 import tokenize
 import uuid
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -153,9 +154,15 @@ def load(path: str | Path) -> VAE | AutoEncoder:
         model.sample(16)
 
     Everything of the checkpoint is checked first (see :func:`load_checkpoint`), and
-    its ``run_id`` against the folder's ``run.json`` (see :func:`read_run`).
+    its ``run_id`` against the folder's ``run.json`` (see :func:`read_run`). A
+    checkpoint of format 1, which carries no digest, is loaded with a UserWarning.
     """
-    return read_run(path).model
+    record = read_run(path)
+    if not record.vouched:
+        warnings.warn(f"{record.path} was written before checkpoints carried a digest: its "
+                      "values were checked, but nothing vouches that they are the ones "
+                      "training wrote", UserWarning, stacklevel=2)
+    return record.model
 
 
 def _load(path: Path) -> tuple[VAE | AutoEncoder, dict, dict, bool]:
