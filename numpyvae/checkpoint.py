@@ -53,6 +53,7 @@ import json
 import os
 import stat
 import struct
+import time
 import tokenize
 import uuid
 import warnings
@@ -473,28 +474,36 @@ class RunLock:
         self.release()
 
 
-def lock_run(folder: str | Path, holder: str = "numpyvae train") -> RunLock:
+def lock_run(folder: str | Path, holder: str = "numpyvae train", wait: float = 0.0) -> RunLock:
     """Hold the run folder ``folder`` (made if missing) for this process alone, until
     ``release()`` or the end of the process, however it ends (the operating system
     releases the lock: a killed run leaves none behind).
 
-    Raises :class:`RunFolderInUse`, touching nothing, if another process holds it: the
-    message names the folder and the PID of the holder. ``holder`` says what holds it
-    (written into ``train.lock`` after the PID).
+    Raises :class:`RunFolderInUse`, touching nothing, if another process holds it (for
+    ``wait`` seconds: a command that only checks the folder lets it go in a moment):
+    the message names the folder and the PID of the holder. ``holder`` says what holds
+    it (written into ``train.lock`` after the PID).
     """
     folder = Path(folder)
     created = make_folders(folder)
-    try:
-        held = lock_file(folder / LOCK, f"PID {os.getpid()}, {holder}")
-    except LockedError as e:
+    give_up_at = time.monotonic() + wait
+    while True:
+        try:
+            held = lock_file(folder / LOCK, f"PID {os.getpid()}, {holder}")
+            break
+        except LockedError as e:
+            if time.monotonic() < give_up_at:
+                time.sleep(0.05)
+                continue
+            locked = e
+        except BaseException:
+            remove_empty_folders(created)
+            raise
         remove_empty_folders(created)
         raise RunFolderInUse(
-            f"{folder} is in use: {e.holder or 'another process'} holds it "
+            f"{folder} is in use: {locked.holder or 'another process'} holds it "
             f"({folder / LOCK}); wait until it ends, or choose another --out"
         ) from None
-    except BaseException:
-        remove_empty_folders(created)
-        raise
     return RunLock(folder, held, created)
 
 

@@ -25,25 +25,29 @@ import sys
 import threading
 from pathlib import Path
 
-from .. import __version__, checkpoint
-from ..config import VAEConfig
-from ..errors import NumpyVAEError
-from ..train import TrainSettings
-from . import evaluate_cmd, exercises_cmd, gradcheck_cmd, sample_cmd, train_cmd
-from .options import (
-    DEFAULT_DATASET,
-    EXAMPLE_RUN,
-    EXIT_INTERRUPTED,
-    EXIT_TERMINATED,
-    EXIT_USER_ERROR,
-    PROG,
-    HelpFormatter,
-    Parser,
-    Terminated,
-    default,
-    interrupted_status,
-    sizes,
-)
+try:  # Ctrl-C while the command starts (its modules load): one line, not a traceback
+    from .. import __version__, checkpoint
+    from ..config import VAEConfig
+    from ..errors import NumpyVAEError
+    from ..train import TrainSettings
+    from . import evaluate_cmd, exercises_cmd, gradcheck_cmd, sample_cmd, train_cmd
+    from .options import (
+        DEFAULT_DATASET,
+        EXAMPLE_RUN,
+        EXIT_INTERRUPTED,
+        EXIT_TERMINATED,
+        EXIT_USER_ERROR,
+        PROG,
+        HelpFormatter,
+        Parser,
+        Terminated,
+        default,
+        interrupted_status,
+        sizes,
+    )
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    raise SystemExit(130) from None
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_TERMINATED", "EXIT_USER_ERROR", "PROG", "__version__",
            "build_parser", "main"]
@@ -104,17 +108,17 @@ def _terminate(signum: int, frame) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``numpyvae`` command with ``argv`` (default: sys.argv[1:]); the exit status."""
-    parser = build_parser()
-    try:
-        args, unknown = parser.parse_known_args(argv)
-        if unknown:  # the usage and the close match of the command that was given them
-            getattr(args, "parser_of_unknown", parser).error(
-                f"unrecognized arguments: {' '.join(unknown)}")
-    except SystemExit as e:  # --help, --version, or a bad command line (status 2)
-        return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USER_ERROR)
     main_thread = threading.current_thread() is threading.main_thread()
     before = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
+        parser = build_parser()
+        try:
+            args, unknown = parser.parse_known_args(argv)
+            if unknown:  # the usage and the close match of the command that was given them
+                getattr(args, "parser_of_unknown", parser).error(
+                    f"unrecognized arguments: {' '.join(unknown)}")
+        except SystemExit as e:  # --help, --version, or a bad command line (status 2)
+            return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USER_ERROR)
         return args.func(args)
     except (NumpyVAEError, ValueError, OSError) as e:
         print(f"{PROG}: error: {_message(e)}", file=sys.stderr)

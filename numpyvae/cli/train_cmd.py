@@ -195,7 +195,8 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise NumpyVAEError(f"--out {out} is a file, not a run folder")
     try:
-        held = checkpoint.lock_run(out)  # one run per folder, until this command ends
+        # one run per folder, until this command ends; 2 s for a command that only looks
+        held = checkpoint.lock_run(out, wait=2.0)
     except OSError as e:
         raise NumpyVAEError(f"{out}: the run folder cannot be written "
                             f"({e.strerror or e})") from None
