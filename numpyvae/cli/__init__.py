@@ -1,9 +1,9 @@
 """The ``numpyvae`` command: train, evaluate, sample, gradcheck, exercises.
 
     numpyvae gradcheck                            every backward pass against numbers
-    numpyvae train --dataset glyph-digits         a run folder runs/glyph-digits-vae-z20/
-    numpyvae evaluate runs/glyph-digits-vae-z20   test -ELBO and -log p(x) -> eval.json
-    numpyvae sample runs/glyph-digits-vae-z20     new digits -> samples.png
+    numpyvae train --dataset glyph-digits --out runs/g   a run folder runs/g/
+    numpyvae evaluate runs/g        test -ELBO and -L_1000 of Eq. (11) -> eval.json
+    numpyvae sample runs/g          new digits -> samples.png
     numpyvae exercises init                       the backward passes to write yourself
 
 One module per command (``train_cmd.py``, ``evaluate_cmd.py``, ``sample_cmd.py``,
@@ -63,14 +63,18 @@ def _session() -> str:
          [f"{sizes(VAEConfig())} VAE, {default(TrainSettings, 'epochs')} epochs,",
           f"run folder {EXAMPLE_RUN}/"]),
         (f"numpyvae evaluate {EXAMPLE_RUN}",
-         ["test -ELBO and -log p(x),", f"written to {checkpoint.EVAL} in the run folder"]),
+         ["test -ELBO and -L_1000 of Eq. (11),", f"into {checkpoint.EVAL} in the run folder"]),
         (f"numpyvae sample {EXAMPLE_RUN}",
          [f"new images, {sample_cmd.SAMPLES_FILE} in the", "run folder"]),
     ]
     lines = []
     for command, text in steps:
-        lines.append(f"  {command:<40}  {text[0]}")
-        lines.extend(f"  {'':<40}  {more}" for more in text[1:])
+        if len(command) > 40:  # the text in its column, from the next line
+            lines.append(f"  {command}")
+        else:
+            lines.append(f"  {command:<40}  {text[0]}")
+            text = text[1:]
+        lines.extend(f"  {'':<40}  {more}" for more in text)
     return "\n".join(lines)
 
 
