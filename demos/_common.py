@@ -1,6 +1,7 @@
 """What every demo shares: the command-line options, what --quick runs instead of the
-defaults, the data (MNIST, or the offline glyph-digits when MNIST cannot be had), and
-the record of the figures written (SOURCES.json beside them).
+defaults, the data (MNIST, or the offline glyph-digits when MNIST cannot be had), the
+record of the figures written (SOURCES.json beside them), and one line instead of a
+traceback for Ctrl-C and for what numpyvae refuses on purpose (no matplotlib, say).
 
 Not a demo itself. The demos import it as a sibling module (``import _common``), which
 works when a demo is run as a script: Python puts the script's folder on the path.
@@ -24,11 +25,27 @@ import numpy as np
 import numpyvae
 from numpyvae import VAE, AutoEncoder, plots
 from numpyvae.datasets import load_dataset
-from numpyvae.errors import DataError
+from numpyvae.errors import DataError, NumpyVAEError
 from numpyvae.fileio import atomic_write
 from numpyvae.train import TrainSettings
 
 DEMOS = Path(__file__).resolve().parent
+
+
+def one_line(kind: type[BaseException], error: BaseException, tb) -> None:
+    """``sys.excepthook`` of a demo: Ctrl-C, and an error numpyvae raises on purpose (a
+    NumpyVAEError: matplotlib missing, data not to be had), end it with one line on
+    stderr; anything else is a bug, and keeps its traceback."""
+    name = f"python demos/{Path(sys.argv[0]).name}" if sys.argv and sys.argv[0] else "demo"
+    if issubclass(kind, KeyboardInterrupt):
+        print(f"{name}: interrupted", file=sys.stderr)
+    elif issubclass(kind, NumpyVAEError):
+        print(f"{name}: error: {error}", file=sys.stderr)
+    else:
+        sys.__excepthook__(kind, error, tb)
+
+
+sys.excepthook = one_line
 #: the file beside the figures that says what drew each one (see :func:`report`)
 SOURCES = "SOURCES.json"
 #: options that say where things are, not what is drawn

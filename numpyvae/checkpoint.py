@@ -1,53 +1,97 @@
 """The one reader and writer of a run folder.
 
-A run folder holds ``checkpoint.npz`` (rewritten after every epoch), ``history.json``
-and, after ``numpyvae evaluate``, ``eval.json``. The checkpoint is the run record:
+A run folder holds ``checkpoint.npz`` (rewritten after every epoch), ``history.json``,
+``run.json`` and, after ``numpyvae evaluate``, ``eval.json``. The checkpoint is the
+run record:
 
 - ``param/<name>``: every parameter, under the model's names (``encoder.0.W``, ...);
 - ``optim/<key>``: the optimizer's state (Adam's t, m and v);
 - ``meta``: one JSON string with ``format``, ``model`` ("vae" or "ae"), ``config``
-  (VAEConfig), and, for a training run, ``epoch``, ``history`` (one record per epoch),
-  ``settings`` (TrainSettings, whose ``extra`` names the data set and its folder) and
-  ``rng_state`` (the training generator, so that a resumed run ends bit for bit where
-  an uninterrupted one ends).
+  (VAEConfig), and, for a training run, ``run_id``, ``epoch``, ``history`` (one
+  record per epoch), ``settings`` (TrainSettings, whose ``extra`` names the data set
+  and its folder) and ``rng_state`` (the training generator, so that a resumed run
+  ends bit for bit where an uninterrupted one ends);
+- ``digest``: the SHA-256 of every other entry (its name, dtype, shape and bytes), so
+  that the checkpoint vouches for itself: metadata edited by hand to fit the arrays
+  (another activation, likelihood or beta), or an array changed, is refused on
+  reading, naming what does not match. It is a check against edits and damage, not
+  a signature: whoever rewrites a checkpoint can compute it again.
+
+A checkpoint of ``format`` 1 (written before the digest and the run id existed) is
+still read: it has every check below but the digest, and :attr:`RunRecord.vouched` is
+False, which the commands say in a note. Its next checkpoint has both.
 
 The checkpoint is the one source of truth. ``history.json`` is a copy of its history,
 for reading (plots, a glance with ``cat``): it is written after the checkpoint, so a
-crash between the two leaves it one epoch behind, never ahead, and resuming the run
-rewrites it from the checkpoint (:func:`write_history`). Nothing reads it back.
+crash between the two leaves it one epoch behind, never ahead; resuming the run
+rewrites it, and so does any command that reads a run no ``train`` holds
+(:func:`repair_history`). Nothing reads it back. ``run.json`` records the run's id,
+drawn when its first epoch is saved: a checkpoint whose ``run_id`` is not the
+folder's (one copied in from another run) is refused (:func:`read_run`).
+
+One run per folder: ``numpyvae train`` holds :func:`lock_run` for its whole life, an
+advisory lock on ``train.lock`` in the folder which the operating system releases when
+the process ends, however it ends; a second ``train`` on the folder is refused,
+naming the PID that holds it. Readers take no lock: they see whole files.
 
 Files are written to a temporary name and renamed into place (``fileio``), so a crash
 never leaves a half-written checkpoint, and read with ``allow_pickle=False``. A
 checkpoint is written only when every array it holds is finite. Reading checks
 everything: a damaged file (whatever the zip or .npy reader raises on it), a file that
-is not a regular file (a FIFO would block), parameters that are not float32/float64
-or do not fit the config, and metadata of the wrong type all give one
-:class:`CheckpointError` that names the file (the opening and the metadata checks are
-at the end of this module).
+is not a regular file (a FIFO would block), a digest that does not match, parameters
+that are not float32/float64 or do not fit the config, metadata of the wrong type or
+out of range (epochs, history, settings, generator state), and an optimizer state out
+of range (Adam's t at least one step per epoch, its v >= 0, finite) all give one
+:class:`CheckpointError` that names the file (the opening and the checks are at the
+end of this module).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
 import struct
+import time
+import tokenize
+import uuid
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .config import MODEL_KINDS, VAEConfig
-from .errors import CheckpointError
-from .fileio import atomic_write
+from .config import MODEL_KINDS, VAEConfig, real_number, whole_number
+from .errors import CheckpointError, NumpyVAEError
+from .fileio import (
+    LockedError,
+    atomic_write,
+    folder_lock,
+    lock_file,
+    make_folders,
+    remove_empty_folders,
+)
 from .model import VAE, AutoEncoder
+
+if TYPE_CHECKING:  # only read by type checkers (typing.Self is Python 3.11+)
+    from typing import Self
 
 CHECKPOINT = "checkpoint.npz"
 HISTORY = "history.json"
 EVAL = "eval.json"
+RUN = "run.json"
+LOCK = "train.lock"
+FORMAT = 2  # 1: before the digest and the run id
 MODEL_CLASSES = {"vae": VAE, "ae": AutoEncoder}  # one per config.MODEL_KINDS
+
+
+class RunFolderInUse(NumpyVAEError):
+    """Another process trains in the run folder (:func:`lock_run`)."""
+
 
 def _finite_or_refuse(path: Path, arrays: dict[str, np.ndarray]) -> None:
     for name, a in arrays.items():
@@ -68,29 +112,71 @@ def save_checkpoint(path: str | Path, model: VAE | AutoEncoder, optimizer=None,
         arrays.update({f"optim/{k}": v for k, v in optimizer.state_dict().items()})
     _finite_or_refuse(Path(path), arrays)
     info = {
-        "format": 1,
+        "format": FORMAT,
         "model": "ae" if isinstance(model, AutoEncoder) else "vae",
         "config": model.config.to_dict(),
         **(meta or {}),
     }
     arrays["meta"] = np.array(json.dumps(info))
+    arrays["digest"] = np.array(json.dumps(digest_of(arrays)))
     atomic_write(Path(path), lambda f: np.savez(f, **arrays))
+
+
+def digest_of(arrays: dict[str, np.ndarray]) -> dict[str, str]:
+    """The SHA-256 (hex) of each entry of a checkpoint but the digest itself, over its
+    name, dtype, shape and bytes: what a checkpoint's ``digest`` entry holds."""
+    out = {}
+    for name, a in sorted(arrays.items()):
+        if name == "digest":
+            continue
+        a = np.ascontiguousarray(a)
+        h = hashlib.sha256(f"{name}\0{a.dtype.str}\0{a.shape}\0".encode())
+        h.update(a.data if a.size else b"")
+        out[name] = h.hexdigest()
+    return out
 
 
 def load_checkpoint(path: str | Path) -> tuple[VAE | AutoEncoder, dict, dict]:
     """Read a checkpoint (a file, or a run folder): ``(model, optimizer_state, meta)``.
 
     Raises :class:`CheckpointError` naming the file for a missing, damaged, truncated
-    or foreign file, one that is not a regular file, one whose arrays are not floats or
-    do not fit the stored config, and one whose metadata have the wrong types.
+    or foreign file, one that is not a regular file, one that does not match its
+    digest, one whose arrays are not floats or do not fit the stored config, and one
+    whose metadata or optimizer state have the wrong types or are out of range.
     """
-    path = Path(path)
+    model, optim_state, meta, _ = _load(Path(path))
+    return model, optim_state, meta
+
+
+def load(path: str | Path) -> VAE | AutoEncoder:
+    """The trained model of a run folder, or of a checkpoint file::
+
+        model = numpyvae.load("runs/mnist-vae")
+        model.sample(16)
+
+    Everything of the checkpoint is checked first (see :func:`load_checkpoint`), and
+    its ``run_id`` against the folder's ``run.json`` (see :func:`read_run`). A
+    checkpoint of format 1, which carries no digest, is loaded with a UserWarning.
+    """
+    record = read_run(path)
+    if not record.vouched:
+        warnings.warn(f"{record.path} was written before checkpoints carried a digest: its "
+                      "values were checked, but nothing vouches that they are the ones "
+                      "training wrote", UserWarning, stacklevel=2)
+    return record.model
+
+
+def _load(path: Path) -> tuple[VAE | AutoEncoder, dict, dict, bool]:
+    """load_checkpoint, and whether the checkpoint carried a digest that matched."""
     if path.is_dir():
         path = path / CHECKPOINT
     arrays = _read_npz(path)
     if "meta" not in arrays:
         raise CheckpointError(f"{path}: not a numpyvae checkpoint (no 'meta' entry)")
-    meta = _read_meta(path, arrays.pop("meta"))
+    meta = _read_meta(path, arrays["meta"])
+    vouched = _check_digest(path, arrays, meta)
+    arrays.pop("meta")
+    arrays.pop("digest", None)
     try:
         config = VAEConfig.from_dict(meta["config"])
         model = MODEL_CLASSES[meta.get("model", "vae")](config)
@@ -107,12 +193,8 @@ def load_checkpoint(path: str | Path) -> tuple[VAE | AutoEncoder, dict, dict]:
             raise CheckpointError(f"{path}: parameter {name} has non-finite values")
         w[...] = a
     optim_state = {k[len("optim/"):]: v for k, v in arrays.items() if k.startswith("optim/")}
-    for k, a in optim_state.items():
-        ok = (a.dtype.kind in "iu" and a.shape == ()) if k == "t" else _is_float(a)
-        if not ok:
-            want = "a whole number" if k == "t" else "float32 or float64"
-            raise CheckpointError(f"{path}: optim/{k} is {a.dtype} of shape {a.shape}, not {want}")
-    return model, optim_state, meta
+    _check_optimizer_state(path, optim_state, model, meta.get("epoch"))
+    return model, optim_state, meta, vouched
 
 
 @dataclass
@@ -168,14 +250,38 @@ class RunRecord:
     def rng_state(self) -> dict | None:
         return self.meta.get("rng_state")
 
+    @property
+    def run_id(self) -> str | None:
+        """The id drawn when the run saved its first epoch (None: format 1)."""
+        return self.meta.get("run_id")
+
+    #: whether the checkpoint carried a digest that matched (False: format 1)
+    vouched: bool = True
+
 
 def read_run(path: str | Path) -> RunRecord:
-    """The run record of a run folder (or of a checkpoint file given directly)."""
+    """The run record of a run folder (or of a checkpoint file given directly).
+
+    The checkpoint of a folder (``checkpoint.npz``) must belong to the folder's run: a
+    CheckpointError if its ``run_id`` is not the one ``run.json`` records (a checkpoint
+    copied in from another run, or one of format 1 where a run of format 2 was).
+    """
     path = Path(path)
     if path.is_dir():
         path = path / CHECKPOINT
-    model, optimizer_state, meta = load_checkpoint(path)
-    return RunRecord(path, model, optimizer_state, meta)
+    model, optimizer_state, meta, vouched = _load(path)
+    record = RunRecord(path, model, optimizer_state, meta, vouched)
+    if path.name == CHECKPOINT:
+        recorded = read_run_id(path.parent)
+        if recorded is not None and record.run_id != recorded:
+            theirs = f"run {record.run_id}" if record.run_id else "no run id (format 1)"
+            raise CheckpointError(
+                f"{path} belongs to another run: it carries {theirs}, but this folder's "
+                f"{RUN} records run {recorded} (copied in from another run folder?); "
+                f"put it back in its own folder, or delete {path.parent / RUN} to make "
+                "it this folder's run"
+            )
+    return record
 
 
 def training_meta(epoch: int, rng: np.random.Generator, history: list[dict],
@@ -186,9 +292,67 @@ def training_meta(epoch: int, rng: np.random.Generator, history: list[dict],
 
 
 def save_run(folder: Path, model: VAE | AutoEncoder, optimizer, meta: dict) -> None:
-    """Write the checkpoint, then ``history.json`` from it (a copy, see the module doc)."""
-    save_checkpoint(folder / CHECKPOINT, model, optimizer, meta)
+    """Write the checkpoint, then ``history.json`` from it (a copy, see the module doc).
+
+    The run's id is ``meta["run_id"]`` if given; else a new one for its first epoch (a
+    new run), else the one of ``run.json`` (or, that gone, of the checkpoint there).
+    ``run.json`` is removed before a checkpoint of another id is written and written
+    after it, so that a crash at any point leaves a folder :func:`read_run` accepts.
+    """
+    folder = Path(folder)
+    try:
+        recorded = read_run_id(folder)
+    except CheckpointError:
+        recorded = ""  # damaged: replaced below
+    run_id = meta.get("run_id")
+    if run_id is None:
+        run_id = new_run_id() if meta.get("epoch") == 1 else (
+            recorded or _stored_run_id(folder / CHECKPOINT) or new_run_id())
+    if recorded is not None and recorded != run_id:
+        (folder / RUN).unlink(missing_ok=True)
+    save_checkpoint(folder / CHECKPOINT, model, optimizer, {**meta, "run_id": run_id})
     write_history(folder, meta["history"])
+    if recorded != run_id:
+        write_json(folder / RUN, {"run_id": run_id})
+
+
+def new_run_id() -> str:
+    """A fresh run id: 32 hex digits (a random UUID)."""
+    return uuid.uuid4().hex
+
+
+def read_run_id(folder: str | Path) -> str | None:
+    """The run id ``run.json`` in ``folder`` records; None if there is no run.json, a
+    CheckpointError naming it if it is damaged."""
+    path = Path(folder) / RUN
+    try:
+        with open(path, "rb") as f:
+            text = f.read(4096)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read it ({e.strerror or e})") from e
+    try:
+        run_id = json.loads(text).get("run_id")
+    except (ValueError, AttributeError) as e:
+        raise CheckpointError(f"{path}: not a run record ({e or 'not a JSON object'})") from e
+    if not _is_run_id(run_id):
+        raise CheckpointError(f"{path}: not a run record (run_id is {run_id!r})")
+    return run_id
+
+
+def _stored_run_id(path: Path) -> str | None:
+    """The run id of the checkpoint at ``path`` from its metadata alone; None if none."""
+    try:
+        meta = _read_meta(path, _read_npz(path, ("meta",))["meta"])
+    except (CheckpointError, KeyError):
+        return None
+    return meta.get("run_id")
+
+
+def _is_run_id(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 32 and all(
+        c in "0123456789abcdef" for c in value)
 
 
 def write_history(folder: Path, history: list[dict]) -> None:
@@ -201,6 +365,34 @@ def write_history(folder: Path, history: list[dict]) -> None:
     atomic_write(Path(folder) / HISTORY, lambda f: f.write(history_json))
 
 
+def repair_history(record: RunRecord, held: bool = False) -> bool:
+    """Rewrite ``history.json`` from the checkpoint of ``record`` if it differs (a kill
+    between the last checkpoint and history.json leaves it behind); True if rewritten.
+
+    Only when no ``train`` holds the folder (a run in progress writes it itself; with
+    ``held``, the caller holds it), the folder can be written, and the checkpoint is the
+    folder's own ``checkpoint.npz``.
+    """
+    folder = record.folder
+    if record.path.name != CHECKPOINT or "history" not in record.meta:
+        return False
+    wanted = json.dumps(record.history, indent=1).encode()
+    try:
+        if (folder / HISTORY).read_bytes() == wanted:
+            return False
+    except OSError:
+        pass  # missing or unreadable: written below
+    try:
+        if held:
+            write_history(folder, record.history)
+        else:
+            with lock_run(folder, "repairing history.json"):
+                write_history(folder, record.history)
+    except (RunFolderInUse, OSError):
+        return False
+    return True
+
+
 def stored_epoch(path: str | Path) -> int | None:
     """The epoch of the checkpoint at ``path`` from its metadata alone; None if unreadable."""
     try:
@@ -211,22 +403,124 @@ def stored_epoch(path: str | Path) -> int | None:
 
 
 def write_json(path: Path, record: dict) -> None:
-    """A JSON record (e.g. eval.json), written atomically."""
+    """A JSON record (e.g. run.json), written atomically."""
     data = (json.dumps(record, indent=1) + "\n").encode()
     atomic_write(path, lambda f: f.write(data))
+
+
+# ---- eval.json: one result per data set and K -------------------------------------------
+
+
+def read_evaluations(folder: str | Path) -> list[dict]:
+    """The results in ``eval.json`` of ``folder`` ([] if there is none): a record
+    ``{"evaluations": [...]}``, or the one result an older numpyvae wrote. A
+    CheckpointError naming the file if it is neither (it is never overwritten then)."""
+    path = Path(folder) / EVAL
+    try:
+        with open(path, "rb") as f:
+            text = f.read(1 << 24)
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read it ({e.strerror or e})") from e
+    try:
+        record = json.loads(text)
+    except ValueError as e:
+        raise CheckpointError(f"{path}: not a record of evaluations ({e}); move it away to "
+                              "keep it, and evaluate again") from e
+    results = record.get("evaluations") if isinstance(record, dict) else None
+    if isinstance(record, dict) and "evaluations" not in record and "dataset" in record:
+        results = [record]  # one result, as written before eval.json kept several
+    if not isinstance(results, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("dataset"), str) for r in results):
+        raise CheckpointError(f"{path}: not a record of evaluations (no list of results with "
+                              "a data set each); move it away to keep it, and evaluate again")
+    return results
+
+
+def add_evaluation(folder: str | Path, result: dict) -> dict | None:
+    """Put ``result`` into ``eval.json`` of ``folder``, beside the others: one result per
+    data set, test pixels and number of importance samples K, so that a result is only
+    replaced by one of the same kind. Returns the result it replaced, if any. Read and
+    written under a short lock of the folder, so that two evaluations at once keep both."""
+    key = ("dataset", "test_pixels", "iw_samples")
+    with folder_lock(folder):
+        results = read_evaluations(folder)
+        same = [r for r in results if all(r.get(k) == result.get(k) for k in key)]
+        kept = [r for r in results if r not in same] + [result]
+        kept.sort(key=lambda r: (r["dataset"], str(r.get("test_pixels")), r.get("iw_samples") or 0))
+        write_json(Path(folder) / EVAL, {"evaluations": kept})
+    return same[-1] if same else None
+
+
+# ---- one run per folder ------------------------------------------------------------------
+
+
+class RunLock:
+    """The lock of a run folder taken by :func:`lock_run`; ``release()`` ends it."""
+
+    def __init__(self, folder: Path, held, created: list[Path]) -> None:
+        self.folder, self._held, self._created = folder, held, created
+
+    def release(self) -> None:
+        """End the lock, and remove the folders it made if nothing was put in them."""
+        self._held.release()
+        remove_empty_folders(self._created)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def lock_run(folder: str | Path, holder: str = "numpyvae train", wait: float = 0.0) -> RunLock:
+    """Hold the run folder ``folder`` (made if missing) for this process alone, until
+    ``release()`` or the end of the process, however it ends (the operating system
+    releases the lock: a killed run leaves none behind).
+
+    Raises :class:`RunFolderInUse`, touching nothing, if another process holds it (for
+    ``wait`` seconds: a command that only checks the folder lets it go in a moment):
+    the message names the folder and the PID of the holder. ``holder`` says what holds
+    it (written into ``train.lock`` after the PID).
+    """
+    folder = Path(folder)
+    created = make_folders(folder)
+    give_up_at = time.monotonic() + wait
+    while True:
+        try:
+            held = lock_file(folder / LOCK, f"PID {os.getpid()}, {holder}")
+            break
+        except LockedError as e:
+            if time.monotonic() < give_up_at:
+                time.sleep(0.05)
+                continue
+            locked = e
+        except BaseException:
+            remove_empty_folders(created)
+            raise
+        remove_empty_folders(created)
+        raise RunFolderInUse(
+            f"{folder} is in use: {locked.holder or 'another process'} holds it "
+            f"({folder / LOCK}); wait until it ends, or choose another --out"
+        ) from None
+    return RunLock(folder, held, created)
+
+
 
 
 # ---- reading the .npz file so that no damage gets through ---------------------------
 
 #: what reading a damaged .npz can raise: zipfile (BadZipFile, NotImplementedError for an
 #: unknown compression method or flag, RuntimeError for the 'encrypted' flag, struct and
-#: zlib errors, EOFError, KeyError), numpy's .npy reader (ValueError, and MemoryError for
-#: a header that claims a huge array), and decoding the metadata (UnicodeDecodeError,
-#: json's JSONDecodeError, both ValueErrors)
+#: zlib errors, EOFError, KeyError), numpy's .npy reader (ValueError, MemoryError for a
+#: header that claims a huge array, SyntaxError and tokenize's TokenError for a header
+#: that is no longer a Python literal, read before the CRC of a large entry is), and
+#: decoding the metadata (UnicodeDecodeError, json's JSONDecodeError, both ValueErrors)
 _DAMAGED = (
     zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError, EOFError,
     KeyError, IndexError, TypeError, OverflowError, MemoryError, zlib.error, struct.error,
-    UnicodeDecodeError, json.JSONDecodeError,
+    UnicodeDecodeError, json.JSONDecodeError, SyntaxError, tokenize.TokenError,
 )
 
 
@@ -271,7 +565,7 @@ def _is_float(a: np.ndarray) -> bool:
 
 
 def _read_meta(path: Path, entry: np.ndarray) -> dict:
-    """The metadata record, its types checked (see checkpoint.py's module doc)."""
+    """The metadata record, its types and ranges checked (see the module doc)."""
     def bad(why: str) -> CheckpointError:
         return CheckpointError(f"{path}: bad metadata ({why})")
 
@@ -283,10 +577,16 @@ def _read_meta(path: Path, entry: np.ndarray) -> dict:
         raise bad(f"not JSON: {e}") from e
     if not isinstance(meta, dict):
         raise bad("not a record")
+    fmt = meta.get("format", 1)
+    if type(fmt) is not int or not 1 <= fmt <= FORMAT:
+        newer = " (written by a newer numpyvae?)" if type(fmt) is int and fmt > FORMAT else ""
+        raise bad(f"format is {fmt!r}, not 1 to {FORMAT}{newer}")
     if not isinstance(meta.get("config"), dict):
         raise bad("config is missing or not a record")
     if not isinstance(meta.get("model", "vae"), str) or meta.get("model", "vae") not in MODEL_KINDS:
         raise bad(f"model is {meta.get('model')!r}, not one of {sorted(MODEL_KINDS)}")
+    if "run_id" in meta and not _is_run_id(meta["run_id"]):
+        raise bad(f"run_id is {meta['run_id']!r}, not 32 hex digits")
     epoch = meta.get("epoch")
     if "epoch" in meta and (type(epoch) is not int or epoch < 0):
         raise bad(f"epoch is {epoch!r}, not a whole number >= 0")
@@ -297,17 +597,145 @@ def _read_meta(path: Path, entry: np.ndarray) -> dict:
         if "epoch" in meta and len(history) != epoch:
             raise bad(f"the history holds {len(history)} epochs, but this is the checkpoint "
                       f"of epoch {epoch}")
+        for i, record in enumerate(history, 1):
+            why = _history_record_problem(record, i)
+            if why:
+                raise bad(f"history[{i - 1}]: {why}")
     settings = meta.get("settings")
     if settings is not None:
         if not isinstance(settings, dict):
             raise bad("settings is not a record")
-        extra = settings.get("extra")
-        if extra is not None and not isinstance(extra, dict):
-            raise bad("settings.extra is not a record")
-        for key in ("dataset", "data_dir"):
-            value = (extra or {}).get(key)
-            if value is not None and not isinstance(value, str):
-                raise bad(f"settings.extra.{key} is {value!r}, not a string")
-    if meta.get("rng_state") is not None and not isinstance(meta["rng_state"], dict):
-        raise bad("rng_state is not a record")
+        why = _settings_problem(settings, epoch)
+        if why:
+            raise bad(f"settings.{why}")
+    if meta.get("rng_state") is not None:
+        why = _rng_state_problem(meta["rng_state"])
+        if why:
+            raise bad(f"rng_state {why}")
     return meta
+
+
+#: the numbers of a history record (fit's EpochStats) and the least each may be
+_HISTORY_NUMBERS = {"train_loss": None, "train_recon": None, "train_kl": 0.0,
+                    "test_loss": None, "seconds": 0.0, "beta": 0.0}
+
+
+def _history_record_problem(record: dict, epoch: int) -> str | None:
+    """What is wrong with the history record of ``epoch`` (1, 2, ...), or None."""
+    if record.get("epoch") != epoch or type(record.get("epoch")) is not int:
+        return f"its epoch is {record.get('epoch')!r}, not {epoch}"
+    for key, least in _HISTORY_NUMBERS.items():
+        value = record.get(key)
+        if value is None and (key == "test_loss" or key not in record):
+            continue  # no test data; or an abridged record (not made by fit)
+        try:
+            real_number(value, key, least=least)
+        except ValueError as e:
+            return str(e)
+    return None
+
+
+#: the binarizations of TrainSettings (datasets.BINARIZE_MODES, which this module does
+#: not import: tests/test_checkpoint.py keeps the two equal)
+BINARIZE_MODES = ("none", "static", "dynamic")
+
+
+def _settings_problem(settings: dict, epoch: int | None) -> str | None:
+    """What is wrong with the numbers and choices of the stored TrainSettings, or None."""
+    extra = settings.get("extra")
+    if extra is not None and not isinstance(extra, dict):
+        return "extra is not a record"
+    for key in ("dataset", "data_dir"):
+        value = (extra or {}).get(key)
+        if value is not None and not isinstance(value, str):
+            return f"extra.{key} is {value!r}, not a string"
+    if settings.get("binarize", "none") not in BINARIZE_MODES:
+        return f"binarize is {settings['binarize']!r}, not one of {BINARIZE_MODES}"
+    try:
+        for key, least in (("epochs", max(1, epoch or 0)), ("batch_size", 1), ("seed", 0)):
+            if key in settings:
+                whole_number(settings[key], key, least)
+        if "lr" in settings:
+            real_number(settings["lr"], "lr", above=0.0)
+        if "warmup_epochs" in settings:
+            real_number(settings["warmup_epochs"], "warmup_epochs", least=0.0)
+    except ValueError as e:
+        return str(e)
+    return None
+
+
+def _rng_state_problem(state: object) -> str | None:
+    """What is wrong with a stored generator state, or None: NumPy itself must take it."""
+    if not isinstance(state, dict):
+        return "is not a record"
+    try:
+        np.random.default_rng().bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError, AttributeError) as e:
+        return f"is not a state of NumPy's generator ({e or type(e).__name__})"
+    return None
+
+
+def _check_digest(path: Path, arrays: dict[str, np.ndarray], meta: dict) -> bool:
+    """Check the ``digest`` entry against the other entries; True if there is one (and
+    it matches), False for a checkpoint of format 1, which has none."""
+    if "digest" not in arrays:
+        if meta.get("format", 1) >= 2:
+            raise CheckpointError(f"{path}: its digest is missing: a checkpoint of format "
+                                  f"{meta['format']} vouches for itself with one")
+        return False
+    entry = arrays["digest"]
+    try:
+        stored = json.loads(str(entry)) if entry.dtype.kind == "U" and entry.shape == () else None
+    except ValueError:
+        stored = None
+    if not isinstance(stored, dict):
+        raise CheckpointError(f"{path}: its digest entry is not a record of SHA-256 digests")
+    computed = digest_of(arrays)
+    changed = [k for k in computed if k in stored and stored[k] != computed[k]]
+    what = [_entry_name(k) + " changed" for k in changed]
+    what += [_entry_name(k) + " was added" for k in computed if k not in stored]
+    what += [_entry_name(k) + " is missing" for k in stored if k not in computed]
+    if what:
+        raise CheckpointError(
+            f"{path}: does not match its own digest: {', '.join(what)} since it was written "
+            "(edited, or damaged); a checkpoint is only read as training wrote it"
+        )
+    return True
+
+
+def _entry_name(key: str) -> str:
+    """'the metadata', 'parameter encoder.0.W', 'optimizer state m.decoder.out.b'."""
+    if key == "meta":
+        return "the metadata"
+    return key.replace("param/", "parameter ").replace("optim/", "optimizer state ")
+
+
+def _check_optimizer_state(path: Path, state: dict[str, np.ndarray], model, epoch) -> None:
+    """Types and ranges of the optimizer state: t a whole number, at least one step per
+    epoch done; every other entry float and finite, of the shape of the parameter it
+    belongs to (``m.<name>``, ``v.<name>``, ``velocity.<name>``), Adam's v >= 0."""
+    for k, a in state.items():
+        if k == "t":
+            if not (a.dtype.kind in "iu" and a.shape == ()):
+                raise CheckpointError(f"{path}: optim/t is {a.dtype} of shape {a.shape}, "
+                                      "not a whole number")
+            least = epoch if isinstance(epoch, int) else 0  # each epoch is one step or more
+            if int(a) < least or int(a) >= 2**53:
+                raise CheckpointError(
+                    f"{path}: optim/t (the optimizer's step count) is {int(a)}, out of range: "
+                    f"{epoch} epochs take at least {least} steps" if least else
+                    f"{path}: optim/t (the optimizer's step count) is {int(a)}, out of range")
+            continue
+        if not _is_float(a):
+            raise CheckpointError(f"{path}: optim/{k} is {a.dtype} of shape {a.shape}, "
+                                  "not float32 or float64")
+        slot, _, name = k.partition(".")
+        w = model.params.get(name)
+        if w is not None and a.shape != w.shape:
+            raise CheckpointError(f"{path}: optim/{k} has shape {a.shape}, but parameter "
+                                  f"{name} has {w.shape}")
+        if not np.all(np.isfinite(a)):
+            raise CheckpointError(f"{path}: optim/{k} has non-finite values")
+        if slot == "v" and a.size and float(a.min()) < 0:
+            raise CheckpointError(f"{path}: optim/{k} has negative values: Adam's second "
+                                  "moment v is a mean of squares, never below 0")

@@ -7,6 +7,7 @@ fields' defaults) and every checkpoint stores it as JSON.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,32 @@ LIKELIHOODS = ("bernoulli", "gaussian")
 DTYPES = ("float32", "float64")
 #: the two models: the Variational AutoEncoder, and the AutoEncoder it starts from
 MODEL_KINDS = ("vae", "ae")
+
+
+def whole_number(value: object, name: str, least: int) -> int:
+    """``value`` as an int if it is a whole number (a Python or NumPy integer, not a
+    bool, not 2.9 or 2.0) of at least ``least``; a ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")  # noqa: TRY004
+    if value < least:
+        raise ValueError(f"{name} must be at least {least}, got {value}")
+    return int(value)
+
+
+def real_number(value: object, name: str, least: float | None = None,
+                above: float | None = None) -> float:
+    """``value`` as a float if it is a real number (a Python or NumPy number, not a bool
+    or a string), finite, at least ``least`` and above ``above`` (when given); a
+    ValueError naming ``name`` otherwise. The rule of beta (>= 0) in VAEConfig and in
+    ``forward``, and of the numbers a checkpoint stores."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number, got {value!r}")  # noqa: TRY004
+    number = float(value)
+    bound = f" >= {least:g}" if least is not None else f" > {above:g}" if above is not None else ""
+    if not math.isfinite(number) or (least is not None and number < least) or (
+            above is not None and number <= above):
+        raise ValueError(f"{name} must be a finite number{bound}, got {value!r}")
+    return number
 
 
 @dataclass
@@ -56,29 +83,27 @@ class VAEConfig:
     init: str = "torch"
 
     def __post_init__(self) -> None:
-        if isinstance(self.hidden_dims, (int, np.integer)):
+        # whole numbers, not 2.9 (which int() would make 2) nor True
+        if isinstance(self.hidden_dims, (int, np.integer)) and not isinstance(self.hidden_dims, bool):
             self.hidden_dims = (self.hidden_dims,)
-        self.hidden_dims = tuple(int(h) for h in self.hidden_dims)
-        for name in ("input_dim", "latent_dim"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)}")
-            setattr(self, name, int(getattr(self, name)))
-        if any(h < 1 for h in self.hidden_dims):
-            raise ValueError(f"hidden_dims must be positive integers, got {self.hidden_dims}")
+        if not isinstance(self.hidden_dims, (tuple, list, np.ndarray)):
+            raise ValueError(  # noqa: TRY004 - a bad value of the config, as the others
+                f"hidden_dims must be a tuple of whole numbers, got {self.hidden_dims!r}")
+        self.hidden_dims = tuple(whole_number(h, "hidden_dims", 1) for h in self.hidden_dims)
+        self.input_dim = whole_number(self.input_dim, "input_dim", 1)
+        self.latent_dim = whole_number(self.latent_dim, "latent_dim", 1)
+        self.seed = whole_number(self.seed, "seed", 0)
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
         if self.likelihood not in LIKELIHOODS:
             raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
-        self.beta = float(self.beta)
-        if not (np.isfinite(self.beta) and self.beta >= 0):
-            raise ValueError(f"beta must be a finite number >= 0, got {self.beta}")
-        try:
-            self.dtype = np.dtype(self.dtype).name
+        self.beta = real_number(self.beta, "beta", least=0.0)
+        try:  # None would be float64 to NumPy: a dtype is named, not left out
+            self.dtype = np.dtype(self.dtype).name if self.dtype is not None else None
         except TypeError as e:
             raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}") from e
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {DTYPES}, got {self.dtype!r}")
-        self.seed = int(self.seed)
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
 

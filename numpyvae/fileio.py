@@ -1,10 +1,19 @@
 """Writing files so that a crash never leaves a half-written one behind.
 
 :func:`atomic_write` writes to a hidden temporary file beside the target,
-``.{name}.{pid}.{token}.tmp``, and renames it into place. A writer killed outright
-(SIGKILL, a power cut) cannot remove its temporary file; the next write of the same
-target does (:func:`remove_stale_temp_files`). An error names the file being written,
-never its temporary name.
+``.{name}.{pid}.{token}.tmp``, and renames it into place. A name too long for that
+(file names have at most 255 bytes) is cut to its first :data:`TEMP_STEM_BYTES` bytes
+in the temporary name, so that every legal target name can be written. A writer killed
+outright (SIGKILL, a power cut) cannot remove its temporary file; the next write of the
+same target does (:func:`remove_stale_temp_files`). An error names the file being
+written, never its temporary name.
+
+:func:`lock_file` takes an exclusive advisory lock (``flock``) on a lock file, for the
+life of a process at most: the operating system releases it when the process ends,
+however it ends (SIGKILL included), so a lock is never left stale. The holder writes a
+line about itself into the file (its PID), which a process refused reads back.
+:func:`make_folders` and :func:`remove_empty_folders` create missing folders and remove
+them again when nothing was put in them.
 """
 
 from __future__ import annotations
@@ -12,10 +21,18 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import TYPE_CHECKING, BinaryIO, Union
+
+if TYPE_CHECKING:  # only read by type checkers (typing.Self is Python 3.11+)
+    from typing import Self
+
+try:  # POSIX; elsewhere lock_file takes no lock (see there)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 #: a file's path as the public functions take it: a string or a path object
 PathLike = Union[str, "os.PathLike[str]"]
@@ -24,10 +41,24 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: (the PID may have been reused, or the writer ran on another machine)
 STALE_AFTER = 3600.0
 
+#: file names have at most 255 bytes (NAME_MAX); the temporary name adds at most 25 to
+#: its stem ('.', '.' + a PID of up to 10 digits, '.' + 8 hex digits, '.tmp')
+NAME_MAX = 255
+TEMP_STEM_BYTES = NAME_MAX - 25
+
+
+def temp_stem(name: str) -> str:
+    """``name``, cut to its first :data:`TEMP_STEM_BYTES` bytes on disk: the part of a
+    target's name its temporary names start with (a cut inside a character is fine: a
+    file name is bytes, and os.fsdecode keeps them as they are)."""
+    raw = os.fsencode(name)
+    return name if len(raw) <= TEMP_STEM_BYTES else os.fsdecode(raw[:TEMP_STEM_BYTES])
+
 
 def temp_path(path: Path) -> Path:
-    """A fresh hidden name beside ``path``, for writing before the final rename."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    """A fresh hidden name beside ``path``, for writing before the final rename; at most
+    :data:`NAME_MAX` bytes whatever the length of ``path``'s name."""
+    return path.with_name(f".{temp_stem(path.name)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -45,7 +76,7 @@ def _pid_alive(pid: int) -> bool:
 
 def _temp_pid(name: str, target: str) -> int | None:
     """The PID in ``name`` if it is a temporary name of :func:`temp_path` for ``target``."""
-    prefix = f".{target}."
+    prefix = f".{temp_stem(target)}."
     if not (name.startswith(prefix) and name.endswith(".tmp")):
         return None
     pid, _, token = name[len(prefix) : -len(".tmp")].partition(".")
@@ -155,3 +186,135 @@ def atomic_write(path: PathLike, write: Callable[[BinaryIO], None]) -> None:
     finally:
         with suppress(OSError):  # never hides the error that brought us here
             os.unlink(tmp)  # still there only if something failed
+
+
+# ---- folders -------------------------------------------------------------------------
+
+
+def make_folders(folder: str | os.PathLike) -> list[Path]:
+    """Create ``folder`` and its missing parents; the ones created, deepest first (for
+    :func:`remove_empty_folders`). An OSError names the folder that could not be made;
+    the folders made before it are removed again."""
+    folder = Path(folder)
+    missing = []
+    while not folder.exists() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    created: list[Path] = []
+    for path in reversed(missing):
+        try:
+            path.mkdir(exist_ok=True)
+        except OSError:
+            remove_empty_folders(created)
+            raise
+        created.insert(0, path)
+    return created
+
+
+def remove_empty_folders(folders: list[Path]) -> None:
+    """Remove ``folders`` (deepest first), stopping at the first one that is not empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+# ---- an exclusive lock for the life of a process -------------------------------------
+
+
+class LockedError(BlockingIOError):
+    """Another process holds the lock; ``holder`` is the line it wrote about itself."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        super().__init__(f"{path} is held by {holder or 'another process'}")
+        self.path, self.holder = path, holder
+
+
+class FileLock:
+    """The lock of :func:`lock_file`, held until :meth:`release` (or the process ends)."""
+
+    def __init__(self, path: Path, fd: int | None) -> None:
+        self.path, self._fd = path, fd
+
+    def release(self) -> None:
+        """Remove the lock file and let the lock go (removed first, while still held, so
+        that no other process takes a lock on a file that is about to vanish)."""
+        if self._fd is None:
+            return
+        with suppress(OSError):
+            os.unlink(self.path)
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _holder_of(path: Path) -> str:
+    """The line the holder of the lock file ``path`` wrote about itself ('' if none yet)."""
+    with suppress(OSError), open(path, "rb") as f:
+        return f.read(200).decode("utf-8", "replace").strip()
+    return ""
+
+
+def lock_file(path: str | os.PathLike, holder: str) -> FileLock:
+    """Take an exclusive advisory lock on the file ``path`` (created if missing) and write
+    ``holder`` (who holds it, e.g. "PID 123, numpyvae train") into it.
+
+    Never waits: if another process (or another lock of this process) holds it, raises
+    :class:`LockedError` with the line that holder wrote, and leaves the file as it is.
+    The lock ends with :meth:`FileLock.release`, or with the process, whatever ends it.
+    A lock file removed or replaced while this one waited is locked afresh. Where the
+    system has no ``flock`` (Windows), no lock is taken.
+    """
+    path = Path(path)
+    if fcntl is None:  # pragma: no cover - Windows
+        return FileLock(path, None)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            text = _holder_of(path)
+            if not text:  # taken a moment ago: its holder is writing its line now
+                time.sleep(0.05)
+                text = _holder_of(path)
+            raise LockedError(path, text) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:  # released and removed by its holder meanwhile: lock the new one
+            os.close(fd)
+            continue
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{holder}\n".encode())
+        except BaseException:
+            os.close(fd)
+            raise
+        return FileLock(path, fd)
+
+
+@contextmanager
+def folder_lock(folder: str | os.PathLike) -> Iterator[None]:
+    """A short exclusive lock on ``folder`` itself (``flock`` on its descriptor, waited
+    for), around reading, changing and writing back a file in it (e.g. eval.json), so
+    that two processes doing so at once both keep their change. No lock without flock."""
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import VAEConfig
+from .config import VAEConfig, real_number
 from .fast.flat import FlatParams, pack_layers
-from .inputs import as_data, as_rows
+from .inputs import as_data, as_noise, as_rows
 from .layers import MLP, Dense, sigmoid
 from .losses import bernoulli_nll, gaussian_nll, kl_std_normal
 from .reparam import Reparameterize
@@ -192,11 +192,11 @@ class VAE(_EncoderDecoder):
 
         Args:
             x: (N, input_dim) data (pixels in [0, 1] for the Bernoulli likelihood).
-            eps: (N, latent_dim) noise of Eq. (2); drawn from ``rng`` (or the model's
-                own generator) when not given.
+            eps: (N, latent_dim) noise of Eq. (2), finite; drawn from ``rng`` (or the
+                model's own generator) when not given.
             rng: generator for eps.
-            beta: weight of the KL term for this batch (a KL warm-up changes it);
-                ``config.beta`` when not given.
+            beta: weight of the KL term for this batch (a KL warm-up changes it), a
+                finite number >= 0; ``config.beta`` when not given.
             check: check the values of ``x`` (finite, and in [0, 1] for the Bernoulli
                 likelihood; its cost: :mod:`numpyvae.inputs`). ``fit`` passes False,
                 having checked its whole data set once. Shape and dtype are always
@@ -205,15 +205,15 @@ class VAE(_EncoderDecoder):
         x = as_data(x, self.config, self.dtype, check=check)
         n = x.shape[0]
         mu, logvar = self._encode(x)  # Eq. (1)   (N, latent_dim) each
+        beta = self.config.beta if beta is None else real_number(beta, "beta", least=0.0)
         if eps is None:
             eps = (rng if rng is not None else self.rng).standard_normal(mu.shape, dtype=self.dtype)
         else:
-            eps = np.asarray(eps, dtype=self.dtype)
+            eps = as_noise(eps, n, self.config.latent_dim, self.dtype)  # (N, latent_dim), finite
         z = self.reparam.forward(mu, logvar, eps)  # Eq. (2)   (N, latent_dim)
         logits = self.decode_logits(z)  # Eq. (3) up to its sigmoid   (N, input_dim)
         recon, drecon = self.recon_nll(logits, x)  # Eq. (4) from the logits   (N,)
         kl, dkl = kl_std_normal(mu, logvar)  # Eq. (5)   (N,)
-        beta = self.config.beta if beta is None else float(beta)
         loss = float(np.mean(recon + beta * kl))  # Eq. (6)
         self.cache = {"dlogits": drecon["logits"], "dkl": dkl, "n": n, "beta": beta}
         return ForwardResult(loss, recon, kl, mu, logvar, z, logits, eps)

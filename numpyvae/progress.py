@@ -9,8 +9,11 @@ shows, on one line of stderr rewritten in place (``\\r``) at most 5 times a seco
 (the first time after 0.2 s, so quick work shows nothing)::
 
     -log p(x)  [#######.............]  37%  12 s left
+    epoch 3/10  [#########...........]  45%  -ELBO 112.43  1 min 05 s left
 
-and erases it when the work is done (``done == total``) or the ``with`` block ends, so
+(the second: training, whose loop sets the label and a note with :meth:`describe`).
+The bar and the percentage agree (both round down), and the work done shows the full
+bar at 100 %, until :meth:`close` (or the end of the ``with`` block) erases the line, so
 that what is printed next starts on a clean line. It writes nothing at all unless its
 stream is a terminal (``isatty()``), so logs, pipes and tests see no control
 characters; ``enabled=False`` (``--quiet``) silences it on a terminal too.
@@ -79,6 +82,7 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = _is_terminal(self.stream) if enabled is None else bool(enabled)
         self.unit = unit
+        self.note = ""  # shown after the percentage (describe)
         self.done = 0
         self._start = self._last_draw = time.monotonic()  # first drawn after MIN_INTERVAL
         self._base = 0  # what was done at _start: the rate is (done - _base) / elapsed
@@ -92,8 +96,14 @@ class Progress:
             self.total = max(0, int(total))
         self.update(done)
 
+    def describe(self, label: str, note: str = "") -> None:
+        """Set what the line says before its bar (``label``) and after its percentage
+        (``note``), e.g. ``describe("epoch 3/10", "-ELBO 112.43")``."""
+        self.label, self.note = label, note
+
     def update(self, done: int) -> None:
-        """Set the amount done; redraw if the last drawing is old enough, erase at the end."""
+        """Set the amount done; redraw if the last drawing is old enough, and at the end
+        (the full bar) if the line is shown."""
         done = int(done)
         now = time.monotonic()
         if done < self.done:  # started over (the next epoch): a new clock, from here
@@ -102,9 +112,8 @@ class Progress:
         self.done = done
         if not self.enabled:
             return
-        if self.total and done >= self.total:
-            self.close()
-        elif now - self._last_draw >= MIN_INTERVAL:
+        finished = bool(self.total) and done >= self.total
+        if (finished and self._width) or now - self._last_draw >= MIN_INTERVAL:
             self._last_draw = now
             self._draw(self.line(now))
 
@@ -120,10 +129,12 @@ class Progress:
         if not self.total:
             return f"{self.label}  {self.done:,} {self.unit}".rstrip()
         fraction = min(1.0, self.done / self.total)
-        filled = int(fraction * BAR)
-        text = f"{self.label}  [{'#' * filled}{'.' * (BAR - filled)}]  {fraction:4.0%}"
+        filled = int(fraction * BAR)  # both round down: a full bar is 100 %, and only it
+        text = f"{self.label}  [{'#' * filled}{'.' * (BAR - filled)}]  {int(fraction * 100):3d}%"
+        if self.note:
+            text += f"  {self.note}"
         elapsed = now - self._start
-        if self.done > self._base and elapsed > 0:
+        if self.done > self._base and elapsed > 0 and fraction < 1:
             left = (self.total - self.done) * elapsed / (self.done - self._base)
             text += f"  {format_seconds(left)} left"
         return text

@@ -36,6 +36,7 @@ from .errors import CheckpointError, TrainingError
 from .inputs import check_data
 from .model import VAE, AutoEncoder
 from .optim import Adam
+from .progress import Progress
 
 __all__ = ["DIVERGENCE_FACTOR", "LARGE_BETA", "EpochStats", "TrainSettings", "fit"]
 
@@ -207,6 +208,9 @@ def fit(
                 sums += (result.recon.sum(), result.kl.sum(), len(xb))
                 step += 1
                 if progress is not None:
+                    if isinstance(progress, Progress):  # its line: the epoch, the running -ELBO
+                        progress.describe(f"epoch {epoch}/{settings.epochs}",
+                                          f"-ELBO {(sums[0] + sums[1]) / sums[2]:.2f}")
                     progress(step - (epoch - 1) * steps_per_epoch, steps_per_epoch)
         recon, kl = sums[0] / sums[2], sums[1] / sums[2]
         _check_state(epoch, model, optimizer, out, cfg.beta)  # parameters, Adam's m and v finite
@@ -220,6 +224,8 @@ def fit(
             _check_rise(what, loss, reference, epoch, out, cfg.beta)  # <= 1000 x the run's lowest
         stats = EpochStats(epoch, recon + kl, recon, kl, test_loss, time.perf_counter() - start, beta)
         history.append(stats)
+        if isinstance(progress, Progress):
+            progress.close()  # the epoch's line is printed where its progress line was
         log(stats.line())
         if out is not None:
             meta = training_meta(epoch, rng, [h.__dict__ for h in history], settings.__dict__)

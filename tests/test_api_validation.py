@@ -62,6 +62,37 @@ def test_one_nan_pixel_no_longer_poisons_the_parameters():
     np.testing.assert_array_equal(model.params.flat, before)
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    ({"beta": float("nan")}, "beta must be a finite number >= 0"),
+    ({"beta": float("inf")}, "beta must be a finite number >= 0"),
+    ({"beta": -1.0}, "beta must be a finite number >= 0"),
+    ({"beta": "1"}, "beta must be a number"),
+    ({"eps": np.full((4, 2), np.nan)}, "eps has non-finite values"),
+    ({"eps": np.array([[0.0, 1.0], [np.inf, 0.0], [0.0, 0.0], [1.0, 1.0]])}, "eps has non-finite"),
+    ({"eps": np.full((4, 2), 1e300)}, "eps has non-finite"),  # inf in float32
+    ({"eps": np.zeros((3, 2))}, r"eps must have one row per row of x: shape \(4, 2\)"),
+    ({"eps": np.zeros((4, 3))}, r"eps must have shape \(N, 2\)"),
+], ids=["beta nan", "beta inf", "beta -1", "beta a string", "eps nan", "eps one inf",
+        "eps 1e300", "eps 3 rows", "eps 3 columns"])
+def test_forward_refuses_a_beta_or_eps_that_would_poison_the_parameters(kwargs, message):
+    model = tiny()
+    before = model.params.flat.copy()
+    with pytest.raises(ValueError, match=message):
+        model.forward(pixels(), **kwargs)
+    with pytest.raises(RuntimeError, match="call forward"):  # nothing left for backward
+        model.backward()
+    np.testing.assert_array_equal(model.params.flat, before)
+
+
+def test_a_good_beta_and_eps_of_any_real_dtype_pass():
+    model = tiny()
+    eps = np.random.default_rng(1).standard_normal((4, 2))
+    a = model.forward(pixels(), eps=eps, beta=np.float32(0.5)).loss
+    b = model.forward(pixels(), eps=eps.astype(np.float32), beta=0.5).loss
+    assert a == b and math.isfinite(a)
+    assert model.forward(pixels(), eps=np.zeros((4, 2), dtype=int), beta=0).loss > 0
+
+
 def test_uint8_pixels_are_refused_not_turned_into_a_huge_loss():
     with pytest.raises(ValueError, match="divide uint8 images by 255"):
         tiny().forward(np.full((3, 16), 200, dtype=np.uint8))

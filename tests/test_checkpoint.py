@@ -17,15 +17,27 @@ import zipfile
 import numpy as np
 import pytest
 
-from numpyvae import VAE, VAEConfig
+import numpyvae
+from numpyvae import VAE, VAEConfig, checkpoint
 from numpyvae.checkpoint import (
     CHECKPOINT,
+    EVAL,
     HISTORY,
+    LOCK,
+    RUN,
+    RunFolderInUse,
+    add_evaluation,
+    digest_of,
     load_checkpoint,
+    lock_run,
+    read_evaluations,
+    read_run,
+    repair_history,
     save_checkpoint,
     stored_epoch,
     write_json,
 )
+from numpyvae.datasets import BINARIZE_MODES
 from numpyvae.errors import CheckpointError
 from numpyvae.fileio import atomic_write, temp_path
 from numpyvae.train import TrainSettings, fit
@@ -47,8 +59,10 @@ def run_dir(tmp_path):
     return tmp_path / "run"
 
 
-def rewrite(path, arrays=None, meta=None):
-    """Rewrite the checkpoint at ``path``: ``arrays(dict)`` and ``meta(dict)`` change it."""
+def rewrite(path, arrays=None, meta=None, digest="sign"):
+    """Rewrite the checkpoint at ``path``: ``arrays(dict)`` and ``meta(dict)`` change it.
+    Its digest is computed again ("sign"), as a forger would, so that the checks behind
+    the digest are what refuses it; or kept as it was ("keep"), or dropped ("drop")."""
     with np.load(path) as npz:
         stored = {k: npz[k] for k in npz.files}
     if meta is not None:
@@ -56,7 +70,16 @@ def rewrite(path, arrays=None, meta=None):
         stored["meta"] = np.array(json.dumps(info))
     if arrays is not None:
         arrays(stored)
+    if digest != "keep":
+        stored.pop("digest", None)
+    if digest == "sign":
+        stored["digest"] = np.array(json.dumps(digest_of(stored)))
     np.savez(path, **stored)
+
+
+def as_format_1(meta):
+    """The metadata as numpyvae wrote them before the digest and the run id."""
+    return {**{k: v for k, v in meta.items() if k != "run_id"}, "format": 1}
 
 
 # ---- a damaged zip structure -------------------------------------------------------------
@@ -139,6 +162,24 @@ def test_an_unknown_compression_method_is_a_checkpoint_error(run_dir):
     path.write_bytes(data)
     with pytest.raises(CheckpointError, match="not a readable checkpoint"):
         load_checkpoint(path)
+
+
+def test_a_npy_header_that_is_no_longer_a_literal_is_a_checkpoint_error(tmp_path):
+    """In an entry large enough to be read in pieces, numpy parses the .npy header before
+    the zip's CRC is checked: a damaged header raises tokenize's TokenError there."""
+    path = tmp_path / CHECKPOINT
+    save_checkpoint(path, VAE(VAEConfig(input_dim=784, hidden_dims=(8,), latent_dim=2)))
+    data = bytearray(path.read_bytes())
+    shape = data.index(b")", data.index(b"'shape': ("))
+    data[shape] = ord(" ")  # "(784, 8 , }": a parenthesis left open
+    path.write_bytes(data)
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        load_checkpoint(path)
+    assert stored_epoch(path) is None  # the meta entry alone reads (it has no epoch)
+
+
+def test_the_binarizations_a_checkpoint_accepts_are_the_data_sets():
+    assert checkpoint.BINARIZE_MODES == BINARIZE_MODES
 
 
 # ---- arrays and metadata of the wrong type -----------------------------------------------
@@ -374,3 +415,250 @@ def test_a_folder_that_cannot_be_written_names_the_file_not_its_temporary_name(t
         subprocess.run(undo, check=True)
     assert error.value.filename == str(folder / "eval.json")
     assert list(folder.iterdir()) == []
+
+
+# ---- a checkpoint that vouches for itself ------------------------------------------------
+
+
+def _config(key, value):
+    return lambda meta: {**meta, "config": {**meta["config"], key: value}}
+
+
+@pytest.mark.parametrize("change", [_config("activation", "tanh"),
+                                    _config("likelihood", "gaussian"), _config("beta", 0.0)],
+                         ids=["tanh on ReLU weights", "gaussian", "beta 0"])
+def test_metadata_edited_to_fit_the_arrays_is_refused_by_the_digest(run_dir, change):
+    rewrite(run_dir / CHECKPOINT, meta=change, digest="keep")
+    with pytest.raises(CheckpointError) as error:
+        load_checkpoint(run_dir)
+    assert str(error.value).startswith(f"{run_dir / CHECKPOINT}: does not match its own digest: "
+                                       "the metadata changed since it was written")
+
+
+@pytest.mark.parametrize("change, what", [
+    (lambda a: a["param/encoder.0.W"].__setitem__((0, 0), 0.5), "parameter encoder.0.W changed"),
+    (lambda a: a["optim/m.decoder.out.b"].__setitem__(0, 1e-3),
+     "optimizer state m.decoder.out.b changed"),
+    (lambda a: a.__setitem__("param/encoder.9.W", np.zeros(2, np.float32)),
+     "parameter encoder.9.W was added"),
+    (lambda a: a.pop("optim/t"), "optimizer state t is missing"),
+], ids=["a weight", "Adam's m", "an entry added", "an entry removed"])
+def test_an_array_changed_added_or_removed_is_named(run_dir, change, what):
+    rewrite(run_dir / CHECKPOINT, arrays=change, digest="keep")
+    with pytest.raises(CheckpointError, match="does not match its own digest") as error:
+        load_checkpoint(run_dir)
+    assert what in str(error.value)
+
+
+def test_a_checkpoint_of_format_2_without_its_digest_is_refused(run_dir):
+    rewrite(run_dir / CHECKPOINT, digest="drop")
+    with pytest.raises(CheckpointError, match="its digest is missing"):
+        load_checkpoint(run_dir)
+
+
+def test_a_checkpoint_of_format_1_still_loads_with_every_range_check(run_dir):
+    """Written before the digest and the run id: read, not vouched for, still checked."""
+    (run_dir / RUN).unlink()  # an old run folder has no run.json
+    rewrite(run_dir / CHECKPOINT, meta=as_format_1, digest="drop")
+    record = read_run(run_dir)
+    assert record.vouched is False and record.run_id is None and record.epoch == 1
+    with pytest.warns(UserWarning, match="written before checkpoints carried a digest"):
+        numpyvae.load(run_dir)
+
+    def t_minus_one(arrays):
+        arrays["optim/t"] = np.array(-1)
+
+    rewrite(run_dir / CHECKPOINT, arrays=t_minus_one, digest="drop")
+    with pytest.raises(CheckpointError, match=r"optim/t .* is -1, out of range"):
+        read_run(run_dir)
+
+
+def _optim(key, value):
+    def change(arrays):
+        arrays[f"optim/{key}"] = value(arrays[f"optim/{key}"])
+    return change
+
+
+def _history(key, value):
+    return lambda meta: {**meta, "history": [{**meta["history"][0], key: value}]}
+
+
+def _settings(key, value):
+    return lambda meta: {**meta, "settings": {**meta["settings"], key: value}}
+
+
+@pytest.mark.parametrize("arrays, meta, message", [
+    (_optim("t", lambda t: np.array(-1)), None, r"optim/t .* is -1, out of range"),
+    (_optim("t", lambda t: np.array(0)), None, r"optim/t .* is 0, out of range: 1 epochs"),
+    (_optim("t", lambda t: np.array(-2**63)), None, r"is -9223372036854775808, out of range"),
+    (_optim("t", lambda t: np.array(2**62)), None, r"is 4611686018427387904, out of range"),
+    (_optim("t", lambda t: np.array(2.0)), None, r"optim/t is float64 .* not a whole number"),
+    (_optim("v.encoder.0.b", lambda v: v - 1), None, r"optim/v\.encoder\.0\.b has negative"),
+    (_optim("m.encoder.0.W", lambda m: m.T.copy()), None, r"optim/m\.encoder\.0\.W has shape"),
+    (_optim("m.encoder.0.b", lambda m: m * np.inf), None, r"non-finite"),
+    (None, _history("seconds", float("nan")), r"history\[0\]: seconds must be a finite"),
+    (None, _history("beta", -1.0), r"history\[0\]: beta must be a finite number >= 0"),
+    (None, _history("train_kl", -0.5), r"history\[0\]: train_kl must be a finite number >= 0"),
+    (None, _history("epoch", 2), r"history\[0\]: its epoch is 2, not 1"),
+    (None, _history("train_loss", "low"), r"history\[0\]: train_loss must be a number"),
+    (None, _settings("lr", -1.0), r"settings\.lr must be a finite number > 0"),
+    (None, _settings("epochs", 0), r"settings\.epochs must be at least 1"),
+    (None, _settings("batch_size", 2.5), r"settings\.batch_size must be a whole number"),
+    (None, _settings("warmup_epochs", float("inf")), r"warmup_epochs must be a finite number"),
+    (None, _settings("binarize", "bogus"), r"settings\.binarize is 'bogus', not one of"),
+    (None, lambda m: {**m, "rng_state": {**m["rng_state"], "state": {"state": -1, "inc": 1}}},
+     r"rng_state is not a state of NumPy's generator"),
+    (None, lambda m: {**m, "format": 3}, r"format is 3, not 1 to 2 \(written by a newer"),
+    (None, lambda m: {**m, "run_id": "x"}, r"run_id is 'x', not 32 hex digits"),
+], ids=["t -1", "t 0 after an epoch", "t -2^63", "t 2^62", "t a float", "v < 0",
+        "m of another shape", "m infinite", "seconds nan", "beta -1", "kl < 0", "epochs out of order",
+        "a loss that is a string", "lr -1", "epochs 0", "batch 2.5", "warm-up inf", "binarize",
+        "generator state", "format 3", "run id"])
+def test_every_number_of_the_state_is_range_checked_behind_the_digest(run_dir, arrays, meta,
+                                                                       message):
+    """A forger who computes the digest again still meets the range checks."""
+    rewrite(run_dir / CHECKPOINT, arrays=arrays, meta=meta, digest="sign")
+    with pytest.raises(CheckpointError, match=message) as error:
+        read_run(run_dir)
+    assert str(error.value).startswith(str(run_dir / CHECKPOINT))
+
+
+# ---- the run id --------------------------------------------------------------------------
+
+
+def test_a_checkpoint_copied_in_from_another_run_is_refused(tmp_path, run_dir):
+    other = tmp_path / "other"
+    fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=1, batch_size=20),
+        out_dir=other, log=None)
+    assert read_run(other).run_id == json.loads((other / RUN).read_text())["run_id"]
+    assert read_run(other).run_id != read_run(run_dir).run_id
+    history = (run_dir / HISTORY).read_bytes()
+    shutil.copy(other / CHECKPOINT, run_dir / CHECKPOINT)
+    for read in (read_run, numpyvae.load):
+        with pytest.raises(CheckpointError, match="belongs to another run"):
+            read(run_dir)
+    with pytest.raises(CheckpointError, match="belongs to another run"):
+        fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=2, batch_size=20),
+            out_dir=run_dir, resume=True, log=None)
+    assert (run_dir / HISTORY).read_bytes() == history  # nothing rewritten
+    load_checkpoint(run_dir / CHECKPOINT)  # the file itself is whole: read alone, it loads
+
+
+def test_a_resumed_run_keeps_its_id_and_a_new_run_draws_one(tmp_path, run_dir):
+    first = read_run(run_dir).run_id
+    fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=2, batch_size=20),
+        out_dir=run_dir, resume=True, log=None)
+    assert read_run(run_dir).run_id == first == json.loads((run_dir / RUN).read_text())["run_id"]
+    (run_dir / CHECKPOINT).unlink()  # a new run where one was (its run.json left behind)
+    fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=1, batch_size=20),
+        out_dir=run_dir, log=None)
+    assert read_run(run_dir).run_id not in (None, first)
+
+
+class Killed(BaseException):
+    """A kill at a write (not an Exception: nothing catches it on its way out)."""
+
+
+@pytest.mark.parametrize("scenario", ["resume", "resume format 1", "new run over run.json"])
+@pytest.mark.parametrize("writes", [0, 1, 2])
+def test_a_kill_at_any_write_of_an_epoch_leaves_a_run_that_reads_and_resumes(
+        tmp_path, monkeypatch, scenario, writes):
+    """The writes of an epoch (the checkpoint, history.json, run.json, with run.json
+    removed first when its id changes): killed after any number of them, the folder reads
+    and resumes, and ends where an uninterrupted run ends."""
+    out = tmp_path / "run"
+    settings = TrainSettings(epochs=1, batch_size=20)
+    fit(tiny_vae(), tiny_data(), settings=settings, out_dir=out, log=None)
+    if scenario == "resume format 1":
+        (out / RUN).unlink()
+        rewrite(out / CHECKPOINT, meta=as_format_1, digest="drop")
+    if scenario == "new run over run.json":
+        (out / CHECKPOINT).unlink()
+    real = checkpoint.atomic_write
+    done = []
+
+    def killed_after(path, write):
+        if len(done) == writes:
+            raise Killed
+        done.append(path)
+        real(path, write)
+
+    monkeypatch.setattr(checkpoint, "atomic_write", killed_after)
+    resume = scenario != "new run over run.json"
+    target = TrainSettings(epochs=2 if resume else 1, batch_size=20)
+    with pytest.raises(Killed):
+        fit(tiny_vae(), tiny_data(), settings=target, out_dir=out, resume=resume, log=None)
+    monkeypatch.setattr(checkpoint, "atomic_write", real)
+    if (out / CHECKPOINT).exists():
+        record = read_run(out)  # no "belongs to another run", no damage
+        if record.epoch < 2:
+            fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=2, batch_size=20),
+                out_dir=out, resume=True, log=None)
+        direct = tmp_path / "direct"
+        fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=2, batch_size=20),
+            out_dir=direct, log=None)
+        np.testing.assert_array_equal(read_run(out).model.params.flat,
+                                      read_run(direct).model.params.flat)
+
+
+# ---- one run per folder ------------------------------------------------------------------
+
+
+def test_a_held_run_folder_is_refused_naming_the_holder_and_free_again_after(tmp_path):
+    folder = tmp_path / "runs" / "a"
+    with lock_run(folder) as held:
+        assert held.folder == folder and folder.is_dir()
+        assert (folder / LOCK).read_text() == f"PID {os.getpid()}, numpyvae train\n"
+        with pytest.raises(RunFolderInUse) as error:
+            lock_run(folder, "another")
+        assert str(folder) in str(error.value) and f"PID {os.getpid()}" in str(error.value)
+        assert (folder / LOCK).read_text() == f"PID {os.getpid()}, numpyvae train\n"
+    assert not (tmp_path / "runs").exists()  # made for the lock, nothing put in: removed
+    (folder / "x").parent.mkdir(parents=True)
+    with lock_run(folder):
+        (folder / "x").write_text("kept")
+    assert os.listdir(folder) == ["x"]  # the lock file goes with the lock
+
+
+def test_history_json_is_repaired_only_when_no_train_holds_the_folder(tmp_path):
+    out = tmp_path / "run"
+    fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=2, batch_size=20),
+        out_dir=out, log=None)
+    whole = (out / HISTORY).read_bytes()
+    (out / HISTORY).write_text(json.dumps(json.loads(whole)[:1]))  # killed before its rewrite
+    record = read_run(out)
+    with lock_run(out, "a train in another process"):
+        assert repair_history(record) is False
+        assert len(json.loads((out / HISTORY).read_text())) == 1
+    assert repair_history(record) is True and (out / HISTORY).read_bytes() == whole
+    assert repair_history(record) is False  # nothing left to repair
+
+
+# ---- eval.json: one result per data set and K ------------------------------------------
+
+
+def test_eval_json_keeps_one_result_per_data_set_and_k(tmp_path):
+    one = {"dataset": "mnist", "test_pixels": "grey", "iw_samples": 1000, "epoch": 10}
+    (tmp_path / EVAL).write_text(json.dumps(one))  # one result, as written before
+    assert read_evaluations(tmp_path) == [one]
+    other = {**one, "dataset": "fashion-mnist", "epoch": 10}
+    assert add_evaluation(tmp_path, other) is None
+    again = {**one, "epoch": 11}
+    assert add_evaluation(tmp_path, again) == one
+    assert read_evaluations(tmp_path) == [other, again]
+    assert add_evaluation(tmp_path, {**one, "iw_samples": 5}) is None
+    assert len(read_evaluations(tmp_path)) == 3
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"evaluations": [{"K": 5}]}'])
+def test_a_damaged_eval_json_is_refused_and_kept(tmp_path, text):
+    (tmp_path / EVAL).write_text(text)
+    with pytest.raises(CheckpointError, match=f"{EVAL}: not a record of evaluations"):
+        add_evaluation(tmp_path, {"dataset": "mnist", "iw_samples": 5})
+    assert (tmp_path / EVAL).read_text() == text
+
+
+def test_numpyvae_load_gives_the_trained_model(run_dir):
+    model = numpyvae.load(run_dir)
+    assert isinstance(model, VAE) and model.config == tiny_vae().config
+    np.testing.assert_array_equal(model.params.flat, load_checkpoint(run_dir)[0].params.flat)

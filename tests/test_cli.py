@@ -7,6 +7,9 @@ second; a few run the real ``python -m numpyvae`` and console script as subproce
 
 import json
 import math
+import os
+import re
+import signal
 import subprocess
 import sys
 import zipfile
@@ -16,6 +19,7 @@ import numpy as np
 import pytest
 
 from numpyvae import checkpoint, cli, datasets, train
+from numpyvae.cli import train_cmd
 
 TINY = ["--dataset", "glyph-digits", "--hidden", "32", "--latent-dim", "2", "--epochs", "1"]
 
@@ -55,7 +59,7 @@ def assert_user_error(code, err, *words):
     [
         ([], ["train", "evaluate", "sample", "gradcheck"]),
         (["train"], ["--dataset", "--hidden", "--latent-dim", "--epochs", "--resume",
-                     "--binarize", "--init", "NUMPYVAE_DATA", "runs/<dataset>-<model>-z<latent>",
+                     "--binarize", "--init", "NUMPYVAE_DATA", "runs/<dataset>-<model>-h<hidden>-z<latent>",
                      "checkpoint.npz", "history.json", "examples:"]),
         (["evaluate"], ["RUN_DIR", "--iw-samples", "--elbo-samples", "eval.json", "bits",
                         "examples:"]),
@@ -129,14 +133,19 @@ def test_corrupt_checkpoint_is_one_line_error(capsys, tmp_path):
     assert err.count("\n") == 1
 
 
-def rewrite_checkpoint(path, arrays=None, meta=None):
-    """Change the arrays (a dict, in place) or the metadata (a dict, returned) of a checkpoint."""
+def rewrite_checkpoint(path, arrays=None, meta=None, sign=True):
+    """Change the arrays (a dict, in place) or the metadata (a dict, returned) of a
+    checkpoint, and compute its digest again (``sign``) as a forger would, so that the
+    checks behind the digest are what refuses it; ``sign=False`` keeps the old digest."""
     with np.load(path) as npz:
         stored = {k: npz[k] for k in npz.files}
     if meta is not None:
         stored["meta"] = np.array(json.dumps(meta(json.loads(str(stored["meta"])))))
     if arrays is not None:
         arrays(stored)
+    if sign:
+        stored["digest"] = np.array(json.dumps(checkpoint.digest_of(
+            {k: v for k, v in stored.items() if k != "digest"})))
     np.savez(path, **stored)
 
 
@@ -212,7 +221,7 @@ def test_train_default_run_folder_is_named_after_the_run(capsys, tmp_path, monke
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "train", *TINY)
     assert code == 0, err
-    assert (tmp_path / "runs" / "glyph-digits-vae-z2" / "checkpoint.npz").is_file()
+    assert (tmp_path / "runs" / "glyph-digits-vae-h32-z2-relu-b1" / "checkpoint.npz").is_file()
 
 
 def test_train_refuses_to_overwrite_a_run(capsys, tmp_path, small_data):
@@ -332,8 +341,10 @@ def test_evaluate_writes_eval_json(capsys, trained_run):
     code, out, err = run(capsys, "evaluate", trained_run, "--iw-samples", "50",
                          "--elbo-samples", "10")
     assert code == 0, err
-    assert "nats per image" in out and "bits/dim" in out and "K=50" in out
-    result = json.loads((trained_run / "eval.json").read_text())
+    assert "nats per image" in out and "bits/dim" in out
+    assert "-L_50 (Eq. 11), an importance-weighted upper bound on -log p(x)" in out
+    assert "-log p(x), importance" not in out  # not -log p(x) itself: a bound on it
+    [result] = json.loads((trained_run / "eval.json").read_text())["evaluations"]
     for key in ("dataset", "images", "epoch", "test_neg_elbo", "test_nll_iw", "iw_samples",
                 "bits_per_dim"):
         assert key in result, key
@@ -352,7 +363,8 @@ def test_evaluate_binarized_run_on_binarized_test_images(capsys, tmp_path, small
     code, out, err = run(capsys, "evaluate", out_dir, "--iw-samples", "5")
     assert code == 0, err
     assert "binarized" in out
-    assert json.loads((out_dir / "eval.json").read_text())["test_pixels"] == "binarized"
+    [result] = json.loads((out_dir / "eval.json").read_text())["evaluations"]
+    assert result["test_pixels"] == "binarized"
 
 
 def test_evaluate_autoencoder_run_is_user_error(capsys, tmp_path, small_data):
@@ -368,6 +380,7 @@ def test_evaluate_autoencoder_run_is_user_error(capsys, tmp_path, small_data):
 def test_sample_writes_png(capsys, trained_run, tmp_path):
     pytest.importorskip("matplotlib")
     png = tmp_path / "pictures" / "grid.png"
+    png.parent.mkdir()
     code, out, err = run(capsys, "sample", trained_run, "--n", "9", "--out", png)
     assert code == 0, err
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -418,3 +431,208 @@ def test_python_m_numpyvae_rejects_bad_number():
     assert proc.returncode == 2
     assert "argument --epochs: must be a positive integer" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ---- one run per folder, signals, and a run's own files ---------------------------------
+
+
+TRAIN_CHILD = """
+import sys
+from numpyvae import cli, datasets
+real = datasets.load_dataset
+datasets.load_dataset = lambda name, split="train", data_dir=None, seed=0, n=None: real(
+    name, split, data_dir, seed, n=600 if split == "train" else 200)
+raise SystemExit(cli.main(sys.argv[1:]))
+"""
+
+
+def start_training(out):
+    """A real ``numpyvae train`` process (on the 600 glyph-digits of small_data) that goes on
+    for ever."""
+    return subprocess.Popen(
+        [sys.executable, "-c", TRAIN_CHILD, "train", "--dataset", "glyph-digits", "--hidden",
+         "8", "--latent-dim", "2", "--epochs", "100000", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_epoch(process, epoch):
+    """Read the process's stdout up to the line of ``epoch`` (printed as it ends)."""
+    for line in process.stdout:
+        if line.startswith(f"epoch {epoch:3d}"):
+            return
+    pytest.fail(f"the training process ended: {process.wait()} {process.stderr.read()}")
+
+
+def snapshot(folder):
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock, SIGSTOP and SIGKILL")
+def test_a_second_train_on_a_folder_in_use_touches_nothing_and_a_killed_run_leaves_no_lock(
+        capsys, tmp_path, small_data):
+    out = tmp_path / "run"
+    holder = start_training(out)
+    try:
+        wait_for_epoch(holder, 2)  # printed before its checkpoint: epoch 1's is written
+        holder.send_signal(signal.SIGSTOP)  # still holding the folder, writing nothing
+        before = snapshot(out)
+        second = subprocess.run([sys.executable, "-m", "numpyvae", "train", "--dataset",
+                                 "glyph-digits", "--out", str(out)],
+                                check=False, capture_output=True, text=True, timeout=120)
+        assert snapshot(out) == before
+    finally:
+        holder.kill()  # SIGKILL: nothing of it runs again
+        holder.wait()
+    assert second.returncode == 2 and second.stdout == ""
+    assert second.stderr == (f"numpyvae: error: {out} is in use: PID {holder.pid}, numpyvae "
+                             f"train holds it ({out / checkpoint.LOCK}); wait until it ends, "
+                             "or choose another --out\n")
+    done = checkpoint.read_run(out).epoch  # the killed run's last checkpoint: whole
+    code, printed, err = run(capsys, "train", "--out", out, "--resume", "--epochs", done + 1)
+    assert code == 0, err  # no lock was left behind
+    assert f"epoch {done + 1:3d}" in printed and not (out / checkpoint.LOCK).exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM as on POSIX")
+def test_sigterm_ends_train_like_ctrl_c_with_one_line_and_status_143(tmp_path):
+    out = tmp_path / "run"
+    process = start_training(out)
+    try:
+        wait_for_epoch(process, 2)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 143, err
+    match = re.fullmatch(r"terminated \(SIGTERM\); the last checkpoint \(epoch (\d+)\) is in "
+                         rf"{re.escape(str(out))} \(continue it with: numpyvae train --out "
+                         rf"{re.escape(str(out))} --resume\)\n", err)
+    assert match, err
+    record = checkpoint.read_run(out)  # whole, and the epoch said (its line is printed
+    assert record.epoch == int(match[1]) >= 1  # before its checkpoint is written)
+    assert len(json.loads((out / "history.json").read_text())) in (record.epoch - 1, record.epoch)
+    assert not (out / checkpoint.LOCK).exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["evaluate", "{run}", "--iw-samples", "5"], ["sample", "{run}", "--n", "4"],
+    ["train", "--out", "{run}", "--resume"], ["train", *TINY, "--out", "{run}"]],
+    ids=["evaluate", "sample", "train --resume of a finished run", "train over a run"])
+def test_reading_a_finished_run_repairs_a_history_json_left_behind(capsys, trained_run,
+                                                                   command):
+    if command[0] == "sample":
+        pytest.importorskip("matplotlib")
+    history = trained_run / "history.json"
+    whole = history.read_text()
+    history.write_text("[]")  # killed right after the last epoch's checkpoint
+    code, _, err = run(capsys, *[a.format(run=trained_run) for a in command])
+    assert code == (0 if command[0] != "train" else 2), err
+    assert f"note: {history} repaired: it now holds the 1 epochs of the checkpoint" in err
+    assert history.read_text() == whole
+
+
+def test_eval_json_keeps_a_result_per_data_set_and_k(capsys, trained_run):
+    for k in (5, 10):
+        assert run(capsys, "evaluate", trained_run, "--iw-samples", k)[0] == 0
+    results = json.loads((trained_run / "eval.json").read_text())["evaluations"]
+    assert [r["iw_samples"] for r in results] == [5, 10]
+    code, out, _ = run(capsys, "evaluate", trained_run, "--iw-samples", "5", "--seed", "1")
+    assert code == 0 and "replacing its result for glyph-digits with K = 5 (epoch 1, seed 0)" in out
+    results = json.loads((trained_run / "eval.json").read_text())["evaluations"]
+    assert [(r["iw_samples"], r["seed"]) for r in results] == [(5, 1), (10, 0)]
+
+
+@pytest.mark.parametrize("argv, usage, match", [
+    (["train", "--epoch", "2"], "usage: numpyvae train ", "--epochs"),
+    (["train", "--datset", "mnist"], "usage: numpyvae train ", "--dataset"),
+    (["evaluate", "run", "--iw-sample", "5"], "usage: numpyvae evaluate ", "--iw-samples"),
+    (["trian"], "usage: numpyvae ", "train"),
+    (["train", "--dataset", "mnsit"], "usage: numpyvae train ", "mnist"),
+], ids=["--epoch", "--datset", "--iw-sample", "trian", "mnsit"])
+def test_no_abbreviations_and_a_close_match_for_what_was_mistyped(capsys, argv, usage, match):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith(usage) and err.endswith(f" (did you mean {match}?)\n")
+
+
+def test_out_empty_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "train", *TINY, "--out", "")
+    assert_user_error(code, err, "argument --out: must name a folder, got ''")
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_default_out_names_every_choice_of_the_model():
+    """Runs that differ in any choice of the model get folders of their own."""
+    folders = []
+    for extra in ([], ["--hidden", "16"], ["--hidden", "16", "8"], ["--activation", "tanh"],
+                  ["--beta", "4"], ["--latent-dim", "5"], ["--model", "ae"],
+                  ["--binarize", "dynamic"], ["--init", "he"], ["--seed", "3"]):
+        args = cli.build_parser().parse_args(["train", "--dataset", "glyph-digits", *extra])
+        folders.append(str(train_cmd.default_out(args)))
+    assert folders == [f"runs/glyph-digits-{name}" for name in (
+        "vae-h400-z20-relu-b1", "vae-h16-z20-relu-b1", "vae-h16x8-z20-relu-b1",
+        "vae-h400-z20-tanh-b1", "vae-h400-z20-relu-b4", "vae-h400-z5-relu-b1",
+        "ae-h400-z20-relu", "vae-h400-z20-relu-b1-dynamic", "vae-h400-z20-relu-b1-he",
+        "vae-h400-z20-relu-b1-seed3")]
+
+
+def test_a_warm_up_longer_than_the_run_is_refused(capsys, tmp_path, small_data):
+    code, _, err = run(capsys, "train", *TINY, "--warmup-epochs", "1e308", "--out",
+                       tmp_path / "run")
+    assert_user_error(code, err, "--warmup-epochs 1e+308 is longer than the run (1 epochs)")
+    assert err.count("\n") == 1 and os.listdir(tmp_path) == []
+
+
+def test_a_batch_larger_than_the_data_is_said(capsys, tmp_path, small_data):
+    code, _, err = run(capsys, "train", *TINY, "--batch-size", "100000", "--out",
+                         tmp_path / "run")
+    assert code == 0, err
+    assert "note: batches of 100000 are more than the 600 training images: each epoch is " \
+           "one step on all of them\n" in err
+
+
+def test_resume_refuses_an_optimizer_step_count_this_run_did_not_save(capsys, trained_run):
+    def one_step_more(arrays):
+        arrays["optim/t"] = arrays["optim/t"] + 1
+
+    rewrite_checkpoint(trained_run / train.CHECKPOINT, arrays=one_step_more)
+    code, _, err = run(capsys, "train", "--out", trained_run, "--resume", "--epochs", "2")
+    assert_user_error(code, err, "optim/t (the optimizer's step count) is 6, but 1 epochs of "
+                      "5 steps (600 images in batches of 128) make 5")
+
+
+def test_resume_refuses_a_checkpoint_of_another_run(capsys, tmp_path, trained_run):
+    other = tmp_path / "other"
+    assert run(capsys, "train", *TINY, "--out", other)[0] == 0
+    history = (trained_run / "history.json").read_bytes()
+    (trained_run / train.CHECKPOINT).write_bytes((other / train.CHECKPOINT).read_bytes())
+    code, _, err = run(capsys, "train", "--out", trained_run, "--resume", "--epochs", "2")
+    assert_user_error(code, err, "belongs to another run")
+    assert err.count("\n") == 1 and (trained_run / "history.json").read_bytes() == history
+
+
+def test_metadata_edited_by_hand_is_a_one_line_error(capsys, trained_run):
+    tanh = lambda m: {**m, "config": {**m["config"], "activation": "tanh"}}
+    rewrite_checkpoint(trained_run / train.CHECKPOINT, meta=tanh, sign=False)
+    code, out, err = run(capsys, "evaluate", trained_run, "--iw-samples", "5")
+    assert_user_error(code, err, "does not match its own digest: the metadata changed")
+    assert err.count("\n") == 1 and out == ""
+
+
+def test_a_checkpoint_of_format_1_is_evaluated_with_a_note(capsys, trained_run):
+    (trained_run / "run.json").unlink()
+    old = lambda m: {**{k: v for k, v in m.items() if k != "run_id"}, "format": 1}
+    rewrite_checkpoint(trained_run / train.CHECKPOINT, meta=old, sign=False)
+    with np.load(trained_run / train.CHECKPOINT) as npz:
+        arrays = {k: npz[k] for k in npz.files if k != "digest"}
+    np.savez(trained_run / train.CHECKPOINT, **arrays)
+    code, _, err = run(capsys, "evaluate", trained_run, "--iw-samples", "5")
+    assert code == 0, err
+    assert "was written before checkpoints carried a digest" in err
+
+
+def test_sample_into_a_folder_that_does_not_exist_is_refused(capsys, trained_run, tmp_path):
+    code, _, err = run(capsys, "sample", trained_run, "--out", tmp_path / "typo" / "x.png")
+    assert_user_error(code, err, f"there is no folder {tmp_path / 'typo'}")
+    assert err.count("\n") == 1 and not (tmp_path / "typo").exists()

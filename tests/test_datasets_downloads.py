@@ -334,8 +334,13 @@ def test_fashion_mnist_copied_over_the_mnist_cache_is_not_loaded_as_mnist(
     message = str(info.value)
     assert str(tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz") in message
     assert "does not match its SHA-256" in message
-    assert "delete" in message
+    assert "Move it away" in message
     assert "does not match its SHA-256" in capsys.readouterr().err  # said as it happens
+    # the download failed: the file is back under its name, nothing else is left
+    for name in SPLIT_FILES["test"][:1]:
+        assert sha256_of(tmp_path / "mnist" / name) == sha256_of(
+            reference_data() / "fashion-mnist" / name)
+    assert sorted(os.listdir(tmp_path / "mnist")) == sorted(SPLIT_FILES["test"])
 
 
 def test_a_damaged_cached_file_is_downloaded_again(server, tmp_path, monkeypatch, capsys):
@@ -345,15 +350,20 @@ def test_a_damaged_cached_file_is_downloaded_again(server, tmp_path, monkeypatch
     cache = tmp_path / "cache"
     shutil.copytree(root / "mnist", cache / "mnist")
     damaged = cache / "mnist" / "train-images-idx3-ubyte.gz"
-    damaged.write_bytes(damaged.read_bytes()[:-100])
+    users = damaged.read_bytes()[:-100]
+    damaged.write_bytes(users)
+    (cache / "mnist" / f"{damaged.name}.not-original").write_bytes(b"moved aside before")
     x, y = load_mnist("train", data_dir=cache)
     np.testing.assert_array_equal(x, images.reshape(len(images), 784) / np.float32(255))
     np.testing.assert_array_equal(y, labels)
     assert damaged.read_bytes() == (root / "mnist" / damaged.name).read_bytes()
     err = capsys.readouterr().err
-    assert f"{damaged} does not match its SHA-256" in err
+    kept = cache / "mnist" / f"{damaged.name}.not-original-2"  # never over another file
+    assert f"{damaged} does not match its SHA-256" in err and f"kept as {kept.name}" in err
     assert f"downloading {base}/mnist/{damaged.name}" in err
-    assert sorted(os.listdir(cache / "mnist")) == sorted(SPLIT_FILES["train"])
+    assert kept.read_bytes() == users  # the user's file, kept
+    assert sorted(os.listdir(cache / "mnist")) == sorted(
+        [*SPLIT_FILES["train"], kept.name, f"{damaged.name}.not-original"])
 
 
 def test_a_cached_file_changed_after_its_check_is_checked_again(
@@ -476,3 +486,88 @@ def test_a_connection_closed_early_is_not_a_complete_file(trickle_url, tmp_path,
     with pytest.raises(DataError, match="connection closed after 50 bytes"):
         download(trickle_url, tmp_path / "file.bin")
     assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------
+# A mirror that hung once, a body without end, the environment checked first
+# ---------------------------------------------------------------------------
+
+
+def test_a_mirror_that_hung_is_skipped_for_the_next_files(server, tmp_path, monkeypatch,
+                                                          capsys):
+    root, base = server
+    for name in ("a.bin", "b.bin"):
+        (root / name).write_bytes(name.encode())
+    monkeypatch.setattr(downloads, "DOWNLOAD_TIMEOUT", 0.3)
+    monkeypatch.delenv("NUMPYVAE_DOWNLOAD_DEADLINE", raising=False)
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        hanging = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        for name in ("a.bin", "b.bin"):
+            download([f"{hanging}/{name}", f"{base}/{name}"], tmp_path / name,
+                     hashlib.sha256(name.encode()).hexdigest())
+        err = capsys.readouterr().err.splitlines()
+    assert err[:2] == [f"downloading {hanging}/a.bin",
+                       (f"giving up on {hanging}/a.bin after 0.3 s without data, "
+                        "trying the next mirror")]
+    assert err[3].startswith(f"skipping {hanging}/b.bin: it hung ") and "next mirror" in err[3]
+    assert err[2::2] == [f"downloading {base}/a.bin", f"downloading {base}/b.bin"]
+    assert (tmp_path / "b.bin").read_bytes() == b"b.bin"
+
+
+@pytest.fixture
+def endless_url():
+    """A URL on 127.0.0.1 whose server sends an endless body (no Content-Length) until
+    the client hangs up; yields (url, bytes sent so far)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    sent = [0]
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(4096)
+            try:
+                connection.sendall(b"HTTP/1.0 200 OK\r\n\r\n")
+                while sent[0] < 1 << 30:  # a guard: 1 GiB at most
+                    sent[0] += connection.send(bytes(1 << 16))
+            except OSError:
+                pass  # the client hung up
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/file.bin", sent
+    thread.join(30)
+    listener.close()
+
+
+def test_a_body_without_end_is_given_up_past_the_files_size(endless_url, tmp_path):
+    url, sent = endless_url
+    with pytest.raises(DataError, match="sent more than the 100000 bytes of the file"):
+        hang_guard(download, url, tmp_path / "file.bin", None, 100_000)
+    assert os.listdir(tmp_path) == []
+    assert sent[0] < 1 << 30
+
+
+def test_a_mirror_announcing_more_than_the_files_size_is_given_up(server, tmp_path):
+    root, base = server
+    (root / "file.bin").write_bytes(bytes(5000))
+    with pytest.raises(DataError, match="announces 5000 bytes, but the file has 4000"):
+        download(f"{base}/file.bin", tmp_path / "file.bin", None, 4000)
+    assert os.listdir(tmp_path) == ["www"]
+
+
+@pytest.mark.parametrize("variable, value, words", [
+    ("NUMPYVAE_DOWNLOAD_DEADLINE", "soon", "NUMPYVAE_DOWNLOAD_DEADLINE='soon': expected a number"),
+    ("NUMPYVAE_MIRROR", "ossci-datasets.s3.amazonaws.com/mnist", "NUMPYVAE_MIRROR: 'ossci"),
+])
+def test_a_wrong_environment_variable_is_one_line_before_anything_else(
+        dead_url, tmp_path, monkeypatch, capsys, variable, value, words):
+    monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(DataError) as info:
+        load_mnist("test", data_dir=tmp_path / "cache")
+    assert str(info.value).startswith(words) and "\n" not in str(info.value)
+    assert capsys.readouterr().err == "" and os.listdir(tmp_path) == []  # nothing tried

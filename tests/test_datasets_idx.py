@@ -27,6 +27,8 @@ def idx_bytes(code: int, shape: tuple[int, ...], payload: bytes) -> bytes:
 
 
 
+IDX_CODE = {"u1": 0x08, "i2": 0x0B, "f8": 0x0E}  # by kind and size, for idx_bytes
+
 IDX_DTYPES = [np.uint8, np.int8, ">i2", "<i2", ">i4", "<i4", ">f4", "<f4", ">f8", "<f8"]
 
 
@@ -102,9 +104,10 @@ def test_malformed_idx_raises_data_error_naming_the_file(tmp_path, case, compres
 
 def test_truncated_payload_message_gives_both_sizes(tmp_path):
     path = tmp_path / "t10k-images-idx3-ubyte.gz"
-    path.write_bytes(gzip.compress(idx_bytes(0x08, (10000, 28, 28), b"\x00" * 1234)))
+    noise = np.random.default_rng(0).integers(0, 256, 1234, dtype=np.uint8).tobytes()
+    path.write_bytes(gzip.compress(idx_bytes(0x08, (100, 28, 28), noise)))
     with pytest.raises(DataError, match=r"t10k-images-idx3-ubyte\.gz: truncated: "
-                       r"expected 7840000 bytes .*found 1234"):
+                       r"expected 78400 bytes .*found 1234"):
         read_idx(path)
 
 
@@ -162,19 +165,56 @@ def test_gzip_bomb_is_refused_without_decompressing_it(tmp_path, monkeypatch):
         f"read_idx decompressed {sum(decompressed)} bytes for a 10-byte payload")
 
 
-def test_read_idx_holds_about_one_copy_of_the_data(tmp_path):
-    images = np.random.default_rng(0).integers(0, 256, size=(2000, 28, 28), dtype=np.uint8)
-    path = tmp_path / "images.gz"
-    write_idx(path, images)
+@pytest.mark.parametrize("dtype, compressed", [(np.uint8, True), (">i2", False), (">f8", True)],
+                         ids=["gz uint8", "raw int16", "gz float64"])
+def test_read_idx_holds_one_copy_of_the_data(tmp_path, dtype, compressed):
+    """The array returned (3 MB), and at most 1 MiB more while decompressing: no second
+    copy inside GzipFile, none to swap the byte order."""
+    rows = 4000 // np.dtype(dtype).itemsize
+    values = np.random.default_rng(0).integers(0, 256, size=(rows, 28, 28)).astype(dtype)
+    content = idx_bytes(IDX_CODE[values.dtype.str[1:]], values.shape, values.tobytes())
+    path = tmp_path / "values"
+    path.write_bytes(gzip.compress(content, compresslevel=1) if compressed else content)
     tracemalloc.start()
     try:
         back = read_idx(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    np.testing.assert_array_equal(back, images)
-    assert back.flags.writeable
-    assert peak < 2.5 * images.nbytes
+    np.testing.assert_array_equal(back, values)
+    assert back.flags.writeable and back.dtype.isnative
+    assert peak < values.nbytes + (3 << 19), f"{peak / values.nbytes:.2f} copies"
+
+
+def test_a_size_no_gzip_file_could_hold_is_refused_before_allocating(tmp_path):
+    """Deflate makes at most 1032 bytes of a byte: a 20 kB gzip file declaring 21 MB
+    (about 1050 times its size) is refused at once, and nothing of that size allocated."""
+    noise = np.random.default_rng(0).integers(0, 256, 20_000, dtype=np.uint8).tobytes()
+    declared = 1050 * 20_000
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(idx_bytes(0x08, (1050, 20_000), noise)))
+    assert 1032 * path.stat().st_size < declared
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError, match=r"train-images-idx3-ubyte\.gz: the header declares "
+                           rf"{declared} bytes .*more than a gzip file of \d+ bytes can hold"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20, f"{peak} bytes allocated"
+
+
+def test_a_memory_error_while_reading_names_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    write_idx(path, np.zeros((10, 28, 28), dtype=np.uint8))
+
+    def no_memory(self, buffer):
+        raise MemoryError
+
+    monkeypatch.setattr(gzip.GzipFile, "readinto", no_memory)
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte\.gz: not enough memory"):
+        read_idx(path)
 
 
 @pytest.mark.parametrize("compressed", [False, True], ids=["raw", "gz"])

@@ -79,6 +79,18 @@ def test_images_and_labels_must_agree_in_number(tmp_path, monkeypatch):
         load_mnist("train", data_dir=tmp_path)
 
 
+def test_no_memory_for_the_pixels_names_the_file(tmp_path, monkeypatch):
+    fake_mnist(tmp_path, monkeypatch)
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(np, "divide", no_memory)
+    with pytest.raises(DataError, match=r"train-images-idx3-ubyte\.gz: not enough memory "
+                       r"for its 30 images"):
+        load_mnist("train", data_dir=tmp_path)
+
+
 def test_bad_split_and_bad_name_are_value_errors(tmp_path):
     with pytest.raises(ValueError, match="train, test"):
         load_mnist("validation", data_dir=tmp_path)

@@ -181,3 +181,38 @@ def test_explore_latent_refuses_a_missing_run_in_one_line(tmp_path):
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "explore_latent.py: error:" in r.stderr
     assert "nowhere" in r.stderr
+
+
+WRAPPED_DEMO = """
+import os, runpy, signal, sys, time
+sys.path.insert(0, sys.argv[1])
+sys.argv = sys.argv[2:]
+if os.environ["WHAT"] == "no matplotlib":
+    sys.modules["matplotlib"] = None  # import matplotlib -> ImportError
+else:  # Ctrl-C while the data load: a real SIGINT (matplotlib not even imported)
+    import _common
+    from numpyvae import plots
+
+    plots.require_matplotlib = lambda: None
+
+    def ctrl_c(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(60)
+
+    _common.load_dataset = ctrl_c
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("what, status, line", [
+    ("no matplotlib", 1, "python demos/train_vae.py: error: saving images needs matplotlib"),
+    ("ctrl-c", -2, "python demos/train_vae.py: interrupted")])
+def test_ctrl_c_and_a_missing_matplotlib_end_a_demo_in_one_line(tmp_path, what, status, line):
+    r = subprocess.run([sys.executable, "-c", WRAPPED_DEMO, str(DEMOS),
+                        str(DEMOS / "train_vae.py"), "--quick", "--out", str(tmp_path)],
+                       check=False, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, WHAT=what))
+    assert r.returncode == status and r.stderr.startswith(line), r.stderr
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert os.listdir(tmp_path) == []
+

@@ -53,9 +53,30 @@ def test_on_a_terminal_the_line_shows_fraction_and_time_left(clock):
     clock.now = 20.0
     p(50, 100)
     assert visible(tty.getvalue()) == "working  [##########..........]   50%  20 s left"
-    p(100)  # done: the line is erased
+    p(100)  # done: the full bar, until the line is closed
+    assert visible(tty.getvalue()) == "working  [####################]  100%"
+    p.close()
     assert visible(tty.getvalue()) == ""
     assert tty.getvalue().endswith("\r")
+
+
+def test_the_bar_is_full_at_100_percent_and_only_there(clock, no_delay):
+    tty = FakeTTY()
+    p = Progress(250, "epoch", stream=tty)
+    clock.now = 1.0
+    p(249)  # 99.6 %: neither a full bar nor 100 %
+    assert visible(tty.getvalue()).startswith("epoch  [###################.]   99%")
+    p(250)
+    assert visible(tty.getvalue()) == "epoch  [####################]  100%"
+
+
+def test_a_described_line_shows_its_label_and_note(clock, no_delay):
+    tty = FakeTTY()
+    p = Progress(10, "epoch", stream=tty)
+    p.describe("epoch 3/10", "-ELBO 112.43")
+    clock.now = 2.0
+    p(5)
+    assert visible(tty.getvalue()) == "epoch 3/10  [##########..........]   50%  -ELBO 112.43  2 s left"
 
 
 def test_not_a_terminal_or_quiet_writes_nothing(clock):
@@ -198,8 +219,9 @@ def test_train_shows_each_epoch_on_a_terminal_unless_quiet(tmp_path, small_data,
     text = tty.getvalue()
     if quiet:
         assert text == ""
-    else:
-        assert "\repoch  [" in text and text.count("\repoch  [") >= 2
+    else:  # each epoch's line: its number, the -ELBO so far, the full bar at its end
+        assert "\repoch 1/2  [" in text and "\repoch 2/2  [" in text and "  -ELBO " in text
+        assert "[####################]  100%  -ELBO " in text
         assert visible(text) == ""
 
 

@@ -86,6 +86,7 @@ def test_out_a_new_folder_with_a_slash(capsys, run_dir, tmp_path):
     assert code == 0, err
     assert (tmp_path / "pictures" / "samples.png").read_bytes()[:8] == PNG
     assert str(tmp_path / "pictures" / "samples.png") in out
+    assert err == f"making the folder {tmp_path / 'pictures'}\n"  # said, as asked by the /
 
 
 @pytest.mark.parametrize("name", ["grid", "grid.jpg", "grid.png.txt"])

@@ -1,8 +1,9 @@
 """``numpyvae evaluate``: the figures papers report for a trained VAE, on the test images
 of the data set it was trained on (the fixed 0/1 sample of them for a binarized run):
-the -ELBO of Eq. (6) and the importance-weighted -log p(x) of Eq. (11), in nats per
-image and bits per dimension, computed by :func:`numpyvae.elbo.evaluate` and written to
-``eval.json`` in the run folder by :func:`numpyvae.checkpoint.write_json`.
+the -ELBO of Eq. (6) and -L_K of Eq. (11), the importance-weighted upper bound on
+-log p(x), in nats per image and bits per dimension, computed by
+:func:`numpyvae.elbo.evaluate` and kept in ``eval.json`` in the run folder beside the
+results of other data sets and K (:func:`numpyvae.checkpoint.add_evaluation`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from .options import (
     EXAMPLE_RUN,
     HelpFormatter,
     add_quiet,
-    default,
     load_run,
     nonnegative_int,
     positive_int,
     progress_line,
 )
+from .resume import settings_of
 
 DESCRIPTION = f"""\
 Evaluate a trained VAE on the test images of the data set it was trained on.
@@ -30,14 +31,17 @@ Evaluate a trained VAE on the test images of the data set it was trained on.
 Prints, in nats per image and in bits per dimension:
   -ELBO       Eq. (6) with beta = 1, one sample of z per image (as PyTorch's
               recipe reports it; --elbo-samples S also averages over S samples)
-  -log p(x)   the importance-weighted estimate of Eq. (11) with K samples per
-              image: a tighter bound, the figure papers report
-and writes them to {checkpoint.EVAL} in the run folder (replacing the one of an
-earlier evaluation). A run trained on 0/1 pixels (--binarize static or
-dynamic) is evaluated on the fixed 0/1 sample of the test images it was
-tested on while training. An AutoEncoder run has no ELBO and cannot be
-evaluated. When stderr is a terminal, a progress line there shows the
-fraction done and the time left (--quiet: none)."""
+  -L_K        Eq. (11) with K samples per image, an importance-weighted upper
+              bound on -log p(x), tighter than the -ELBO as K grows: the figure
+              papers report as -log p(x) (an estimate of the bound, from samples)
+and keeps them in {checkpoint.EVAL} in the run folder: one result per data set
+and K, so that evaluating on another data set or with another K keeps the
+earlier results (the same data set and K again replaces its own, and says
+so). A run trained on 0/1 pixels (--binarize static or dynamic) is evaluated
+on the fixed 0/1 sample of the test images it was tested on while training.
+An AutoEncoder run has no ELBO and cannot be evaluated. When stderr is a
+terminal, a progress line there shows the fraction done and the time left
+(--quiet: none)."""
 
 EXAMPLES = f"""\
 examples:
@@ -48,13 +52,13 @@ examples:
 def add_parser(subparsers) -> None:
     """Add ``evaluate`` and its options to the subcommands of ``numpyvae``."""
     p = subparsers.add_parser(
-        "evaluate", help="test -ELBO and importance-weighted -log p(x) of a trained VAE",
+        "evaluate", help="test -ELBO and -L_K of Eq. (11), the bound on -log p(x), of a VAE",
         formatter_class=HelpFormatter, description=DESCRIPTION, epilog=EXAMPLES,
     )
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder made by 'numpyvae train'")
     p.add_argument(
         "--iw-samples", type=nonnegative_int, metavar="K", default=1000,
-        help="importance samples per image for -log p(x), Eq. (11); 0 skips it "
+        help="importance samples per image for -L_K, Eq. (11); 0 skips it "
         "(default: %(default)s)",
     )
     p.add_argument(
@@ -91,14 +95,14 @@ def run(args: argparse.Namespace) -> int:
     if dataset is None:
         raise NumpyVAEError(f"{folder}: the checkpoint does not say which data set it was "
                             "trained on; pass --dataset")
+    checkpoint.read_evaluations(folder)  # a damaged eval.json is refused before the work
+    settings = settings_of(record.path, record.settings) if record.settings else TrainSettings()
     data_dir = args.data_dir if args.data_dir is not None else record.data_dir
     x, _ = datasets.load_dataset(dataset, "test", data_dir)  # (N, 784)
-    settings = record.settings
-    binarized = settings.get("binarize", "none") != "none"
+    binarized = settings.binarize != "none"
     how = "grey pixels"
     if binarized:  # trained on 0/1 pixels: evaluate on the fixed 0/1 sample fit tested it on
-        seed = int(settings.get("seed", default(TrainSettings, "seed")))
-        x = datasets.binarized_test_images(x, seed)
+        x = datasets.binarized_test_images(x, settings.seed)
         how = "pixels binarized to 0/1 (the sample the run was tested on)"
     print(f"evaluating {folder} (epoch {record.epoch}) on {len(x)} {dataset} test images, {how}")
     if args.iw_samples:
@@ -113,8 +117,8 @@ def run(args: argparse.Namespace) -> int:
         rows.append((f"-ELBO, averaged over {args.elbo_samples} samples",
                      figures["test_neg_elbo_avg"]))
     if figures.get("test_nll_iw") is not None:
-        rows.append((f"-log p(x), importance-weighted, K={args.iw_samples}",
-                     figures["test_nll_iw"]))
+        label = f"-L_{args.iw_samples} (Eq. 11), an importance-weighted upper bound on -log p(x)"
+        rows.append((label, figures["test_nll_iw"]))
     width = max(len(label) for label, _ in rows)
     for label, nats in rows:
         bits = elbo.bits_per_dim(nats, vae.config.input_dim)
@@ -122,7 +126,11 @@ def run(args: argparse.Namespace) -> int:
 
     result = {"dataset": dataset, "epoch": record.epoch, "seed": args.seed,
               "test_pixels": "binarized" if binarized else "grey", **figures}
+    replaced = checkpoint.add_evaluation(folder, result)
     path = folder / checkpoint.EVAL
-    checkpoint.write_json(path, result)
-    print(f"written to {path}")
+    if replaced is None:
+        print(f"written to {path}")
+    else:
+        print(f"written to {path}, replacing its result for {dataset} with K = "
+              f"{args.iw_samples} (epoch {replaced.get('epoch')}, seed {replaced.get('seed')})")
     return 0

@@ -1,16 +1,22 @@
-"""What the commands share: argument types, the help formatter, defaults, a run folder.
+"""What the commands share: the parser, argument types, the help formatter, defaults, a
+run folder.
 
 The defaults of the options are read from the dataclasses that use them
 (:func:`default`), so that ``--help`` and a command left without options say and do
 what :class:`~numpyvae.config.VAEConfig` and :class:`~numpyvae.train.TrainSettings`
-do. Bad numbers are rejected by argparse, which names the option.
+do. Bad numbers are rejected by argparse, which names the option; options are never
+abbreviated (``--epoch`` is not ``--epochs``), and a mistyped option or command is
+answered with the usage of its command and the close match (:class:`Parser`).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import math
+import re
+import sys
 from pathlib import Path
 
 from .. import checkpoint, datasets
@@ -22,6 +28,53 @@ from ..progress import Progress
 PROG = "numpyvae"
 EXIT_USER_ERROR = 2  # what argparse uses for a bad command line
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is (as Ctrl-C raises KeyboardInterrupt), so that
+    a command ends it as it ends Ctrl-C: the files it writes stay whole, one line says
+    where things are, and the exit status is 143."""
+
+
+def interrupted_status(error: KeyboardInterrupt) -> tuple[int, str]:
+    """The exit status of an interrupted command and the word for it."""
+    if isinstance(error, Terminated):
+        return EXIT_TERMINATED, "terminated (SIGTERM)"
+    return EXIT_INTERRUPTED, "interrupted"
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of every command: no abbreviated options, and a mistyped option or
+    choice answered with the close match ("did you mean --dataset?")."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        # the innermost command that was left arguments it does not know says so (main)
+        if extras and getattr(namespace, "parser_of_unknown", None) is None:
+            namespace.parser_of_unknown = self
+        return namespace, extras
+
+    def error(self, message: str):
+        super().error(message + self.suggestion(message))
+
+    def suggestion(self, message: str) -> str:
+        """' (did you mean X?)' for the unknown option or choice in ``message``, or ''."""
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice:
+            given, known = choice[1], re.findall(r"'([^']*)'", choice[2])
+        else:
+            unknown = re.search(r"unrecognized arguments: (\S+)", message)
+            if not unknown or not unknown[1].startswith("-"):
+                return ""
+            given = unknown[1].split("=")[0]
+            known = [o for o in self._option_string_actions if o.startswith("--")]
+        close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
+        return f" (did you mean {close[0]}?)" if close else ""
 
 DEFAULT_DATASET = "mnist"  # the data set of the PyTorch recipe
 DEFAULT_MODEL = MODEL_KINDS[0]  # "vae"
@@ -37,13 +90,27 @@ def default(cls: type, name: str):
     raise KeyError(f"{cls.__name__} has no field {name!r}")
 
 
-def run_folder(dataset: str, kind: str, latent_dim: int) -> Path:
-    """The default run folder, e.g. runs/mnist-vae-z20."""
-    return Path("runs") / f"{dataset}-{kind}-z{latent_dim}"
+def run_folder(dataset: str, kind: str, config: VAEConfig, binarize: str = "none",
+               seed: int | None = None) -> Path:
+    """The default run folder, named by every choice that makes another model, so that
+    runs that differ never share one: e.g. runs/mnist-vae-h400-z20-relu-b1 (data set,
+    model, hidden sizes, latent size, activation, beta of a VAE), then -<binarize>
+    unless none, -<init> unless the default, -seed<seed> when given."""
+    hidden = "x".join(map(str, config.hidden_dims)) or "0"
+    name = f"{dataset}-{kind}-h{hidden}-z{config.latent_dim}-{config.activation}"
+    if kind == "vae":  # an AutoEncoder has no KL term to weigh
+        name += f"-b{config.beta:g}"
+    if binarize != "none":
+        name += f"-{binarize}"
+    if config.init != default(VAEConfig, "init"):
+        name += f"-{config.init}"
+    if seed is not None:
+        name += f"-seed{seed}"
+    return Path("runs") / name
 
 
 #: the run folder of a command left without options, for the examples of the help
-EXAMPLE_RUN = run_folder(DEFAULT_DATASET, DEFAULT_MODEL, default(VAEConfig, "latent_dim"))
+EXAMPLE_RUN = run_folder(DEFAULT_DATASET, DEFAULT_MODEL, VAEConfig())
 
 
 def sizes(config: VAEConfig) -> str:
@@ -61,8 +128,10 @@ def model_name(model: VAE | AutoEncoder) -> str:
     return "VAE" if isinstance(model, VAE) else "AutoEncoder"
 
 
-def load_run(run_dir: str) -> checkpoint.RunRecord:
-    """The run record of a run folder (or of a checkpoint file given directly)."""
+def load_run(run_dir: str | Path) -> checkpoint.RunRecord:
+    """The run record of a run folder (or of a checkpoint file given directly), with
+    notes on stderr for a checkpoint of format 1 (no digest) and for a history.json
+    repaired (:func:`notes`)."""
     path = Path(run_dir)
     if not path.exists():
         raise NumpyVAEError(
@@ -70,10 +139,33 @@ def load_run(run_dir: str) -> checkpoint.RunRecord:
         )
     if path.is_dir() and not (path / checkpoint.CHECKPOINT).exists():
         raise NumpyVAEError(f"{path} has no {checkpoint.CHECKPOINT}: not a run folder")
-    return checkpoint.read_run(path)
+    record = checkpoint.read_run(path)
+    notes(record)
+    return record
+
+
+def notes(record: checkpoint.RunRecord, held: bool = False) -> None:
+    """Say on stderr what reading the run found: a checkpoint that carries no digest
+    (format 1), and a history.json repaired from the checkpoint (``held``: this process
+    holds the folder, see :func:`checkpoint.repair_history`)."""
+    if not record.vouched:
+        print(f"note: {record.path} was written before checkpoints carried a digest: its "
+              "values were checked, but nothing vouches that they are the ones training "
+              "wrote (its next epoch's checkpoint will carry one)", file=sys.stderr)
+    if checkpoint.repair_history(record, held):
+        print(f"note: {record.folder / checkpoint.HISTORY} repaired: it now holds the "
+              f"{len(record.history)} epochs of the checkpoint", file=sys.stderr)
 
 
 # ---- argument types ----------------------------------------------------------------------
+
+
+def folder_name(text: str) -> str:
+    """A path that names something: not '' nor blanks (which would mean the current
+    folder, or a default the user did not ask for)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must name a folder, got {text!r}")
+    return text
 
 
 def _whole_number(text: str) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import checkpoint
 from ..errors import CheckpointError, NumpyVAEError
 from ..train import TrainSettings
-from .options import show
+from .options import notes, show
 
 
 def absolute(path: str | None) -> str | None:
@@ -56,6 +56,7 @@ def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecor
             "drop --resume to start a new run there"
         )
     record = checkpoint.read_run(ckpt)
+    notes(record, held=True)  # train holds the folder; history.json repaired if behind
     try:
         stored, done = dict(record.settings), record.epoch
     except (TypeError, ValueError) as e:
@@ -63,7 +64,7 @@ def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecor
     if not stored or done is None:
         missing = "settings" if not stored else "epoch"
         raise CheckpointError(f"{ckpt}: no training settings stored ({missing!r})")
-    as_stored = _settings(ckpt, stored)  # their types checked before any is used
+    as_stored = settings_of(ckpt, stored)  # their types checked before any is used
     found = conflicts(args, record)
     if found:
         raise NumpyVAEError(
@@ -81,12 +82,13 @@ def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecor
     if args.data_dir is not None:
         extra["data_dir"] = absolute(args.data_dir)
     stored.update(epochs=epochs, extra=extra)
-    return record, _settings(ckpt, stored)
+    return record, settings_of(ckpt, stored)
 
 
-def _settings(ckpt: Path, stored: dict) -> TrainSettings:
-    """The TrainSettings of a checkpoint's stored record; a CheckpointError if they do not fit
-    (an unknown field, batch_size 1.5, a learning rate that is a string, ...)."""
+def settings_of(ckpt: Path, stored: dict) -> TrainSettings:
+    """The TrainSettings of a checkpoint's stored record; a CheckpointError naming the file
+    if they do not fit (an unknown field, batch_size 1.5, a learning rate that is a string,
+    a binarization that does not exist, ...)."""
     try:
         return TrainSettings(**stored)
     except (TypeError, ValueError) as e:

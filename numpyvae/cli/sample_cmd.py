@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -30,9 +31,11 @@ DESCRIPTION = f"""\
 Draw z from the prior N(0, I), decode it (Eq. 3) and save the pixel
 probabilities as a square grid of 28x28 images with a title.
 
-The PNG goes to --out: a file ending in .png, or an existing folder (the
-file is then {SAMPLES_FILE} in it); default: {SAMPLES_FILE} in the run folder.
-The file is replaced atomically: a failed write leaves an earlier one intact.
+The PNG goes to --out: a file ending in .png in a folder that exists, or a
+folder (the file is then {SAMPLES_FILE} in it; a folder that does not exist
+yet is made when --out ends with /, and the command says so); default:
+{SAMPLES_FILE} in the run folder. The file is replaced atomically: a failed
+write leaves an earlier one intact.
 Needs matplotlib: pip install matplotlib
 (or, from a checkout of numpyvae: pip install ".[plot]")"""
 
@@ -69,7 +72,8 @@ def add_parser(subparsers) -> None:
 def output_path(out: str | None, folder: Path) -> Path:
     """The file ``--out`` names: ``folder/samples.png`` by default, ``DIR/samples.png``
     for a folder (one that exists, or ``DIR/``), else the file itself, which must end
-    in .png (a NumpyVAEError otherwise: the command writes what it says, or nothing)."""
+    in .png and be in a folder that exists (a NumpyVAEError otherwise: the command
+    writes what it says, or nothing; a mistyped folder is not made silently)."""
     if out is None:
         return folder / SAMPLES_FILE
     path = Path(out)
@@ -79,6 +83,11 @@ def output_path(out: str | None, folder: Path) -> Path:
         raise NumpyVAEError(
             f"--out {out}: the file must end in .png (or be a folder, to write "
             f"{SAMPLES_FILE} in it)"
+        )
+    if not path.parent.is_dir():
+        raise NumpyVAEError(
+            f"--out {out}: there is no folder {path.parent}; make it first, or end --out "
+            f"with / to have the command make it and write {SAMPLES_FILE} in it"
         )
     return path
 
@@ -94,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     if side * side != dims:
         raise NumpyVAEError(f"{folder}: images of {dims} pixels are not square; cannot draw them")
     out = output_path(args.out, folder)
+    if not out.parent.is_dir():
+        print(f"making the folder {out.parent}", file=sys.stderr)
     x = vae.sample(args.n, np.random.default_rng(args.seed))  # Eq. (3)   (n, dims)
     images = np.clip(x, 0.0, 1.0).reshape(args.n, side, side)
     samples = f"{args.n} sample{'s' if args.n != 1 else ''}"

@@ -8,29 +8,31 @@ or :class:`~numpyvae.train.TrainSettings`.
 from __future__ import annotations
 
 import argparse
-import os
+import math
 import sys
 from functools import partial
 from pathlib import Path
 
 from .. import checkpoint, datasets, train
 from ..config import ACTIVATIONS, INITS, MODEL_KINDS, VAEConfig
-from ..errors import NumpyVAEError
+from ..errors import CheckpointError, NumpyVAEError
 from ..model import VAE
 from ..train import TrainSettings
 from .options import (
     DEFAULT_DATASET,
     DEFAULT_MODEL,
     EXAMPLE_RUN,
-    EXIT_INTERRUPTED,
     HelpFormatter,
     add_quiet,
     choices_help,
     data_dir_help,
     default,
+    folder_name,
+    interrupted_status,
     model_name,
     nonnegative_float,
     nonnegative_int,
+    notes,
     positive_float,
     positive_int,
     progress_line,
@@ -54,13 +56,19 @@ DESCRIPTION = f"""\
 Train a VAE with Adam on the training images of a data set, printing the
 train and test -ELBO (nats per image) after every epoch.
 
-Outputs go to the run folder (--out, default runs/<dataset>-<model>-z<latent>):
-  {checkpoint.CHECKPOINT}   parameters, optimizer state, settings; rewritten after
-                   every epoch, so an interrupted run loses at most one epoch
+Outputs go to the run folder (--out; by default a name of every choice that
+makes another model, runs/<dataset>-<model>-h<hidden>-z<latent>-<activation>-b<beta>,
+e.g. {EXAMPLE_RUN}):
+  {checkpoint.CHECKPOINT}   parameters, optimizer state, settings, a digest of them all;
+                   rewritten after every epoch, so an interrupted run (Ctrl-C,
+                   SIGTERM, a kill) loses at most one epoch
   {checkpoint.HISTORY}     one record per epoch: train loss, recon, KL, test loss
-A folder that already holds a run is never overwritten: pass --resume to
-continue it (its model and settings are kept; --epochs may be raised), or
-choose another --out.
+  {checkpoint.RUN}         the run's id: a checkpoint of another run is refused
+One run per folder: while train runs, it holds the folder ({checkpoint.LOCK}), and a
+second train there stops at once, naming the process that holds it. A folder
+that already holds a run is never overwritten: pass --resume to continue it
+(its model and settings are kept; --epochs may be raised), or choose another
+--out.
 
 The defaults are the PyTorch recipe: {sizes(VAEConfig())} {net_default('activation')}, \
 Adam lr {fit_default('lr')},
@@ -140,8 +148,8 @@ def add_parser(subparsers) -> None:
         help=f"seed of the weights, the batch order and the noise (default: {fit_default('seed')})",
     )
     fit.add_argument(
-        "--out", metavar="RUN_DIR", default=None,
-        help="the run folder (default: runs/<dataset>-<model>-z<latent>, "
+        "--out", metavar="RUN_DIR", type=folder_name, default=None,
+        help="the run folder (default: named by the data set and every model choice, "
         f"e.g. {EXAMPLE_RUN}, relative to the current directory)",
     )
     fit.add_argument("--resume", action="store_true",
@@ -155,27 +163,50 @@ def given(args: argparse.Namespace, *names: str) -> dict:
     return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
-def new_run(args: argparse.Namespace, input_dim: int):
-    """A fresh model and its TrainSettings: the options given, else the fields' defaults."""
+def new_config(args: argparse.Namespace, input_dim: int = 784) -> VAEConfig:
+    """The VAEConfig of a new run: the options given, else the fields' defaults."""
     seed = args.seed if args.seed is not None else fit_default("seed")  # weights and training
     fields = given(args, "latent_dim", "activation", "beta", "init")
     if args.hidden is not None:
         fields["hidden_dims"] = tuple(args.hidden)
     # every data set of the command is pixels in [0, 1]: the Bernoulli decoder, Eq. (3)
-    config = VAEConfig(input_dim=input_dim, likelihood="bernoulli", seed=seed, **fields)
-    vae = checkpoint.MODEL_CLASSES[args.model or DEFAULT_MODEL](config)
+    return VAEConfig(input_dim=input_dim, likelihood="bernoulli", seed=seed, **fields)
+
+
+def new_settings(args: argparse.Namespace) -> TrainSettings:
+    """The TrainSettings of a new run: the options given, else the fields' defaults."""
+    seed = args.seed if args.seed is not None else fit_default("seed")
     extra = {"dataset": args.dataset or DEFAULT_DATASET, "data_dir": absolute(args.data_dir)}
     options = given(args, "epochs", "batch_size", "lr", "warmup_epochs", "binarize")
-    return vae, TrainSettings(seed=seed, extra=extra, **options)
+    return TrainSettings(seed=seed, extra=extra, **options)
+
+
+def default_out(args: argparse.Namespace) -> Path:
+    """The run folder when --out is not given: named by every choice of the model."""
+    seed = args.seed if args.seed not in (None, fit_default("seed")) else None
+    return run_folder(args.dataset or DEFAULT_DATASET, args.model or DEFAULT_MODEL,
+                      new_config(args), args.binarize or fit_default("binarize"), seed)
 
 
 def run(args: argparse.Namespace) -> int:
-    """``numpyvae train``: load the data, build or reload the model, call train.fit."""
-    dataset = args.dataset or DEFAULT_DATASET
-    latent = args.latent_dim or net_default("latent_dim")
-    out = Path(args.out) if args.out else run_folder(dataset, args.model or DEFAULT_MODEL, latent)
+    """``numpyvae train``: hold the run folder, load the data, build or reload the model,
+    call train.fit."""
+    out = Path(args.out) if args.out is not None else default_out(args)
     if out.exists() and not out.is_dir():
         raise NumpyVAEError(f"--out {out} is a file, not a run folder")
+    try:
+        # one run per folder, until this command ends; 2 s for a command that only looks
+        held = checkpoint.lock_run(out, wait=2.0)
+    except OSError as e:
+        raise NumpyVAEError(f"{out}: the run folder cannot be written "
+                            f"({e.strerror or e})") from None
+    with held:  # released however the command ends (and by the system if it is killed)
+        return train_in(args, out)
+
+
+def train_in(args: argparse.Namespace, out: Path) -> int:
+    """``numpyvae train`` in the run folder ``out``, which this process holds."""
+    dataset = args.dataset or DEFAULT_DATASET
     ckpt = out / checkpoint.CHECKPOINT
     record = None
     data_dir = args.data_dir
@@ -184,23 +215,25 @@ def run(args: argparse.Namespace) -> int:
         dataset = record.dataset or dataset
         data_dir = settings.extra.get("data_dir")
     elif ckpt.exists():
-        epoch = checkpoint.stored_epoch(ckpt)
-        at = f" (epoch {epoch})" if epoch is not None else ""
+        refuse_a_new_run(out)
+    else:
+        settings = new_settings(args)
+    if settings.warmup_epochs > settings.epochs:
         raise NumpyVAEError(
-            f"{out} already holds a run{at}: pass --resume to continue it, "
-            "or choose another --out"
-        )
+            f"--warmup-epochs {settings.warmup_epochs:g} is longer than the run "
+            f"({settings.epochs} epochs): the KL weight would never reach beta; "
+            "choose a warm-up of at most --epochs")
     x_train, _ = datasets.load_dataset(dataset, "train", data_dir)  # (N, 784)
     x_test, _ = datasets.load_dataset(dataset, "test", data_dir)  # (M, 784)
-    # after the data (no empty folder is left when they cannot be read), before the
-    # first epoch (a folder that cannot be written fails now, not after an epoch)
-    out.mkdir(parents=True, exist_ok=True)
-    if not os.access(out, os.W_OK):
-        raise NumpyVAEError(f"{out}: the run folder is not writable")
+    steps = math.ceil(len(x_train) / settings.batch_size)  # Adam steps per epoch
     if record is None:
-        vae, settings = new_run(args, x_train.shape[1])
+        vae = checkpoint.MODEL_CLASSES[args.model or DEFAULT_MODEL](new_config(args, x_train.shape[1]))
     else:
         vae = record.model
+        check_step_count(record, steps, len(x_train), settings.batch_size)
+    if settings.batch_size > len(x_train):
+        print(f"note: batches of {settings.batch_size} are more than the {len(x_train)} "
+              "training images: each epoch is one step on all of them", file=sys.stderr)
 
     print(
         f"{dataset}: {len(x_train)} train / {len(x_test)} test images | "
@@ -209,18 +242,20 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
-        with progress_line(args, "epoch") as progress:  # on a terminal: batches, time left
+        with progress_line(args, "epoch") as progress:  # on a terminal: epoch, -ELBO, time left
             train.fit(vae, x_train, x_test, settings, out_dir=out,
-                      resume=record if record is not None else False, progress=progress)
-    except KeyboardInterrupt:
+                      resume=record if record is not None else False, log=print_now,
+                      progress=progress)
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (cli.main): every file stays whole
+        status, word = interrupted_status(e)
         epoch = checkpoint.stored_epoch(ckpt)
         if epoch is None:
-            print("interrupted before the first epoch ended; no checkpoint was written",
+            print(f"{word} before the first epoch ended; no checkpoint was written",
                   file=sys.stderr)
         else:
-            print(f"interrupted; the last checkpoint (epoch {epoch}) is in {out} "
+            print(f"{word}; the last checkpoint (epoch {epoch}) is in {out} "
                   f"(continue it with: numpyvae train --out {out} --resume)", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return status
     print(f"checkpoint: {ckpt} (epoch {settings.epochs})")
     print(f"history:    {out / checkpoint.HISTORY}")
     if isinstance(vae, VAE):
@@ -228,3 +263,36 @@ def run(args: argparse.Namespace) -> int:
     else:  # an AutoEncoder has no ELBO to evaluate
         print(f"next:       numpyvae sample {out}")
     return 0
+
+
+def print_now(line: str) -> None:
+    """An epoch's line, on stdout at once even when it is a pipe (a notebook's cell)."""
+    print(line, flush=True)
+
+
+def refuse_a_new_run(out: Path) -> None:
+    """A new run where one is: refused, naming its epoch (and the run read, so that a
+    history.json a kill left behind is repaired)."""
+    try:
+        record = checkpoint.read_run(out)
+    except CheckpointError as e:
+        raise NumpyVAEError(f"{out} already holds a run, whose checkpoint cannot be read "
+                            f"({e}); choose another --out") from None
+    notes(record, held=True)
+    at = f" (epoch {record.epoch})" if record.epoch is not None else ""
+    raise NumpyVAEError(
+        f"{out} already holds a run{at}: pass --resume to continue it, or choose another --out"
+    )
+
+
+def check_step_count(record: checkpoint.RunRecord, steps: int, images: int, batch: int) -> None:
+    """A resumed optimizer must have taken one step per batch of every epoch done: else
+    its state is not the one this run saved (or the data changed), and the run would not
+    end where an uninterrupted one ends."""
+    t = record.optimizer_state.get("t")
+    done = record.epoch or 0
+    if t is not None and int(t) != done * steps:
+        raise CheckpointError(
+            f"{record.path}: optim/t (the optimizer's step count) is {int(t)}, but {done} "
+            f"epochs of {steps} steps ({images} images in batches of {batch}) make "
+            f"{done * steps}: the state is not the one this run saved, or the data changed")

@@ -3,13 +3,17 @@ hash to, where they are kept, and :func:`fetch`, which returns a cached file or
 downloads it.
 
 The files come from public mirrors (:data:`MIRRORS`, or ``$NUMPYVAE_MIRROR``), are
-checked against their SHA-256 (:data:`SHA256`) and kept under
-``<data dir>/<data set>/<original file name>`` (:func:`default_data_dir`). A cached
-file is checked the first time a process uses it (and again if its size or
-modification time changes); one that does not match is reported on stderr and
-downloaded again (:func:`numpyvae.datasets.downloads.download`). A data directory
-given one level too deep (the ``<data set>/`` folder itself) is refused, and a
-download that fails names every missing file of the data set.
+read no further than their size (:data:`SIZES`), checked against their SHA-256
+(:data:`SHA256`) and kept under ``<data dir>/<data set>/<original file name>``
+(:func:`default_data_dir`). A cached file is checked the first time a process uses it
+(and again if its size or modification time changes); one that does not match is
+someone's own file: it is moved aside (kept under another name, and said so on
+stderr, never deleted) and the original downloaded in its place
+(:func:`numpyvae.datasets.downloads.download`); if that fails it is put back. A data
+directory given one level too deep (the ``<data set>/`` folder itself) is refused, and
+a download that fails names every missing file of the data set. The environment
+variables (``NUMPYVAE_MIRROR``, ``NUMPYVAE_DOWNLOAD_DEADLINE``) are checked before
+anything else, each in one line.
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ import os
 import re
 import stat
 import sys
+import urllib.parse
 from contextlib import suppress
 from pathlib import Path
 
 from ..errors import DataError
 from ..fileio import PathLike
-from .downloads import FolderNotWritable, download
+from .downloads import FolderNotWritable, download, download_deadline
 
 #: SHA-256 of the original files, keyed by their path under the data directory.
 SHA256: dict[str, str] = {
@@ -45,6 +50,24 @@ SHA256: dict[str, str] = {
     "fashion-mnist/t10k-labels-idx1-ubyte.gz":
         "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
 }
+
+#: The size in bytes of each original file: a mirror is never read past it.
+SIZES: dict[str, int] = {
+    "mnist/train-images-idx3-ubyte.gz": 9912422,
+    "mnist/train-labels-idx1-ubyte.gz": 28881,
+    "mnist/t10k-images-idx3-ubyte.gz": 1648877,
+    "mnist/t10k-labels-idx1-ubyte.gz": 4542,
+    "fashion-mnist/train-images-idx3-ubyte.gz": 26421880,
+    "fashion-mnist/train-labels-idx1-ubyte.gz": 29515,
+    "fashion-mnist/t10k-images-idx3-ubyte.gz": 4422102,
+    "fashion-mnist/t10k-labels-idx1-ubyte.gz": 5148,
+}
+
+#: A cached file that is not the original is kept as ``<name>`` + this (+ "-2", ...).
+MOVED_ASIDE = ".not-original"
+
+#: the URL schemes a mirror may have (those urllib opens)
+MIRROR_SCHEMES = ("http", "https", "ftp", "file")
 
 #: Public mirrors serving the original files, tried in this order. (The original
 #: yann.lecun.com address answers HTTP 403 to scripts, so it is not listed.)
@@ -84,10 +107,19 @@ def mirror_urls(dataset: str, filename: str) -> list[str]:
     A file's URL is ``base.rstrip("/") + "/" + filename``, so
     ``NUMPYVAE_MIRROR=http://127.0.0.1:8000/mnist`` fetches
     ``http://127.0.0.1:8000/mnist/train-images-idx3-ubyte.gz``.
+
+    Raises:
+        DataError: one line, if a base of ``$NUMPYVAE_MIRROR`` is not a URL with a
+            scheme of :data:`MIRROR_SCHEMES` (and a host, but for file:).
     """
     bases = re.split(r"[\s,]+", os.environ.get("NUMPYVAE_MIRROR", "").strip())
-    bases = [base for base in bases if base] or list(MIRRORS[dataset])
-    return [base.rstrip("/") + "/" + filename for base in bases]
+    bases = [base for base in bases if base]
+    for base in bases:
+        parts = urllib.parse.urlsplit(base)
+        if parts.scheme not in MIRROR_SCHEMES or not (parts.netloc or parts.scheme == "file"):
+            raise DataError(f"NUMPYVAE_MIRROR: {base!r} is not the URL of a mirror "
+                            "(e.g. https://host/mnist); separate several by spaces or commas")
+    return [base.rstrip("/") + "/" + filename for base in bases or MIRRORS[dataset]]
 
 
 def fetch(dataset: str, filename: str, data_dir: PathLike | None = None) -> Path:
@@ -95,9 +127,12 @@ def fetch(dataset: str, filename: str, data_dir: PathLike | None = None) -> Path
 
     A cached file (``<data_dir>/<dataset>/<filename>``) is checked against its
     SHA-256 in :data:`SHA256` the first time this process uses it (again if its size
-    or modification time changed since); one that does not match is reported on
-    stderr and downloaded again, replacing it. A downloaded file must match too.
-    Mirrors come from :func:`mirror_urls`.
+    or modification time changed since). One that does not match is moved aside,
+    to ``<filename>.not-original`` (or ``-2``, ``-3``, ...: never over another file),
+    said on stderr, and the original downloaded in its place; if the download fails,
+    it is moved back. A downloaded file must match too, and no more than its size in
+    :data:`SIZES` is read. Mirrors come from :func:`mirror_urls`. The environment
+    (``NUMPYVAE_MIRROR``, ``NUMPYVAE_DOWNLOAD_DEADLINE``) is checked first.
 
     Args:
         dataset: "mnist" or "fashion-mnist".
@@ -111,30 +146,36 @@ def fetch(dataset: str, filename: str, data_dir: PathLike | None = None) -> Path
             mirror could provide it (the message names every missing file of the
             data set, so that all of them can be copied by hand at once);
             `data_dir` is the ``<dataset>/`` folder itself ("pass the parent
-            folder"); or the cache cannot be written.
+            folder"); the cache cannot be written; or an environment variable
+            is wrong (one line).
     """
     if dataset not in MIRRORS:
         raise ValueError(f"unknown data set {dataset!r}; choose one of: {', '.join(MIRRORS)}")
     key = f"{dataset}/{filename}"
     if key not in SHA256:
         raise ValueError(f"unknown file {key!r}; known files: {', '.join(SHA256)}")
+    download_deadline()  # the environment first, each variable in one line
+    urls = mirror_urls(dataset, filename)
     directory = Path(data_dir) if data_dir is not None else default_data_dir()
-    path, digest = directory / dataset / filename, SHA256[key]
+    path, digest, size = directory / dataset / filename, SHA256[key], SIZES.get(key)
     if os.path.lexists(path):
         problem = _check_cached(path, digest)
         if problem is None:
             return path
-        print(f"{path} does not match its SHA-256 ({problem}); downloading it again",
-              file=sys.stderr)
+        aside = _move_aside(path, problem)
+        print(f"{path} does not match its SHA-256 ({problem}), so it is not the original "
+              f"file: kept as {aside.name}; downloading the original", file=sys.stderr)
         try:
-            download(mirror_urls(dataset, filename), path, digest)
+            download(urls, path, digest, size)
         except DataError as exc:
+            if not os.path.lexists(path):
+                os.rename(aside, path)  # as it was: the user's file, under its name
             raise DataError(_bad_cache_message(path, problem, str(exc))) from None
         _remember_verified(path, digest)
         return path
     _refuse_the_data_set_folder(directory, dataset)
     try:
-        download(mirror_urls(dataset, filename), path, digest)
+        download(urls, path, digest, size)
     except FolderNotWritable as exc:
         raise DataError(
             f"{path} is missing, and it cannot be downloaded: {exc}\nChoose a data directory that can be written "
@@ -161,6 +202,23 @@ def _cache_key(path: Path, digest: str) -> tuple[str, int, int, int, str]:
 def _remember_verified(path: Path, digest: str) -> None:
     with suppress(OSError):
         _VERIFIED.add(_cache_key(path, digest))
+
+
+def _move_aside(path: Path, problem: str) -> Path:
+    """Rename the cached file `path`, which is not the original, to a free name beside
+    it (``<name>.not-original``, then ``-2``, ...); the new name."""
+    for n in range(1, 1000):
+        aside = path.with_name(path.name + MOVED_ASIDE + (f"-{n}" if n > 1 else ""))
+        if os.path.lexists(aside):
+            continue
+        try:
+            os.rename(path, aside)
+        except OSError as exc:
+            raise DataError(f"{path} is not the original file ({problem}), and it cannot be "
+                            f"moved aside to {aside.name}: {exc.strerror or exc}") from exc
+        return aside
+    raise DataError(f"{path} is not the original file ({problem}); move it away (999 "
+                    f"files named {path.name}{MOVED_ASIDE}-N are there already)")
 
 
 def _check_cached(path: Path, digest: str) -> str | None:
@@ -201,10 +259,10 @@ def _bad_cache_message(path: Path, problem: str, download_report: str) -> str:
     return "\n".join(
         [
             (f"{path} does not match its SHA-256 ({problem}): it is damaged or another "
-             "file, and it could not be downloaded again:"),
+             "file, and the original could not be downloaded:"),
             download_report,
-            (f"The cached file is damaged: delete {path} and it will be downloaded again, "
-             "or put the original file there."),
+            (f"{path} is left as it was. Move it away (or delete it) and the original "
+             "will be downloaded, or put the original file there."),
         ]
     )
 

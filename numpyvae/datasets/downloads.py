@@ -15,8 +15,15 @@ Time limits, both read from this module at call time (so either can be changed):
 * :data:`DOWNLOAD_DEADLINE` (120 s): the most one file may take from one
   mirror, all in (name lookup, connecting, every byte), so that a mirror
   trickling a byte now and then is given up too. The environment variable
-  ``NUMPYVAE_DOWNLOAD_DEADLINE`` (seconds) overrides it. Giving up prints
-  ``giving up on URL after N s, trying the next mirror`` to stderr.
+  ``NUMPYVAE_DOWNLOAD_DEADLINE`` (seconds) overrides it
+  (:func:`download_deadline`, which checks it before anything is tried). Giving up
+  prints ``giving up on URL after N s, trying the next mirror`` to stderr.
+
+A mirror given up so is skipped, with one line on stderr, for the next
+:data:`SKIP_HUNG_FOR` seconds (600: the rest of a command), so that a command
+fetching four files waits for a hanging mirror once, not four times. A file whose
+size is known is never read past it: a mirror sending more (an endless body) is
+given up at the first byte too many.
 """
 
 from __future__ import annotations
@@ -29,18 +36,30 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import DataError
-from ..fileio import PathLike, atomic_write, temp_path
+from ..fileio import (
+    PathLike,
+    atomic_write,
+    make_folders,
+    remove_empty_folders,
+    temp_path,
+)
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds without data before a mirror is given up
 #: Seconds one file may take from one mirror, all in, before the next mirror is
 #: tried; ``$NUMPYVAE_DOWNLOAD_DEADLINE`` overrides it.
 DOWNLOAD_DEADLINE = 120.0
+#: seconds a mirror that hung (given up at a deadline or timeout) is skipped
+SKIP_HUNG_FOR = 600.0
+
+# the origins ("http://host:port") of the mirrors that hung, and when
+_HUNG: dict[str, float] = {}
 
 
 class FolderNotWritable(DataError):
@@ -54,7 +73,8 @@ class FolderNotWritable(DataError):
 _DOWNLOAD_ERRORS = (OSError, http.client.HTTPException, ValueError, DataError)
 
 
-def download(urls: str | Sequence[str], dest: PathLike, sha256: str | None = None) -> Path:
+def download(urls: str | Sequence[str], dest: PathLike, sha256: str | None = None,
+             size: int | None = None) -> Path:
     """Download a file, trying each URL in turn until one gives the right bytes.
 
     Each attempt prints one line, ``downloading URL``, to stderr, streams the
@@ -69,18 +89,23 @@ def download(urls: str | Sequence[str], dest: PathLike, sha256: str | None = Non
     :data:`DOWNLOAD_TIMEOUT` seconds, or when it is not complete after
     :data:`DOWNLOAD_DEADLINE` seconds (``$NUMPYVAE_DOWNLOAD_DEADLINE``
     overrides it); either prints ``giving up on URL ...`` to stderr before the
-    next URL is tried.
+    next URL is tried, and its mirror is skipped for :data:`SKIP_HUNG_FOR`
+    seconds (``skipping URL ...``).
 
     Args:
         urls: one URL or several, tried in order.
         dest: where the file goes; its directory is created if needed.
         sha256: the expected SHA-256 as hex, or None to accept any content.
+        size: the file's size in bytes, if known: a mirror announcing or sending
+            more is given up (a body without end never fills the disk).
 
     Returns:
         `dest` as a Path.
 
     Raises:
-        DataError: every URL failed (the message lists what each one said).
+        DataError: every URL failed (the message lists what each one said), or
+            ``$NUMPYVAE_DOWNLOAD_DEADLINE`` is not a number of seconds (one line,
+            before anything is tried).
         FolderNotWritable: a DataError: the folder of `dest` cannot be written
             ("cannot write into the cache folder ..."); then no URL is tried.
     """
@@ -88,31 +113,41 @@ def download(urls: str | Sequence[str], dest: PathLike, sha256: str | None = Non
     if not urls:
         raise ValueError("download() needs at least one URL")
     dest = Path(dest)
-    deadline = _download_deadline()
-    created = _make_folders(dest.parent)
+    deadline = download_deadline()
+    try:
+        created = make_folders(dest.parent)
+    except OSError as exc:
+        raise _not_writable(Path(exc.filename or dest.parent).parent, exc) from exc
     try:
         _check_writable(dest.parent)
         failures = []
         for i, url in enumerate(urls):
+            more = ", trying the next mirror" if i + 1 < len(urls) else ""
+            hung = _hung_since(url)
+            if hung is not None:
+                print(f"skipping {url}: it hung {hung:.0f} s ago{more}", file=sys.stderr)
+                failures.append(f"  {url}: skipped, it hung {hung:.0f} s ago")
+                continue
             try:
-                _download_one(url, dest, sha256, deadline, DOWNLOAD_TIMEOUT)
+                _download_one(url, dest, sha256, size, deadline, DOWNLOAD_TIMEOUT)
                 return dest
             except FolderNotWritable:
                 raise
             except _GaveUp as exc:
-                more = ", trying the next mirror" if i + 1 < len(urls) else ""
+                _HUNG[_origin(url)] = time.monotonic()
                 print(f"giving up on {url} {exc.when}{more}", file=sys.stderr)
                 failures.append(f"  {url}: {exc}")
             except _DOWNLOAD_ERRORS as exc:
                 failures.append(f"  {url}: {_describe(exc)}")
         raise DataError(f"cannot download {dest.name}; every URL failed:\n" + "\n".join(failures))
     except BaseException:
-        _remove_empty_folders(created)
+        remove_empty_folders(created)
         raise
 
 
-def _download_deadline() -> float:
-    """:data:`DOWNLOAD_DEADLINE`, or ``$NUMPYVAE_DOWNLOAD_DEADLINE`` when set."""
+def download_deadline() -> float:
+    """:data:`DOWNLOAD_DEADLINE`, or ``$NUMPYVAE_DOWNLOAD_DEADLINE`` when set: a
+    DataError of one line if that is not a number of seconds above 0."""
     raw = os.environ.get("NUMPYVAE_DOWNLOAD_DEADLINE", "").strip()
     if not raw:
         return float(DOWNLOAD_DEADLINE)
@@ -125,6 +160,20 @@ def _download_deadline() -> float:
             f"NUMPYVAE_DOWNLOAD_DEADLINE={raw!r}: expected a number of seconds above 0"
         )
     return value
+
+
+def _origin(url: str) -> str:
+    """'http://host:port' of a URL: what a hanging mirror is remembered by."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _hung_since(url: str) -> float | None:
+    """Seconds since the mirror of `url` hung, if that is less than SKIP_HUNG_FOR."""
+    since = _HUNG.get(_origin(url))
+    if since is None or time.monotonic() - since >= SKIP_HUNG_FOR:
+        return None
+    return time.monotonic() - since
 
 
 def _describe(exc: BaseException) -> str:
@@ -147,13 +196,13 @@ class _GaveUp(DataError):
         self.when = when  # "after 120 s", for the line on stderr
 
 
-def _download_one(url: str, dest: Path, sha256: str | None, deadline: float,
-                  timeout: float) -> None:
+def _download_one(url: str, dest: Path, sha256: str | None, size: int | None,
+                  deadline: float, timeout: float) -> None:
     """Stream `url` into a temporary file, check it, rename it to `dest`.
 
     Raises _GaveUp after `deadline` seconds in all, or `timeout` seconds
     without data (:data:`DOWNLOAD_TIMEOUT`); FolderNotWritable when
-    the file cannot be written.
+    the file cannot be written; DataError past `size` bytes.
     """
     print(f"downloading {url}", file=sys.stderr)
     request = urllib.request.Request(url, headers={"User-Agent": "numpyvae"})
@@ -180,6 +229,9 @@ def _download_one(url: str, dest: Path, sha256: str | None, deadline: float,
         received = 0
         response = _open_before(request, give_up_at, timeout, gave_up, timed_out)
         with response:
+            announced = getattr(response, "length", None)  # Content-Length, if sent
+            if size is not None and isinstance(announced, int) and announced > size:
+                raise DataError(f"the mirror announces {announced} bytes, but the file has {size}")
             sock = _socket_of(response)
             read = getattr(response, "read1", response.read)
             while True:
@@ -194,6 +246,8 @@ def _download_one(url: str, dest: Path, sha256: str | None, deadline: float,
                     raise timed_out() from None
                 if not chunk:
                     break
+                if size is not None and received + len(chunk) > size:
+                    raise DataError(f"the mirror sent more than the {size} bytes of the file")
                 digest.update(chunk)
                 received += len(chunk)
                 try:
@@ -278,32 +332,6 @@ def _not_writable(folder: Path, exc: OSError) -> FolderNotWritable:
     return FolderNotWritable(
         f"cannot write into the cache folder {folder}{hint}: {exc.strerror or exc}"
     )
-
-
-def _make_folders(folder: Path) -> list[Path]:
-    """Create `folder` and its missing parents; the ones created, deepest first."""
-    missing = []
-    while not folder.exists() and folder.parent != folder:
-        missing.append(folder)
-        folder = folder.parent
-    created: list[Path] = []
-    for path in reversed(missing):
-        try:
-            path.mkdir(exist_ok=True)
-        except OSError as exc:
-            _remove_empty_folders(created)
-            raise _not_writable(path.parent, exc) from exc
-        created.insert(0, path)
-    return created
-
-
-def _remove_empty_folders(folders: list[Path]) -> None:
-    """Remove `folders` (deepest first), stopping at the first one that is not empty."""
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
 
 
 def _check_writable(folder: Path) -> None:

@@ -31,10 +31,13 @@ _IDX_CODES = {dtype.str[1:]: code for code, dtype in IDX_TYPES.items()}
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_DIMS = 64  # NumPy's limit on the number of dimensions of an array
 _MAX_BYTES = np.iinfo(np.intp).max  # no array (or axis) can be larger than this
-# Deflate makes at most about 1032 bytes of one compressed byte: a gzip file
-# declaring more data than that is truncated, whatever it holds.
-_MAX_GZIP_RATIO = 1100
-_CHUNK = 1 << 16  # bytes read at a time past the data (trailing bytes) or when counting
+# deflate makes at most 1032 bytes of one compressed byte (a 258-byte match in two
+# bits): a gzip file declaring more data than that cannot hold it, whatever it holds
+_MAX_GZIP_RATIO = 1032
+_CHUNK = 1 << 16  # bytes read at a time past the data, to find trailing bytes
+# bytes decompressed at a time into the array: GzipFile.readinto of a larger buffer
+# would first make a bytes object of the buffer's whole size, a second copy
+_READ_CHUNK = 1 << 20
 
 
 def read_idx(path: PathLike) -> np.ndarray:
@@ -53,8 +56,11 @@ def read_idx(path: PathLike) -> np.ndarray:
     by its name, and decompressed as it is read: the header first, then at
     most the declared number of data bytes and one chunk more to detect
     trailing bytes, so a small file that decompresses to gigabytes (a "gzip
-    bomb") is refused without ever being held in memory. Memory: about one
-    copy of the data (two for multi-byte types on a little-endian machine).
+    bomb") is refused without ever being held in memory. A header that
+    declares more data than the file could hold (its size; 1032 times its
+    size for a gzip file, deflate's most) is refused before anything is
+    allocated. Memory: one copy of the declared data (the array returned,
+    byte order swapped in place), and 1 MiB more while decompressing.
 
     Args:
         path: the file; it must be a regular file (a FIFO or a device is
@@ -71,16 +77,19 @@ def read_idx(path: PathLike) -> np.ndarray:
             file's path and says what is wrong.
     """
     path = Path(path)
-    with open_regular(path) as f:
-        magic = f.read(2)
-        f.seek(0)
-        if magic != _GZIP_MAGIC:
-            return _read_idx_stream(f, path, os.fstat(f.fileno()).st_size)
-        try:
-            with gzip.GzipFile(fileobj=f, mode="rb") as gz:
-                return _read_idx_stream(gz, path, None, os.fstat(f.fileno()).st_size)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise DataError(f"{path}: corrupt gzip stream: {exc}") from exc
+    try:
+        with open_regular(path) as f:
+            magic = f.read(2)
+            f.seek(0)
+            if magic != _GZIP_MAGIC:
+                return _read_idx_stream(f, path, os.fstat(f.fileno()).st_size)
+            try:
+                with gzip.GzipFile(fileobj=f, mode="rb") as gz:
+                    return _read_idx_stream(gz, path, None, os.fstat(f.fileno()).st_size)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise DataError(f"{path}: corrupt gzip stream: {exc}") from exc
+    except MemoryError as exc:  # anywhere while reading: say which file was too big
+        raise DataError(f"{path}: not enough memory to read it ({exc or 'MemoryError'})") from None
 
 
 def open_regular(path: Path, buffering: int = -1) -> BinaryIO:
@@ -124,10 +133,11 @@ def _file_kind(mode: int) -> str:
 
 
 def _read_exactly(stream: BinaryIO, buffer: memoryview) -> int:
-    """Fill `buffer` from `stream`; the number of bytes read (fewer only at the end)."""
+    """Fill `buffer` from `stream`, at most :data:`_READ_CHUNK` bytes at a time; the
+    number of bytes read (fewer only at the end)."""
     done = 0
     while done < len(buffer):
-        count = stream.readinto(buffer[done:])
+        count = stream.readinto(buffer[done : done + _READ_CHUNK])
         if not count:
             break
         done += count
@@ -197,17 +207,12 @@ def _read_idx_stream(stream: BinaryIO, path: Path, size: int | None,
             raise truncated(found)
         if found > expected:
             raise trailing(found - expected)
-    elif compressed_size is not None and expected > _MAX_GZIP_RATIO * compressed_size + (1 << 20):
-        # More than deflate can make of this file: truncated for sure. Count what
-        # there is, a chunk at a time, without allocating the declared size.
-        found = 0
-        while found <= expected:
-            chunk = stream.read(min(_CHUNK, expected + 1 - found))
-            if not chunk:
-                break
-            found += len(chunk)
-        raise truncated(found) if found < expected else trailing(found - expected, True)
-    native = dtype.newbyteorder("=")
+    elif compressed_size is not None and header_size + expected > _MAX_GZIP_RATIO * compressed_size:
+        raise DataError(
+            f"{path}: the header declares {expected} bytes of data ({what}), more than a "
+            f"gzip file of {compressed_size} bytes can hold (at most {_MAX_GZIP_RATIO} bytes "
+            "per byte): truncated, or not an IDX file"
+        )
     try:
         data = np.empty(count, dtype=dtype)  # (d_1 * ... * d_D,) as stored
     except (ValueError, MemoryError) as exc:
@@ -219,9 +224,11 @@ def _read_idx_stream(stream: BinaryIO, path: Path, size: int | None,
         extra = len(stream.read(_CHUNK))
         if extra:
             raise trailing(extra, at_least=extra == _CHUNK)
+    if not dtype.isnative:  # big-endian values: swapped in place, no second copy
+        data = data.byteswap(inplace=True).view(dtype.newbyteorder("="))
     try:
-        return data.astype(native, copy=False).reshape(shape)
-    except (ValueError, MemoryError) as exc:
+        return data.reshape(shape)
+    except ValueError as exc:
         raise DataError(f"{path}: cannot make an array of shape {what}: {exc}") from exc
 
 

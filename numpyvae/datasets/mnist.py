@@ -77,7 +77,11 @@ def _load_image_files(dataset: str, split: str, data_dir: PathLike | None,
             f"{image_path} has {len(images)} images but {label_path} has {len(labels)} labels"
         )
     images, labels = images[:n], labels[:n]  # the first n before converting (None: all)
-    x = np.divide(images.reshape(len(images), 784), 255, dtype=np.float32)  # (N, 784) in [0, 1]
+    try:
+        x = np.divide(images.reshape(len(images), 784), 255, dtype=np.float32)  # (N, 784) in [0, 1]
+    except MemoryError:
+        raise DataError(f"{image_path}: not enough memory for its {len(images)} images as "
+                        f"float32 ({4 * images.size} bytes)") from None
     y = labels.astype(np.int64)  # (N,)
     return x, y
 

@@ -1,0 +1,27 @@
+"""numpyvae.fileio: temporary names that keep every legal file name writable."""
+
+import os
+
+import pytest
+
+from numpyvae.fileio import atomic_write, temp_path
+
+NAME_MAX = 255  # bytes in a file name (Linux, macOS)
+
+
+@pytest.mark.parametrize("name", ["a" * 232 + ".png", "b" * 251 + ".png", "가" * 83 + ".png"],
+                         ids=["236 bytes", "255 bytes", "253 bytes of Korean"])
+def test_a_name_of_up_to_255_bytes_can_be_written(tmp_path, name):
+    assert len(os.fsencode(name)) <= NAME_MAX
+    assert len(os.fsencode(temp_path(tmp_path / name).name)) <= NAME_MAX
+    atomic_write(tmp_path / name, lambda f: f.write(b"picture"))
+    assert os.listdir(tmp_path) == [name]
+    assert (tmp_path / name).read_bytes() == b"picture"
+
+
+def test_the_temporary_file_of_a_long_name_left_by_a_dead_writer_is_removed(tmp_path):
+    target = tmp_path / ("c" * 250)
+    dead = temp_path(target).name.replace(f".{os.getpid()}.", ".999999999.")  # no such PID
+    (tmp_path / dead).write_bytes(b"left by a killed writer")
+    atomic_write(target, lambda f: f.write(b"new"))
+    assert os.listdir(tmp_path) == [target.name]
