@@ -18,6 +18,7 @@ import numpy as np
 from recipe import BATCH
 
 from numpyvae.fast import ManyRowsDecoder, iw_blocks
+from numpyvae.fast.flat import PIECE
 from numpyvae.layers import sigmoid
 from numpyvae.losses import kl_std_normal
 from numpyvae.reparam import Reparameterize
@@ -33,6 +34,7 @@ class Pass:
     shape: str
     fn: Callable[[], object]
     share: float = 1.0  # of it in one step or block (the encoder of Eq. 11 serves many blocks)
+    note: str = ""  # how the row's time was scaled by ``share``
 
 
 def shape(*arrays: np.ndarray) -> str:
@@ -90,12 +92,20 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
         np.sum(dmu, axis=0, out=g["encoder.mu.b"])
         np.sum(dlv, axis=0, out=g["encoder.logvar.b"])
 
-    w, grads = model.params.flat.copy(), model.grads.flat.copy()
+    # Adam runs over the flat buffer piece by piece (fast.flat.pieces), the five arrays of a
+    # piece in the cache: each pass is timed on one piece, times the number of pieces
+    w, grads = model.params.flat[:PIECE].copy(), model.grads.flat[:PIECE].copy()
     m, v = grads * 0.1, grads * grads * 0.001  # Adam's moments, of their usual size
     tmp, denom = np.empty_like(w), np.sqrt(v) + 1e-8
+    n_pieces, size = model.params.flat.size / len(w), model.params.flat.size
+
+    def adam(what: str, fn: Callable[[], object]) -> Pass:
+        return Pass("Adam", what, "optim.Adam.update_folded", f"({size:,})", fn, n_pieces,
+                    f"{len(w):,} values x {n_pieces:.2f} pieces")
+
     in_place = {name: a.copy() for name, a in [("a0", a0), ("a1", a1), ("logits", logits),
                                                  ("half", half), ("dh", dh)]}
-    d, hid, flat = f"({BATCH},{x.shape[1]})", f"({BATCH},{h.shape[1]})", f"({w.size:,})"
+    d, hid = f"({BATCH},{x.shape[1]})", f"({BATCH},{h.shape[1]})"
     return [
         Pass("batch", "x[order[i:j]]", "datasets.batches", d, lambda: x[idx]),
         Pass("product", "x @ W (encoder.0)", "layers.Dense.forward", shape(xb, W["encoder.0.W"]),
@@ -162,18 +172,18 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
              lambda: np.matmul(xb.T, dh, out=g["encoder.0.W"])),
         Pass("backward", "np.sum(dout, axis=0) (db encoder.0)", "layers.Dense.backward", hid,
              lambda: np.sum(dh, axis=0, out=g["encoder.0.b"])),
-        Pass("Adam", "tmp = g (1 - b1)", "optim.Adam.update_folded", flat, lambda: np.multiply(grads, 0.1, out=tmp)),
-        Pass("Adam", "m *= b1", "optim.Adam.update_folded", flat, lambda: np.multiply(m, 1, out=m)),
-        Pass("Adam", "m += tmp", "optim.Adam.update_folded", flat, lambda: np.add(m, tmp, out=m)),
-        Pass("Adam", "tmp = g g", "optim.Adam.update_folded", flat, lambda: np.multiply(grads, grads, out=tmp)),
-        Pass("Adam", "tmp *= 1 - b2", "optim.Adam.update_folded", flat, lambda: np.multiply(tmp, 1, out=tmp)),
-        Pass("Adam", "v *= b2", "optim.Adam.update_folded", flat, lambda: np.multiply(v, 1, out=v)),
-        Pass("Adam", "v += tmp", "optim.Adam.update_folded", flat, lambda: np.add(v, tmp, out=v)),
-        Pass("Adam", "tmp = sqrt(v)", "optim.Adam.update_folded", flat, lambda: np.sqrt(v, out=tmp)),
-        Pass("Adam", "tmp += eps_t", "optim.Adam.update_folded", flat, lambda: np.add(tmp, 1e-8, out=tmp)),
-        Pass("Adam", "tmp = m / tmp", "optim.Adam.update_folded", flat, lambda: np.divide(m, denom, out=tmp)),
-        Pass("Adam", "tmp *= lr_t", "optim.Adam.update_folded", flat, lambda: np.multiply(tmp, 1, out=tmp)),
-        Pass("Adam", "w -= tmp", "optim.Adam.update_folded", flat, lambda: np.subtract(w, tmp, out=w)),
+        adam("tmp = g (1 - b1)", lambda: np.multiply(grads, 0.1, out=tmp)),
+        adam("m *= b1", lambda: np.multiply(m, 1, out=m)),
+        adam("m += tmp", lambda: np.add(m, tmp, out=m)),
+        adam("tmp = g g", lambda: np.multiply(grads, grads, out=tmp)),
+        adam("tmp *= 1 - b2", lambda: np.multiply(tmp, 1, out=tmp)),
+        adam("v *= b2", lambda: np.multiply(v, 1, out=v)),
+        adam("v += tmp", lambda: np.add(v, tmp, out=v)),
+        adam("tmp = sqrt(v)", lambda: np.sqrt(v, out=tmp)),
+        adam("tmp += eps_t", lambda: np.add(tmp, 1e-8, out=tmp)),
+        adam("tmp = m / tmp", lambda: np.divide(m, denom, out=tmp)),
+        adam("tmp *= lr_t", lambda: np.multiply(tmp, 1, out=tmp)),
+        adam("w -= tmp", lambda: np.subtract(w, tmp, out=w)),
     ]
 
 
@@ -224,7 +234,8 @@ def iw_passes(model, x: np.ndarray, k: int, rng: np.random.Generator) -> tuple[l
     big, zs = f"({g},{chunk},{logits.shape[-1]})", f"({g},{chunk},{latent})"
     return [
         Pass("encoder", f"model.encode({min(encode_rows, len(x))} images): checks, products, ReLU",
-             "model.VAE.encode", str(xe.shape).replace(" ", ""), lambda: model.encode(xe), 1 / share),
+             "model.VAE.encode", str(xe.shape).replace(" ", ""), lambda: model.encode(xe), 1 / share,
+             f"1/{share} of one call"),
         Pass("sample", "eps ~ N(0, I)", "elbo.iw_log_weight_chunks", zs,
              lambda: rng.standard_normal((g, chunk, latent), dtype=np.float32)),
         Pass("sample", "sigma * eps", "elbo.iw_log_weight_chunks", zs, lambda: sigma[:, None, :] * eps),

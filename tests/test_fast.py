@@ -8,7 +8,7 @@ import pytest
 
 from numpyvae import VAE, Adam, VAEConfig
 from numpyvae.elbo import log_likelihood_iw
-from numpyvae.fast.flat import FlatParams
+from numpyvae.fast.flat import PIECE, FlatParams, pieces
 from numpyvae.fast.iw import (
     ManyRowsDecoder,
     bernoulli_nll_rows,
@@ -51,10 +51,11 @@ def test_rebinding_with_a_wrong_shape_or_name_is_a_clear_error():
 
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
 def test_folded_adam_on_the_flat_buffer_equals_eq10_as_written(dtype, rtol):
-    """Eq. (10), folded (one update of the whole buffer) against Eq. (10) as written,
+    """Eq. (10), folded (the whole buffer, piece by piece) against Eq. (10) as written,
     name by name, on two parameters of different shapes over several steps."""
     rng = np.random.default_rng(1)
     shapes = {"W": (300, 300), "b": (300,)}
+    assert PIECE < 300 * 301 < 2 * PIECE  # two pieces, the second one short
     flat_p, flat_g = FlatParams(shapes, dtype), FlatParams(shapes, dtype)
     plain_p = {k: np.zeros(s, dtype) for k, s in shapes.items()}
     for k, shape in shapes.items():
@@ -71,6 +72,13 @@ def test_folded_adam_on_the_flat_buffer_equals_eq10_as_written(dtype, rtol):
         np.testing.assert_allclose(flat_p[k], plain_p[k], rtol=rtol, atol=rtol)
         np.testing.assert_allclose(folded.m[k], literal.m[k], rtol=rtol, atol=rtol)
         np.testing.assert_allclose(folded.v[k], literal.v[k], rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("n, size", [(10, 3), (9, 3), (1, 5), (0, 4), (PIECE + 1, PIECE)])
+def test_the_pieces_cover_the_buffer_once_in_order(n, size):
+    covered = [i for p in pieces(n, size) for i in range(n)[p]]
+    assert covered == list(range(n))
+    assert all(0 < p.stop - p.start <= size for p in pieces(n, size))
 
 
 def test_adam_folded_false_never_takes_the_flat_path():
