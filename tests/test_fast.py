@@ -16,6 +16,7 @@ from numpyvae.fast.iw import (
     log_likelihood_iw_blocked,
     sum_softplus,
 )
+from numpyvae.fast.loss import bernoulli_nll_fused
 from numpyvae.losses import bernoulli_nll, softplus
 
 # ---- the flat parameter buffer ------------------------------------------------------
@@ -90,6 +91,37 @@ def test_adam_folded_false_never_takes_the_flat_path():
     assert opt._tmp is None  # no scratch buffer: Eq. (10) as written, name by name
     np.testing.assert_allclose(params["w"], [-0.1, 0.1, -0.1], rtol=1e-6)
 
+
+
+# ---- Eq. (4) and (9) from one exp, for training ---------------------------------------------
+
+
+@pytest.mark.parametrize("dtype,rtol,atol", [(np.float64, 1e-12, 1e-15), (np.float32, 2e-6, 2e-7)])
+@pytest.mark.parametrize("scale", [0.1, 3.0, 30.0])
+def test_the_fused_loss_equals_bernoulli_nll(dtype, rtol, atol, scale):
+    rng = np.random.default_rng(5)
+    logits = (rng.normal(size=(16, 784)) * scale).astype(dtype)
+    x = rng.uniform(size=(16, 784)).astype(dtype)
+    x[:4] = x[:4] > 0.5  # black and white rows too
+    nll, dlogits = bernoulli_nll_fused(logits, x)
+    plain_nll, plain_d = bernoulli_nll(logits, x)
+    assert nll.dtype == dlogits.dtype == dtype
+    np.testing.assert_allclose(nll, plain_nll, rtol=rtol)
+    np.testing.assert_allclose(dlogits, plain_d, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_fused_loss_is_exact_where_exp_overflows(dtype):
+    """Logits whose e^l overflows give the plain form's values, and no warning."""
+    big = 1e4 if dtype == np.float32 else 1e6
+    logits = np.array([[big, 3.0, -big, 0.5], [100.0, -100.0, 2.0, 1e3], [1.0, -2.0, 0.0, 4.0]], dtype)
+    x = np.array([[1.0, 0.0, 0.0, 0.3], [0.0, 0.0, 1.0, 0.0], [0.2, 0.4, 0.6, 0.8]], dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        nll, dlogits = bernoulli_nll_fused(logits, x)
+    plain_nll, plain_d = bernoulli_nll(logits, x)
+    assert np.all(np.isfinite(nll)) and np.all(np.isfinite(dlogits))
+    np.testing.assert_allclose(nll, plain_nll, rtol=1e-6)
+    np.testing.assert_allclose(dlogits, plain_d, rtol=1e-6, atol=1e-7)
 
 
 # ---- the softplus sums of Eq. (4), for Eq. (11) ------------------------------------------
