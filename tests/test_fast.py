@@ -110,6 +110,25 @@ def test_the_fused_loss_equals_bernoulli_nll(dtype, rtol, atol, scale):
     np.testing.assert_allclose(dlogits, plain_d, rtol=rtol, atol=atol)
 
 
+def test_the_fused_loss_leaves_broadcasting_to_the_plain_form():
+    """x of another shape than the logits (one image against K samples of it)."""
+    rng = np.random.default_rng(6)
+    logits, x = rng.normal(size=(5, 30)) * 4, rng.uniform(size=30)
+    for got, want in zip(bernoulli_nll_fused(logits, x), bernoulli_nll(logits, x)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+def test_a_training_step_takes_its_loss_from_the_fused_form(monkeypatch):
+    import numpyvae.model
+
+    calls = []
+    monkeypatch.setattr(numpyvae.model, "bernoulli_nll_fused",
+                        lambda logits, x: calls.append(logits.shape) or bernoulli_nll(logits, x))
+    model = VAE(VAEConfig(input_dim=6, hidden_dims=(5,), latent_dim=2))
+    model.forward(np.random.default_rng(0).uniform(size=(4, 6)))
+    assert calls == [(4, 6)]
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_the_fused_loss_is_exact_where_exp_overflows(dtype):
     """Logits whose e^l overflows give the plain form's values, and no warning."""

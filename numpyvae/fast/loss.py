@@ -24,16 +24,19 @@ def bernoulli_nll_fused(logits: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, 
     """``losses.bernoulli_nll(logits, x)`` (Eq. 4 and its gradient, Eq. 9) in seven passes.
 
     Args:
-        logits: (N, D) decoder outputs before the sigmoid.
-        x: (N, D) target pixels in [0, 1].
+        logits: (N, D) decoder outputs before the sigmoid (any (..., D) works).
+        x: (N, D) target pixels in [0, 1], of the shape of ``logits`` (else the
+            plain form computes the result: the fast form does not broadcast).
 
     Returns:
         nll: (N,) Eq. (4) summed over the D pixels.
         dlogits: (N, D) p - x, Eq. (9).
     """
+    if np.shape(x) != logits.shape:
+        return bernoulli_nll(logits, x)
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(logits)  # e^l   (N, D)
-        nll = np.einsum("nd->n", np.log1p(e))  # sum of softplus(l) = log(1 + e^l)
+        nll = np.asarray(np.einsum("...d->...", np.log1p(e)))  # sum of softplus(l) = log(1 + e^l)
         nll -= np.vecdot(logits, x)  # - x . l: one short dot per row
         one_plus_e = e + 1
         np.divide(e, one_plus_e, out=e)  # p = e^l / (1 + e^l)
