@@ -19,7 +19,6 @@ from recipe import BATCH
 
 from numpyvae.fast import ManyRowsDecoder, iw_blocks
 from numpyvae.fast.flat import PIECE
-from numpyvae.layers import sigmoid
 from numpyvae.losses import kl_std_normal
 from numpyvae.reparam import Reparameterize
 
@@ -65,12 +64,10 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
     m1 = a1 > 0
     hd = a1 * m1
     logits = hd @ W["decoder.out.W"] + W["decoder.out.b"]
-    nabs = -np.abs(logits)
-    e = np.exp(nabs)
-    sp = np.maximum(logits, 0) + np.log1p(e)
-    xl = xb * logits
-    half = np.tanh(logits * 0.5)
-    prob = sigmoid(logits)
+    e = np.exp(logits)  # the fused loss (fast.loss.bernoulli_nll_fused)
+    sp = np.log1p(e)
+    one_plus_e = e + 1
+    prob = e / one_plus_e
     dlogits = n * (prob - xb)
     dhd = (dlogits @ W["decoder.out.W"].T) * m1
     dz = dhd @ W["decoder.0.W"].T
@@ -104,7 +101,7 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
                     f"{len(w):,} values x {n_pieces:.2f} pieces")
 
     in_place = {name: a.copy() for name, a in [("a0", a0), ("a1", a1), ("logits", logits),
-                                                 ("half", half), ("dh", dh)]}
+                                                 ("prob", prob), ("dh", dh)]}
     d, hid = f"({BATCH},{x.shape[1]})", f"({BATCH},{h.shape[1]})"
     return [
         Pass("batch", "x[order[i:j]]", "datasets.batches", d, lambda: x[idx]),
@@ -129,20 +126,16 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
              lambda: hd @ W["decoder.out.W"]),
         Pass("forward", "y += b (decoder.out)", "layers.Dense.forward", d,
              lambda: np.add(in_place["logits"], W["decoder.out.b"], out=in_place["logits"])),
-        Pass("loss", "np.maximum(l, 0)", "losses.softplus", d, lambda: np.maximum(logits, 0)),
-        Pass("loss", "np.abs(l)", "losses.softplus", d, lambda: np.abs(logits)),
-        Pass("loss", "-|l|", "losses.softplus", d, lambda: -nabs),
-        Pass("loss", "np.exp(-|l|)", "losses.softplus", d, lambda: np.exp(nabs)),
-        Pass("loss", "np.log1p(e)", "losses.softplus", d, lambda: np.log1p(e)),
-        Pass("loss", "max(l, 0) + log1p(e)", "losses.softplus", d, lambda: sp + e),
-        Pass("loss", "x * l", "losses.bernoulli_nll", d, lambda: xb * logits),
-        Pass("loss", "softplus(l) - x l", "losses.bernoulli_nll", d, lambda: sp - xl),
-        Pass("loss", "np.sum(..., axis=-1)", "losses.bernoulli_nll", d, lambda: np.sum(sp, axis=-1)),
-        Pass("loss", "l * 0.5", "layers.sigmoid", d, lambda: logits * 0.5),
-        Pass("loss", "np.tanh(l / 2)", "layers.sigmoid", d, lambda: np.tanh(half)),
-        Pass("loss", "y += 1", "layers.sigmoid", d, lambda: np.add(in_place["half"], 1, out=in_place["half"])),
-        Pass("loss", "y *= 0.5", "layers.sigmoid", d, lambda: np.multiply(in_place["half"], 1, out=in_place["half"])),
-        Pass("loss", "p - x (Eq. 9)", "losses.bernoulli_nll", d, lambda: prob - xb),
+        Pass("loss", "e = np.exp(l)", "fast.loss.bernoulli_nll_fused", d, lambda: np.exp(logits)),
+        Pass("loss", "np.log1p(e)", "fast.loss.bernoulli_nll_fused", d, lambda: np.log1p(e)),
+        Pass("loss", "einsum('nd->n'): sum over pixels", "fast.loss.bernoulli_nll_fused", d,
+             lambda: np.einsum("nd->n", sp)),
+        Pass("loss", "np.vecdot(l, x)", "fast.loss.bernoulli_nll_fused", d, lambda: np.vecdot(logits, xb)),
+        Pass("loss", "e + 1", "fast.loss.bernoulli_nll_fused", d, lambda: e + 1),
+        Pass("loss", "p = e / (1 + e)", "fast.loss.bernoulli_nll_fused", d,
+             lambda: np.divide(e, one_plus_e, out=in_place["prob"])),
+        Pass("loss", "p - x (Eq. 9)", "fast.loss.bernoulli_nll_fused", d,
+             lambda: np.subtract(prob, xb, out=in_place["prob"])),
         Pass("backward", "dlogits / N", "model._backward_decoder", d, lambda: n * dlogits),
         Pass("product", "h.T @ dlogits (dW_out)", "layers.Dense.backward", shape(hd.T, dlogits),
              lambda: np.matmul(hd.T, dlogits, out=g["decoder.out.W"])),
