@@ -95,7 +95,7 @@ def print_table(title: str, passes: list[Pass], seconds: list[float], measured: 
         us = s * q.share * 1e6
         print(f"{q.phase:<9}{q.what:<{width}}{q.shape:<{wshape}}{us:9.1f} {us * times / 1e6:10.3f} "
               f"{100 * us / (measured * 1e6):5.1f}%  {q.where}"
-              + (f" (1/{round(1 / q.share)} of one call)" if q.share != 1 else ""))
+              + (f" ({q.note})" if q.note else ""))
     print("by phase:")
     phases: dict[str, float] = {}
     for q, s in zip(passes, seconds):

@@ -18,7 +18,7 @@ import numpy as np
 from recipe import BATCH
 
 from numpyvae.fast import ManyRowsDecoder, iw_blocks
-from numpyvae.layers import sigmoid
+from numpyvae.fast.flat import PIECE
 from numpyvae.losses import kl_std_normal
 from numpyvae.reparam import Reparameterize
 
@@ -33,6 +33,7 @@ class Pass:
     shape: str
     fn: Callable[[], object]
     share: float = 1.0  # of it in one step or block (the encoder of Eq. 11 serves many blocks)
+    note: str = ""  # how the row's time was scaled by ``share``
 
 
 def shape(*arrays: np.ndarray) -> str:
@@ -63,12 +64,10 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
     m1 = a1 > 0
     hd = a1 * m1
     logits = hd @ W["decoder.out.W"] + W["decoder.out.b"]
-    nabs = -np.abs(logits)
-    e = np.exp(nabs)
-    sp = np.maximum(logits, 0) + np.log1p(e)
-    xl = xb * logits
-    half = np.tanh(logits * 0.5)
-    prob = sigmoid(logits)
+    e = np.exp(logits)  # the fused loss (fast.loss.bernoulli_nll_fused)
+    sp = np.log1p(e)
+    one_plus_e = e + 1
+    prob = e / one_plus_e
     dlogits = n * (prob - xb)
     dhd = (dlogits @ W["decoder.out.W"].T) * m1
     dz = dhd @ W["decoder.0.W"].T
@@ -90,12 +89,20 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
         np.sum(dmu, axis=0, out=g["encoder.mu.b"])
         np.sum(dlv, axis=0, out=g["encoder.logvar.b"])
 
-    w, grads = model.params.flat.copy(), model.grads.flat.copy()
+    # Adam runs over the flat buffer piece by piece (fast.flat.pieces), the five arrays of a
+    # piece in the cache: each pass is timed on one piece, times the number of pieces
+    w, grads = model.params.flat[:PIECE].copy(), model.grads.flat[:PIECE].copy()
     m, v = grads * 0.1, grads * grads * 0.001  # Adam's moments, of their usual size
     tmp, denom = np.empty_like(w), np.sqrt(v) + 1e-8
+    n_pieces, size = model.params.flat.size / len(w), model.params.flat.size
+
+    def adam(what: str, fn: Callable[[], object]) -> Pass:
+        return Pass("Adam", what, "optim.Adam.update_folded", f"({size:,})", fn, n_pieces,
+                    f"{len(w):,} values x {n_pieces:.2f} pieces")
+
     in_place = {name: a.copy() for name, a in [("a0", a0), ("a1", a1), ("logits", logits),
-                                                 ("half", half), ("dh", dh)]}
-    d, hid, flat = f"({BATCH},{x.shape[1]})", f"({BATCH},{h.shape[1]})", f"({w.size:,})"
+                                                 ("prob", prob), ("dh", dh)]}
+    d, hid = f"({BATCH},{x.shape[1]})", f"({BATCH},{h.shape[1]})"
     return [
         Pass("batch", "x[order[i:j]]", "datasets.batches", d, lambda: x[idx]),
         Pass("product", "x @ W (encoder.0)", "layers.Dense.forward", shape(xb, W["encoder.0.W"]),
@@ -119,20 +126,16 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
              lambda: hd @ W["decoder.out.W"]),
         Pass("forward", "y += b (decoder.out)", "layers.Dense.forward", d,
              lambda: np.add(in_place["logits"], W["decoder.out.b"], out=in_place["logits"])),
-        Pass("loss", "np.maximum(l, 0)", "losses.softplus", d, lambda: np.maximum(logits, 0)),
-        Pass("loss", "np.abs(l)", "losses.softplus", d, lambda: np.abs(logits)),
-        Pass("loss", "-|l|", "losses.softplus", d, lambda: -nabs),
-        Pass("loss", "np.exp(-|l|)", "losses.softplus", d, lambda: np.exp(nabs)),
-        Pass("loss", "np.log1p(e)", "losses.softplus", d, lambda: np.log1p(e)),
-        Pass("loss", "max(l, 0) + log1p(e)", "losses.softplus", d, lambda: sp + e),
-        Pass("loss", "x * l", "losses.bernoulli_nll", d, lambda: xb * logits),
-        Pass("loss", "softplus(l) - x l", "losses.bernoulli_nll", d, lambda: sp - xl),
-        Pass("loss", "np.sum(..., axis=-1)", "losses.bernoulli_nll", d, lambda: np.sum(sp, axis=-1)),
-        Pass("loss", "l * 0.5", "layers.sigmoid", d, lambda: logits * 0.5),
-        Pass("loss", "np.tanh(l / 2)", "layers.sigmoid", d, lambda: np.tanh(half)),
-        Pass("loss", "y += 1", "layers.sigmoid", d, lambda: np.add(in_place["half"], 1, out=in_place["half"])),
-        Pass("loss", "y *= 0.5", "layers.sigmoid", d, lambda: np.multiply(in_place["half"], 1, out=in_place["half"])),
-        Pass("loss", "p - x (Eq. 9)", "losses.bernoulli_nll", d, lambda: prob - xb),
+        Pass("loss", "e = np.exp(l)", "fast.loss.bernoulli_nll_fused", d, lambda: np.exp(logits)),
+        Pass("loss", "np.log1p(e)", "fast.loss.bernoulli_nll_fused", d, lambda: np.log1p(e)),
+        Pass("loss", "einsum('nd->n'): sum over pixels", "fast.loss.bernoulli_nll_fused", d,
+             lambda: np.einsum("nd->n", sp)),
+        Pass("loss", "np.vecdot(l, x)", "fast.loss.bernoulli_nll_fused", d, lambda: np.vecdot(logits, xb)),
+        Pass("loss", "e + 1", "fast.loss.bernoulli_nll_fused", d, lambda: e + 1),
+        Pass("loss", "p = e / (1 + e)", "fast.loss.bernoulli_nll_fused", d,
+             lambda: np.divide(e, one_plus_e, out=in_place["prob"])),
+        Pass("loss", "p - x (Eq. 9)", "fast.loss.bernoulli_nll_fused", d,
+             lambda: np.subtract(prob, xb, out=in_place["prob"])),
         Pass("backward", "dlogits / N", "model.VAE.backward", d, lambda: n * dlogits),
         Pass("product", "h.T @ dlogits (dW_out)", "layers.Dense.backward", shape(hd.T, dlogits),
              lambda: np.matmul(hd.T, dlogits, out=g["decoder.out.W"])),
@@ -162,18 +165,18 @@ def step_passes(model, x: np.ndarray, rng: np.random.Generator) -> list[Pass]:
              lambda: np.matmul(xb.T, dh, out=g["encoder.0.W"])),
         Pass("backward", "np.sum(dout, axis=0) (db encoder.0)", "layers.Dense.backward", hid,
              lambda: np.sum(dh, axis=0, out=g["encoder.0.b"])),
-        Pass("Adam", "tmp = g (1 - b1)", "optim.Adam.update_folded", flat, lambda: np.multiply(grads, 0.1, out=tmp)),
-        Pass("Adam", "m *= b1", "optim.Adam.update_folded", flat, lambda: np.multiply(m, 1, out=m)),
-        Pass("Adam", "m += tmp", "optim.Adam.update_folded", flat, lambda: np.add(m, tmp, out=m)),
-        Pass("Adam", "tmp = g g", "optim.Adam.update_folded", flat, lambda: np.multiply(grads, grads, out=tmp)),
-        Pass("Adam", "tmp *= 1 - b2", "optim.Adam.update_folded", flat, lambda: np.multiply(tmp, 1, out=tmp)),
-        Pass("Adam", "v *= b2", "optim.Adam.update_folded", flat, lambda: np.multiply(v, 1, out=v)),
-        Pass("Adam", "v += tmp", "optim.Adam.update_folded", flat, lambda: np.add(v, tmp, out=v)),
-        Pass("Adam", "tmp = sqrt(v)", "optim.Adam.update_folded", flat, lambda: np.sqrt(v, out=tmp)),
-        Pass("Adam", "tmp += eps_t", "optim.Adam.update_folded", flat, lambda: np.add(tmp, 1e-8, out=tmp)),
-        Pass("Adam", "tmp = m / tmp", "optim.Adam.update_folded", flat, lambda: np.divide(m, denom, out=tmp)),
-        Pass("Adam", "tmp *= lr_t", "optim.Adam.update_folded", flat, lambda: np.multiply(tmp, 1, out=tmp)),
-        Pass("Adam", "w -= tmp", "optim.Adam.update_folded", flat, lambda: np.subtract(w, tmp, out=w)),
+        adam("tmp = g (1 - b1)", lambda: np.multiply(grads, 0.1, out=tmp)),
+        adam("m *= b1", lambda: np.multiply(m, 1, out=m)),
+        adam("m += tmp", lambda: np.add(m, tmp, out=m)),
+        adam("tmp = g g", lambda: np.multiply(grads, grads, out=tmp)),
+        adam("tmp *= 1 - b2", lambda: np.multiply(tmp, 1, out=tmp)),
+        adam("v *= b2", lambda: np.multiply(v, 1, out=v)),
+        adam("v += tmp", lambda: np.add(v, tmp, out=v)),
+        adam("tmp = sqrt(v)", lambda: np.sqrt(v, out=tmp)),
+        adam("tmp += eps_t", lambda: np.add(tmp, 1e-8, out=tmp)),
+        adam("tmp = m / tmp", lambda: np.divide(m, denom, out=tmp)),
+        adam("tmp *= lr_t", lambda: np.multiply(tmp, 1, out=tmp)),
+        adam("w -= tmp", lambda: np.subtract(w, tmp, out=w)),
     ]
 
 
@@ -224,11 +227,12 @@ def iw_passes(model, x: np.ndarray, k: int, rng: np.random.Generator) -> tuple[l
     big, zs = f"({g},{chunk},{logits.shape[-1]})", f"({g},{chunk},{latent})"
     return [
         Pass("encoder", f"model.encode({min(encode_rows, len(x))} images): checks, products, ReLU",
-             "model.VAE.encode", str(xe.shape).replace(" ", ""), lambda: model.encode(xe), 1 / share),
-        Pass("sample", "eps ~ N(0, I)", "elbo.iw_log_weight_chunks", zs,
+             "model.VAE.encode", str(xe.shape).replace(" ", ""), lambda: model.encode(xe), 1 / share,
+             f"1/{share} of one call"),
+        Pass("sample", "eps ~ N(0, I)", "fast.iw_log_weight_chunks", zs,
              lambda: rng.standard_normal((g, chunk, latent), dtype=np.float32)),
-        Pass("sample", "sigma * eps", "elbo.iw_log_weight_chunks", zs, lambda: sigma[:, None, :] * eps),
-        Pass("sample", "mu + sigma eps (Eq. 2)", "elbo.iw_log_weight_chunks", zs, lambda: mu[:, None, :] + se),
+        Pass("sample", "sigma * eps", "fast.iw_log_weight_chunks", zs, lambda: sigma[:, None, :] * eps),
+        Pass("sample", "mu + sigma eps (Eq. 2)", "fast.iw_log_weight_chunks", zs, lambda: mu[:, None, :] + se),
         Pass("decoder", "[z, 1] <- z", "fast.ManyRowsDecoder", f"({rows},{latent})",
              lambda: zin.__setitem__((slice(None), slice(None, -1)), z.reshape(rows, latent))),
         Pass("product", "[z, 1] @ [[W], [b]]", "fast.ManyRowsDecoder", shape(zin, w1),
@@ -244,9 +248,9 @@ def iw_passes(model, x: np.ndarray, k: int, rng: np.random.Generator) -> tuple[l
         Pass("loss", "einsum('...d->...'): sum over pixels", "fast.sum_softplus", big,
              lambda: np.einsum("...d->...", log1p_out)),
         Pass("loss", "np.vecdot(l, x)", "fast.bernoulli_nll_rows", big, lambda: np.vecdot(logits, xr)),
-        Pass("prior", "einsum z . z (log p(z))", "elbo.iw_log_weight_chunks", zs,
+        Pass("prior", "einsum z . z (log p(z))", "fast.iw_log_weight_chunks", zs,
              lambda: np.einsum("gcl,gcl->gc", z, z)),
-        Pass("prior", "einsum eps . eps (log q(z|x))", "elbo.iw_log_weight_chunks", zs,
+        Pass("prior", "einsum eps . eps (log q(z|x))", "fast.iw_log_weight_chunks", zs,
              lambda: np.einsum("gcl,gcl->gc", eps, eps)),
-        Pass("small", "(G, C) terms of Eq. (11), running logsumexp", "elbo", f"({g},{chunk})", small),
+        Pass("small", "(G, C) terms of Eq. (11), running logsumexp", "fast.running_logsumexp", f"({g},{chunk})", small),
     ], blocks

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .fast.flat import FlatParams
+from .fast.flat import PIECE, FlatParams, pieces
 
 
 class SGD:
@@ -62,10 +62,11 @@ class Adam:
         w = w - lr_t m / (sqrt(v) + eps_t),  lr_t = lr sqrt(1 - b2^t) / (1 - b1^t),
                                              eps_t = eps sqrt(1 - b2^t),
 
-    so m^ and v^ are never formed. :meth:`step` uses the folded form, on the whole
-    flat buffer at once, when the parameters and gradients are a model's
-    (:class:`~numpyvae.fast.flat.FlatParams`), and Eq. (10) as written otherwise, or
-    always with ``folded=False``. The two agree to rounding (tests/test_optim.py).
+    so m^ and v^ are never formed. :meth:`step` uses the folded form on the whole flat
+    buffer, piece by piece (:func:`~numpyvae.fast.flat.pieces`), when the parameters and
+    gradients are a model's (:class:`~numpyvae.fast.flat.FlatParams`), and Eq. (10) as
+    written otherwise, or always with ``folded=False``. The two agree to rounding
+    (tests/test_fast.py).
     """
 
     def __init__(
@@ -87,16 +88,19 @@ class Adam:
         self.m = FlatParams.like(params)  # first moments, zeros, one per parameter
         self.v = FlatParams.like(params)  # second moments
         self.t = 0
-        self._tmp: FlatParams | None = None  # scratch space of the folded form
+        self._tmp: np.ndarray | None = None  # scratch space of the folded form, one piece
 
     def step(self, grads: dict[str, np.ndarray]) -> None:
         """One update of every parameter from ``grads`` (same names as ``params``)."""
         self.t += 1
         if self.folded and isinstance(self.params, FlatParams) and isinstance(grads, FlatParams):
+            w, g, m, v = self.params.flat, grads.flat, self.m.flat, self.v.flat
             if self._tmp is None:
-                self._tmp = FlatParams.like(self.params)
-            # the model's parameters share one buffer: one folded update for all of them
-            self.update_folded(self.params.flat, grads.flat, self.m.flat, self.v.flat, self._tmp.flat)
+                self._tmp = np.empty(min(PIECE, w.size), w.dtype)
+            # the model's parameters share one buffer: the folded update runs over it piece
+            # by piece, so that the twelve passes over a piece find it in the cache
+            for p in pieces(w.size):
+                self.update_folded(w[p], g[p], m[p], v[p], self._tmp[: p.stop - p.start])
             return
         for name, w in self.params.items():
             self.update(w, grads[name], self.m[name], self.v[name])

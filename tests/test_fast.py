@@ -8,7 +8,7 @@ import pytest
 
 from numpyvae import VAE, Adam, VAEConfig
 from numpyvae.elbo import log_likelihood_iw
-from numpyvae.fast.flat import FlatParams
+from numpyvae.fast.flat import PIECE, FlatParams, pieces
 from numpyvae.fast.iw import (
     ManyRowsDecoder,
     bernoulli_nll_rows,
@@ -16,6 +16,7 @@ from numpyvae.fast.iw import (
     log_likelihood_iw_blocked,
     sum_softplus,
 )
+from numpyvae.fast.loss import bernoulli_nll_fused
 from numpyvae.losses import bernoulli_nll, softplus
 
 # ---- the flat parameter buffer ------------------------------------------------------
@@ -51,10 +52,11 @@ def test_rebinding_with_a_wrong_shape_or_name_is_a_clear_error():
 
 @pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-13), (np.float32, 1e-5)])
 def test_folded_adam_on_the_flat_buffer_equals_eq10_as_written(dtype, rtol):
-    """Eq. (10), folded (one update of the whole buffer) against Eq. (10) as written,
+    """Eq. (10), folded (the whole buffer, piece by piece) against Eq. (10) as written,
     name by name, on two parameters of different shapes over several steps."""
     rng = np.random.default_rng(1)
     shapes = {"W": (300, 300), "b": (300,)}
+    assert PIECE < 300 * 301 < 2 * PIECE  # two pieces, the second one short
     flat_p, flat_g = FlatParams(shapes, dtype), FlatParams(shapes, dtype)
     plain_p = {k: np.zeros(s, dtype) for k, s in shapes.items()}
     for k, shape in shapes.items():
@@ -73,6 +75,13 @@ def test_folded_adam_on_the_flat_buffer_equals_eq10_as_written(dtype, rtol):
         np.testing.assert_allclose(folded.v[k], literal.v[k], rtol=rtol, atol=rtol)
 
 
+@pytest.mark.parametrize("n, size", [(10, 3), (9, 3), (1, 5), (0, 4), (PIECE + 1, PIECE)])
+def test_the_pieces_cover_the_buffer_once_in_order(n, size):
+    covered = [i for p in pieces(n, size) for i in range(n)[p]]
+    assert covered == list(range(n))
+    assert all(0 < p.stop - p.start <= size for p in pieces(n, size))
+
+
 def test_adam_folded_false_never_takes_the_flat_path():
     params = FlatParams({"w": (3,)}, np.float64)
     grads = FlatParams.like(params)
@@ -82,6 +91,60 @@ def test_adam_folded_false_never_takes_the_flat_path():
     assert opt._tmp is None  # no scratch buffer: Eq. (10) as written, name by name
     np.testing.assert_allclose(params["w"], [-0.1, 0.1, -0.1], rtol=1e-6)
 
+
+
+# ---- Eq. (4) and (9) from one exp, for training ---------------------------------------------
+
+
+@pytest.mark.parametrize("dtype,rtol,atol", [(np.float64, 1e-12, 1e-15), (np.float32, 2e-6, 2e-7)])
+@pytest.mark.parametrize("scale", [0.1, 3.0, 30.0])
+def test_the_fused_loss_equals_bernoulli_nll(dtype, rtol, atol, scale):
+    rng = np.random.default_rng(5)
+    logits = (rng.normal(size=(16, 784)) * scale).astype(dtype)
+    x = rng.uniform(size=(16, 784)).astype(dtype)
+    x[:4] = x[:4] > 0.5  # black and white rows too
+    nll, grads = bernoulli_nll_fused(logits, x)
+    plain_nll, plain = bernoulli_nll(logits, x)
+    assert grads.keys() == plain.keys() == {"logits"}
+    dlogits, plain_d = grads["logits"], plain["logits"]
+    assert nll.dtype == dlogits.dtype == dtype
+    np.testing.assert_allclose(nll, plain_nll, rtol=rtol)
+    np.testing.assert_allclose(dlogits, plain_d, rtol=rtol, atol=atol)
+
+
+def test_the_fused_loss_leaves_broadcasting_to_the_plain_form():
+    """x of another shape than the logits (one image against K samples of it)."""
+    rng = np.random.default_rng(6)
+    logits, x = rng.normal(size=(5, 30)) * 4, rng.uniform(size=30)
+    (nll, grads), (plain_nll, plain) = bernoulli_nll_fused(logits, x), bernoulli_nll(logits, x)
+    np.testing.assert_allclose(nll, plain_nll, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(grads["logits"], plain["logits"], rtol=1e-12, atol=1e-15)
+
+
+def test_a_training_step_takes_its_loss_from_the_fused_form(monkeypatch):
+    import numpyvae.model
+
+    calls = []
+    monkeypatch.setattr(numpyvae.model, "bernoulli_nll_fused",
+                        lambda logits, x: calls.append(logits.shape) or bernoulli_nll(logits, x))
+    model = VAE(VAEConfig(input_dim=6, hidden_dims=(5,), latent_dim=2))
+    model.forward(np.random.default_rng(0).uniform(size=(4, 6)))
+    assert calls == [(4, 6)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_fused_loss_is_exact_where_exp_overflows(dtype):
+    """Logits whose e^l overflows give the plain form's values, and no warning."""
+    big = 1e4 if dtype == np.float32 else 1e6
+    logits = np.array([[big, 3.0, -big, 0.5], [100.0, -100.0, 2.0, 1e3], [1.0, -2.0, 0.0, 4.0]], dtype)
+    x = np.array([[1.0, 0.0, 0.0, 0.3], [0.0, 0.0, 1.0, 0.0], [0.2, 0.4, 0.6, 0.8]], dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        nll, grads = bernoulli_nll_fused(logits, x)
+    plain_nll, plain = bernoulli_nll(logits, x)
+    dlogits, plain_d = grads["logits"], plain["logits"]
+    assert np.all(np.isfinite(nll)) and np.all(np.isfinite(dlogits))
+    np.testing.assert_allclose(nll, plain_nll, rtol=1e-6)
+    np.testing.assert_allclose(dlogits, plain_d, rtol=1e-6, atol=1e-7)
 
 
 # ---- the softplus sums of Eq. (4), for Eq. (11) ------------------------------------------

@@ -4,8 +4,12 @@ Each piece computes exactly what a plain form on the reading path computes, only
 faster, and ``tests/test_fast.py`` ties the two together:
 
 - :mod:`.flat` -- ``FlatParams``: every parameter of a model as a view into one 1-D
-  buffer, so that Adam's folded update (``optim.Adam``, "Eq. (10), folded") runs once
-  on the whole buffer; tested equal to the name-by-name update of Eq. (10).
+  buffer, so that Adam's folded update (``optim.Adam``, "Eq. (10), folded") runs on the
+  whole buffer, piece by piece (``pieces``, each piece's arrays in the cache); tested
+  equal to the name-by-name update of Eq. (10).
+- :mod:`.loss` -- ``bernoulli_nll_fused``: Eq. (4) and its gradient Eq. (9) for a
+  training step from one exp of the logits, seven passes instead of fifteen; tested equal
+  to ``losses.bernoulli_nll``.
 - :mod:`.iw` -- ``log_likelihood_iw_blocked``: Eq. (11) in blocks of decoded samples,
   several images at a time, with a running logsumexp: memory flat in K; tested equal to
   ``elbo.log_likelihood_iw``, Eq. (11) as written. Its pieces: ``ManyRowsDecoder``, the
@@ -16,7 +20,7 @@ faster, and ``tests/test_fast.py`` ties the two together:
 Why each one pays, with the figures, is in ``benchmarks/README.md``.
 """
 
-from .flat import FlatParams, ParamSlots, pack_layers
+from .flat import PIECE, FlatParams, ParamSlots, pack_layers, pieces
 from .iw import (
     IW_MAX_ROWS,
     ManyRowsDecoder,
@@ -26,8 +30,10 @@ from .iw import (
     running_logsumexp,
     sum_softplus,
 )
+from .loss import bernoulli_nll_fused
 
 __all__ = [
-    "IW_MAX_ROWS", "FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_rows", "iw_blocks",
-    "log_likelihood_iw_blocked", "pack_layers", "running_logsumexp", "sum_softplus",
+    "IW_MAX_ROWS", "PIECE", "FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_fused",
+    "bernoulli_nll_rows", "iw_blocks", "log_likelihood_iw_blocked", "pack_layers", "pieces",
+    "running_logsumexp", "sum_softplus",
 ]

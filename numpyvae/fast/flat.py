@@ -3,7 +3,8 @@
 A model's parameters are a flat mapping ``name -> array`` (``encoder.0.W``, ...). In
 numpyvae every array of that mapping is a view into one 1-D buffer, ``.flat``, so an
 optimizer can update all of them with a handful of whole-buffer operations instead of
-a loop over a dozen arrays (``optim.Adam``, "Eq. (10), folded").
+a loop over a dozen arrays (``optim.Adam``, "Eq. (10), folded"), piece by piece
+(:func:`pieces`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+#: values per piece of a whole-buffer update: Adam's five float32 arrays (w, g, m, v and
+#: scratch) of one piece, 1.3 MB, stay in the L2 cache from one pass to the next
+#: (benchmarks/README.md)
+PIECE = 65536
+
+
+def pieces(n: int, size: int = PIECE) -> list[slice]:
+    """Consecutive slices of at most ``size`` values that cover ``range(n)``."""
+    if size < 1:
+        raise ValueError(f"a piece needs at least one value, got size={size}")
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 class ParamSlots(dict):
