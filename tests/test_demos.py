@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -38,30 +39,100 @@ EXPECTED = {
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def run_demo(name: str, folder: Path, *extra: str) -> subprocess.CompletedProcess:
-    """``python demos/<name>.py --quick --out folder/out ...`` offline, without a display."""
+def demo_command(name: str, folder: Path, *extra: str) -> tuple[list[str], dict[str, str]]:
+    """``python demos/<name>.py --quick --out folder/out ...`` offline, without a display:
+    the arguments and the environment."""
     empty = folder / "no-data"
     empty.mkdir(exist_ok=True)
     args = [sys.executable, str(DEMOS / f"{name}.py"), "--quick", "--out", str(folder / "out"),
             "--data-dir", str(empty), *extra]
     env = dict(os.environ, NUMPYVAE_MIRROR="http://127.0.0.1:9/", MPLBACKEND="Agg", **ONE_THREAD)
+    return args, env
+
+
+def run_demo(name: str, folder: Path, *extra: str) -> subprocess.CompletedProcess:
+    args, env = demo_command(name, folder, *extra)
     return subprocess.run(args, check=False, capture_output=True, text=True, env=env, cwd=folder,
                           timeout=600)  # a hang guard only
 
 
-@pytest.fixture(scope="session")
-def quick(tmp_path_factory):
-    """name -> (CompletedProcess, out folder) of the demo's one quick run, run when first asked."""
-    runs = {}
+class QuickRuns:
+    """The demos' quick runs, each once per session, one at a time in a thread of their own.
 
-    def get(name: str) -> tuple[subprocess.CompletedProcess, Path]:
-        if name not in runs:
-            folder = tmp_path_factory.mktemp(name)
-            runs[name] = run_demo(name, folder), folder / "out"
-            r = runs[name][0]
-            assert r.returncode == 0, f"{name} failed:\n{r.stdout}\n{r.stderr}"
-        return runs[name]
-    return get
+    conftest.py starts them as soon as the tests are collected and moves the tests that read
+    them to the end: the runs take the second core while the rest of the suite takes the
+    first, so the suite lasts about the longer of the two, not their sum."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.queue, self.runs = root, [], {}
+        self.changed = threading.Condition()
+        self.worker: threading.Thread | None = None
+        self.process: subprocess.Popen | None = None
+        self.running: str | None = None
+
+    def start(self, names) -> None:
+        with self.changed:
+            self.queue += [n for n in names if n not in self.queue and n not in self.runs]
+            if self.worker is None:
+                self.worker = threading.Thread(target=self.work, daemon=True)
+                self.worker.start()
+
+    def work(self) -> None:
+        while True:
+            with self.changed:
+                if not self.queue:
+                    self.worker = None
+                    return
+                name = self.running = self.queue.pop(0)
+            folder = self.root / name
+            folder.mkdir()
+            args, env = demo_command(name, folder)
+            with self.changed:
+                self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                text=True, env=env, cwd=folder)
+            try:
+                out, err = self.process.communicate(timeout=600)  # a hang guard only
+                run = subprocess.CompletedProcess(args, self.process.returncode, out, err)
+            except subprocess.TimeoutExpired as e:
+                self.process.kill()
+                self.process.communicate()
+                run = e
+            with self.changed:
+                self.runs[name], self.running = (run, folder / "out"), None
+                self.changed.notify_all()
+
+    def stop(self) -> None:
+        """No more runs; the one running is ended (the session is over)."""
+        with self.changed:
+            self.queue.clear()
+            if self.process is not None and self.process.poll() is None:
+                self.process.kill()
+
+    def get(self, name: str) -> tuple[subprocess.CompletedProcess, Path]:
+        """The run of ``name``, waited for (asked before its turn, it goes first)."""
+        with self.changed:
+            if name in self.queue:
+                self.queue.remove(name)
+            if name not in self.runs and name != self.running:
+                self.queue.insert(0, name)
+        self.start([])
+        with self.changed:
+            while name not in self.runs:
+                self.changed.wait()
+        r, out = self.runs[name]
+        if isinstance(r, subprocess.TimeoutExpired):
+            raise r
+        assert r.returncode == 0, f"{name} failed:\n{r.stdout}\n{r.stderr}"
+        return r, out
+
+
+@pytest.fixture(scope="session")
+def quick(request, tmp_path_factory):
+    """name -> (CompletedProcess, out folder) of the demo's one quick run."""
+    runs = getattr(request.config, "quick_runs", None)
+    if runs is None:  # not started at collection (conftest.py's hook): each run when asked
+        runs = request.config.quick_runs = QuickRuns(tmp_path_factory.mktemp("quick"))
+    return runs.get
 
 
 def number(pattern: str, text: str) -> float:
