@@ -19,10 +19,12 @@ VAE, i.e. about 0.2 % (timeit, one BLAS thread; well under 1 % however the step 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .config import VAEConfig
+if TYPE_CHECKING:  # a parameter's type only: this module loads nothing of numpyvae
+    from .config import VAEConfig
 
 #: rows of a data set checked at a time by :func:`check_data` (25 MB of 784 float32
 #: pixels), so that data on disk is never read whole

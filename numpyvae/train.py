@@ -108,6 +108,16 @@ class TrainSettings:
         if self.binarize not in BINARIZE_MODES:
             raise ValueError(f"binarize must be one of {BINARIZE_MODES}, got {self.binarize!r}")
 
+    @classmethod
+    def stored(cls, settings: dict, path: str | Path) -> TrainSettings:
+        """The settings of a run as its checkpoint stores them (``RunRecord.settings``); a
+        CheckpointError naming ``path`` if they do not fit (an unknown field, batch_size
+        1.5, a learning rate that is a string, a binarization that does not exist, ...)."""
+        try:
+            return cls(**settings)
+        except (TypeError, ValueError) as e:
+            raise CheckpointError(f"{path}: unreadable training settings ({e})") from e
+
 
 def fit(
     model: VAE | AutoEncoder,

@@ -18,12 +18,11 @@ from .options import (
     EXAMPLE_RUN,
     HelpFormatter,
     add_quiet,
-    load_run,
     nonnegative_int,
     positive_int,
     progress_line,
 )
-from .resume import settings_of
+from .runs import load_run
 
 DESCRIPTION = f"""\
 Evaluate a trained VAE on the test images of the data set it was trained on.
@@ -96,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         raise NumpyVAEError(f"{folder}: the checkpoint does not say which data set it was "
                             "trained on; pass --dataset")
     checkpoint.read_evaluations(folder)  # a damaged eval.json is refused before the work
-    settings = settings_of(record.path, record.settings) if record.settings else TrainSettings()
+    settings = TrainSettings.stored(record.settings, record.path)
     data_dir = args.data_dir if args.data_dir is not None else record.data_dir
     x, _ = datasets.load_dataset(dataset, "test", data_dir)  # (N, 784)
     binarized = settings.binarize != "none"

@@ -16,12 +16,9 @@ import dataclasses
 import difflib
 import math
 import re
-import sys
 from pathlib import Path
 
-from .. import checkpoint, datasets
 from ..config import MODEL_KINDS, VAEConfig
-from ..errors import NumpyVAEError
 from ..model import VAE, AutoEncoder
 from ..progress import Progress
 
@@ -118,46 +115,9 @@ def sizes(config: VAEConfig) -> str:
     return "-".join(str(s) for s in (config.input_dim, *config.hidden_dims, config.latent_dim))
 
 
-def show(value) -> str:
-    """A value as it is typed on the command line: (512, 256) -> '512 256'."""
-    return " ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-
-
 def model_name(model: VAE | AutoEncoder) -> str:
     """'VAE' or 'AutoEncoder', for the lines a command prints."""
     return "VAE" if isinstance(model, VAE) else "AutoEncoder"
-
-
-def load_run(run_dir: str | Path) -> checkpoint.RunRecord:
-    """The run record of a run folder (or of a checkpoint file given directly), with
-    notes on stderr for a checkpoint of format 1 (no digest) and for a history.json
-    repaired (:func:`notes`)."""
-    path = Path(run_dir)
-    if not path.exists():
-        raise NumpyVAEError(
-            f"{path}: no such run folder (make one with: numpyvae train --out {path})"
-        )
-    if path.is_dir() and not (path / checkpoint.CHECKPOINT).exists():
-        raise NumpyVAEError(f"{path} has no {checkpoint.CHECKPOINT}: not a run folder")
-    record = checkpoint.read_run(path)
-    notes(record)
-    return record
-
-
-def notes(record: checkpoint.RunRecord, held: bool = False) -> None:
-    """Say on stderr what reading the run found: a checkpoint that carries no digest
-    (format 1), and a history.json repaired from the checkpoint (``held``: this process
-    holds the folder, see :func:`checkpoint.repair_history`)."""
-    if not record.vouched:
-        print(f"note: {record.path} was written before checkpoints carried a digest: its "
-              "values were checked, but nothing vouches that they are the ones training "
-              "wrote (its next epoch's checkpoint will carry one)", file=sys.stderr)
-    if checkpoint.repair_history(record, held):
-        print(f"note: {record.folder / checkpoint.HISTORY} repaired: it now holds the "
-              f"{len(record.history)} epochs of the checkpoint", file=sys.stderr)
-
-
-# ---- argument types ----------------------------------------------------------------------
 
 
 def folder_name(text: str) -> str:
@@ -252,14 +212,4 @@ def choices_help(meaning: dict[str, str], choices: tuple[str, ...], chosen: str)
     """'a: what a is (default); b: what b is', one entry per choice, in their order."""
     return "; ".join(
         f"{c}: {meaning.get(c, c)}" + (" (default)" if c == chosen else "") for c in choices
-    )
-
-
-def data_dir_help() -> str:
-    """Where data sets are cached, as :func:`datasets.default_data_dir` documents it."""
-    return (
-        "where MNIST and Fashion-MNIST are cached (downloaded on first use); "
-        "default: $NUMPYVAE_DATA, else $XDG_CACHE_HOME/numpyvae, else ~/.cache/numpyvae "
-        f"(here: {datasets.default_data_dir()}). glyph-digits is made on the spot and "
-        "needs no files."
     )

@@ -18,12 +18,12 @@ from ..errors import NumpyVAEError
 from .options import (
     EXAMPLE_RUN,
     HelpFormatter,
-    load_run,
     model_name,
     nonnegative_int,
     positive_int,
     sizes,
 )
+from .runs import load_run
 
 SAMPLES_FILE = "samples.png"  # in the run folder, unless --out says otherwise
 

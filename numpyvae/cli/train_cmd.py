@@ -25,22 +25,19 @@ from .options import (
     HelpFormatter,
     add_quiet,
     choices_help,
-    data_dir_help,
     default,
     folder_name,
     interrupted_status,
     model_name,
     nonnegative_float,
     nonnegative_int,
-    notes,
     positive_float,
     positive_int,
     progress_line,
     run_folder,
-    show,
     sizes,
 )
-from .resume import absolute, resume_run
+from .runs import absolute, notes, resume_run, show
 
 net_default = partial(default, VAEConfig)
 fit_default = partial(default, TrainSettings)
@@ -211,7 +208,8 @@ def train_in(args: argparse.Namespace, out: Path) -> int:
     record = None
     data_dir = args.data_dir
     if args.resume:
-        record, settings = resume_run(args, out)
+        record, stored = resume_run(args, out)
+        settings = TrainSettings.stored(stored, record.path)
         dataset = record.dataset or dataset
         data_dir = settings.extra.get("data_dir")
     elif ckpt.exists():
@@ -296,3 +294,13 @@ def check_step_count(record: checkpoint.RunRecord, steps: int, images: int, batc
             f"{record.path}: optim/t (the optimizer's step count) is {int(t)}, but {done} "
             f"epochs of {steps} steps ({images} images in batches of {batch}) make "
             f"{done * steps}: the state is not the one this run saved, or the data changed")
+
+
+def data_dir_help() -> str:
+    """Where data sets are cached, as :func:`numpyvae.datasets.default_data_dir` documents it."""
+    return (
+        "where MNIST and Fashion-MNIST are cached (downloaded on first use); "
+        "default: $NUMPYVAE_DATA, else $XDG_CACHE_HOME/numpyvae, else ~/.cache/numpyvae "
+        f"(here: {datasets.default_data_dir()}). glyph-digits is made on the spot and "
+        "needs no files."
+    )

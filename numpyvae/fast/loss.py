@@ -9,15 +9,15 @@ e = e^l between them:
     softplus(l) = log(1 + e)           Eq. (4): nll = sum_d softplus(l_d) - x . l
     p = sigmoid(l) = e / (1 + e)       Eq. (9): dlogits = p - x
 
-Where e^l overflows (a logit above 88 in float32), those rows are computed again by the
-plain form. tests/test_fast.py ties it to ``losses.bernoulli_nll``.
+Where e^l overflows (a logit above 88 in float32), sigmoid(l) is 1 and softplus(l) is l to
+the last bit, so those rows are computed again with NumPy's overflow-proof
+``logaddexp(0, l)`` and p = 1 there. tests/test_fast.py ties it to ``losses.bernoulli_nll``,
+overflowing rows included.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from ..losses import bernoulli_nll
 
 
 def bernoulli_nll_fused(
@@ -27,15 +27,16 @@ def bernoulli_nll_fused(
 
     Args:
         logits: (N, D) decoder outputs before the sigmoid (any (..., D) works).
-        x: (N, D) target pixels in [0, 1], of the shape of ``logits`` (else the
-            plain form computes the result: the fast form does not broadcast).
+        x: (N, D) target pixels in [0, 1], of the shape of ``logits`` (the fast form
+            does not broadcast: a ValueError).
 
     Returns:
         nll: (N,) Eq. (4) summed over the D pixels.
         grads: ``{"logits": p - x}``, (N, D), Eq. (9), as ``losses.bernoulli_nll`` gives it.
     """
     if np.shape(x) != logits.shape:
-        return bernoulli_nll(logits, x)
+        raise ValueError(f"the fused loss takes x of the logits' shape {logits.shape}, "
+                         f"not {np.shape(x)}: use losses.bernoulli_nll to broadcast")
     with np.errstate(over="ignore", invalid="ignore"):
         e = np.exp(logits)  # e^l   (N, D)
         nll = np.asarray(np.einsum("...d->...", np.log1p(e)))  # sum of softplus(l) = log(1 + e^l)
@@ -45,6 +46,11 @@ def bernoulli_nll_fused(
     np.subtract(e, x, out=e)  # Eq. (9): p - x
     overflowed = ~np.isfinite(nll)  # e^l = inf somewhere in the row (or a non-finite logit)
     if overflowed.any():
-        nll[overflowed], again = bernoulli_nll(logits[overflowed], x[overflowed])
-        e[overflowed] = again["logits"]
+        rows, x_rows = logits[overflowed], x[overflowed]
+        # term by term, as Eq. (4) is written: a huge l cancels against x l before the sum
+        nll[overflowed] = (np.logaddexp(0, rows) - x_rows * rows).sum(axis=-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = np.exp(rows)
+            p = np.where(np.isinf(p), 1, p / (1 + p))  # sigmoid(l) = 1 where e^l overflows
+        e[overflowed] = p - x_rows
     return nll, {"logits": e}

@@ -1,4 +1,5 @@
-"""``numpyvae train --resume``: the run in ``--out`` is read once, as a
+"""A run folder as the commands read it: :func:`load_run` (evaluate, sample) with the
+:func:`notes` of what reading it found, and ``numpyvae train --resume``: the run in ``--out`` is read once, as a
 :class:`~numpyvae.checkpoint.RunRecord`, and continued as it was made. Its model and
 settings are kept; an option given on the command line must agree with them (only
 ``--epochs`` may grow, and ``--data-dir`` may point to where the data now are), or the
@@ -8,12 +9,48 @@ command stops and names every option that differs.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .. import checkpoint
 from ..errors import CheckpointError, NumpyVAEError
-from ..train import TrainSettings
-from .options import notes, show
+
+
+def show(value) -> str:
+    """A value as it is typed on the command line: (512, 256) -> '512 256'."""
+    return " ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def load_run(run_dir: str | Path) -> checkpoint.RunRecord:
+    """The run record of a run folder (or of a checkpoint file given directly), with
+    notes on stderr for a checkpoint of format 1 (no digest) and for a history.json
+    repaired (:func:`notes`)."""
+    path = Path(run_dir)
+    if not path.exists():
+        raise NumpyVAEError(
+            f"{path}: no such run folder (make one with: numpyvae train --out {path})"
+        )
+    if path.is_dir() and not (path / checkpoint.CHECKPOINT).exists():
+        raise NumpyVAEError(f"{path} has no {checkpoint.CHECKPOINT}: not a run folder")
+    record = checkpoint.read_run(path)
+    notes(record)
+    return record
+
+
+def notes(record: checkpoint.RunRecord, held: bool = False) -> None:
+    """Say on stderr what reading the run found: a checkpoint that carries no digest
+    (format 1), and a history.json repaired from the checkpoint (``held``: this process
+    holds the folder, see :func:`checkpoint.repair_history`)."""
+    if not record.vouched:
+        print(f"note: {record.path} was written before checkpoints carried a digest: its "
+              "values were checked, but nothing vouches that they are the ones training "
+              "wrote (its next epoch's checkpoint will carry one)", file=sys.stderr)
+    if checkpoint.repair_history(record, held):
+        print(f"note: {record.folder / checkpoint.HISTORY} repaired: it now holds the "
+              f"{len(record.history)} epochs of the checkpoint", file=sys.stderr)
+
+
+# ---- argument types ----------------------------------------------------------------------
 
 
 def absolute(path: str | None) -> str | None:
@@ -47,8 +84,9 @@ def conflicts(args: argparse.Namespace, record: checkpoint.RunRecord) -> list[st
     return found
 
 
-def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecord, TrainSettings]:
-    """The run record in ``out`` and the settings to continue it with, checked against ``args``."""
+def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecord, dict]:
+    """The run record in ``out`` and the stored settings to continue it with (a record
+    for :meth:`~numpyvae.train.TrainSettings.stored`), checked against ``args``."""
     ckpt = out / checkpoint.CHECKPOINT
     if not ckpt.exists():
         raise NumpyVAEError(
@@ -64,7 +102,6 @@ def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecor
     if not stored or done is None:
         missing = "settings" if not stored else "epoch"
         raise CheckpointError(f"{ckpt}: no training settings stored ({missing!r})")
-    as_stored = settings_of(ckpt, stored)  # their types checked before any is used
     found = conflicts(args, record)
     if found:
         raise NumpyVAEError(
@@ -72,7 +109,9 @@ def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecor
             + "; ".join(found)
             + ". Drop them, or choose another --out for a new run"
         )
-    epochs = args.epochs or as_stored.epochs
+    epochs = args.epochs or stored.get("epochs")  # a whole number: read_run checked it
+    if epochs is None:
+        raise CheckpointError(f"{ckpt}: no training settings stored ('epochs'): pass --epochs")
     if epochs <= done:
         raise NumpyVAEError(
             f"{out} has already been trained for {done} epoch{'s' if done != 1 else ''}: "
@@ -82,14 +121,4 @@ def resume_run(args: argparse.Namespace, out: Path) -> tuple[checkpoint.RunRecor
     if args.data_dir is not None:
         extra["data_dir"] = absolute(args.data_dir)
     stored.update(epochs=epochs, extra=extra)
-    return record, settings_of(ckpt, stored)
-
-
-def settings_of(ckpt: Path, stored: dict) -> TrainSettings:
-    """The TrainSettings of a checkpoint's stored record; a CheckpointError naming the file
-    if they do not fit (an unknown field, batch_size 1.5, a learning rate that is a string,
-    a binarization that does not exist, ...)."""
-    try:
-        return TrainSettings(**stored)
-    except (TypeError, ValueError) as e:
-        raise CheckpointError(f"{ckpt}: unreadable training settings ({e})") from e
+    return record, stored
