@@ -208,9 +208,10 @@ def check_vae_backward(cls: type = VAE, seed: int = 12) -> list[Check]:
 def adam_reference(w: np.ndarray, grads: list[np.ndarray], lr: float, b1: float = 0.9,
                    b2: float = 0.999, eps: float = 1e-8) -> list[np.ndarray]:
     """The weights after each step of Eq. (10), computed by hand in float64, line by line
-    as the paper writes it: the one reference of the Adam checks, of tests/test_optim.py
-    and of the exercises' hints. It shares no code with ``optim.Adam``, so a wrong Adam
-    cannot agree with it.
+    as the paper writes it: the reference of the Adam checks here and of
+    tests/test_optim.py. It shares no code with ``optim.Adam``, so a wrong Adam cannot
+    agree with it. (Exercise 6 grades against ``optim.Adam(folded=False)`` instead, and
+    its hints have their own Eq. (10): ``exercises/ex6_adam.py``.)
 
     Args:
         w: the starting weights (any shape; not changed).

@@ -3,7 +3,8 @@
 :mod:`numpyvae.model` calls :func:`as_data` (and :func:`as_rows` for z) at its doors
 (``forward``, ``encode``, ``decode``), so that the model itself reads like the slides;
 :func:`numpyvae.train.fit` calls :func:`check_data` once on a whole data set, by the
-same rules, and then passes ``check=False`` for each batch. A batch is a (N, width)
+rules of shape, size and values, and then passes ``check=False`` for each batch (whose
+shape and dtype ``as_data`` still checks). A batch is a (N, width)
 array of real numbers; the data x must also be a non-empty batch of floats that are
 finite and, for the Bernoulli likelihood, in [0, 1]. The noise eps of Eq. (2), when
 given, must be an (N, latent_dim) batch of finite real numbers (:func:`as_noise`); the

@@ -1,6 +1,7 @@
 """``numpyvae gradcheck``: compare every hand-written gradient of the library with central
-differences in float64 (the table of :func:`numpyvae.checks.run_all`) and print one row
-per gradient; the exit status is 0 when every gradient is within its bound, 1 otherwise.
+differences in float64, and Adam's steps with Eq. (10) computed by hand (the table of
+:func:`numpyvae.checks.run_all`), and print one row per check; the exit status is 0 when
+every row is within its bound, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from .options import HelpFormatter
 
 DESCRIPTION = """\
 Compare every hand-written gradient of the library (layers, losses,
-reparameterization, the whole VAE and AutoEncoder, Adam) with central
-differences in float64, and print one row per gradient: its relative error
-and the bound it must stay under (README.md, 'Gradient checks').
+reparameterization, the whole VAE and AutoEncoder) with central differences
+in float64, and Adam's steps with Eq. (10) computed by hand, and print one
+row per check: its relative error and the bound it must stay under
+(README.md, 'Gradient checks').
 
 Prints to the terminal only; exit status 0 when every gradient is within
 its bound, 1 otherwise."""

@@ -1,5 +1,5 @@
 """``numpyvae train``: build a model from the options (or take the run in ``--out`` back
-with ``--resume``, see :mod:`.resume`), load the data set and hand both to
+with ``--resume``, see :mod:`.runs`), load the data set and hand both to
 :func:`numpyvae.train.fit`, which writes the run folder after every epoch. An option
 left out takes the default of the field it sets in :class:`~numpyvae.config.VAEConfig`
 or :class:`~numpyvae.train.TrainSettings`.

@@ -1,6 +1,6 @@
 """Data for the VAE: images as float32 rows of 784 pixels in [0, 1].
 
-In the order a training run uses them, one module each:
+One module each:
 
 * :mod:`.idx`: IDX files (:func:`read_idx`, :func:`write_idx`), the file format
   of MNIST, and :func:`open_regular`, the rule of every data file read here.
@@ -26,7 +26,8 @@ In the order a training run uses them, one module each:
 
 Every public name lives in its module (``numpyvae.datasets.idx.read_idx``,
 ``numpyvae.datasets.cache.fetch`` ...). The package's own names are the ones the rest
-of numpyvae, the demos and the benchmarks take from it:
+of numpyvae, the demos, the benchmarks and the tests take from it (``train.py`` takes
+the names of :mod:`.batching` from that module):
 
 * :data:`DATASETS`, :func:`load_dataset` (:mod:`.mnist`): the names of the data sets,
   and ``(x, y)`` of one of them, downloaded on first use;
@@ -38,9 +39,11 @@ of numpyvae, the demos and the benchmarks take from it:
 * :func:`write_npy_source`, :class:`NpyRows` (:mod:`.ondisk`): a data set larger than
   memory, on disk and read by rows.
 
-Only the standard library and NumPy are imported, and nothing is computed at import
-time. The modules are named apart from the functions they hold (``downloads`` holds
-:func:`~.downloads.download`, ``batching`` holds :func:`batches`), so that a module
+Besides ``numpyvae.errors`` and ``numpyvae.fileio``, only the standard library and NumPy
+are imported (``urllib`` and ``threading`` among them, by :mod:`.downloads`, whenever any
+module of the package is), and nothing is computed at import time. The modules are named
+apart from the functions they hold (``downloads`` holds :func:`~.downloads.download`,
+``batching`` holds :func:`batches`), so that a module
 constant such as ``numpyvae.datasets.downloads.DOWNLOAD_TIMEOUT`` (or
 ``DOWNLOAD_DEADLINE``) can be reached and changed.
 """

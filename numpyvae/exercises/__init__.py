@@ -60,6 +60,9 @@ imports this package's ``__init__`` (it holds this map only):
     pytest_plugin.py the exercises as pytest tests, for grading
     capstone.py      ``train``: a VAE made of the learner's exercises, trained by ``fit``
 
-Imports go one way: ``runner`` fans out to the exercises, ``sandbox`` and ``report``;
-these import ``grading``/``contracts`` and the types of ``exercise.py``, never each other.
+Imports go one way: ``capstone`` and ``pytest_plugin`` take ``runner``, ``sandbox`` and
+``report``; ``runner`` fans out to the exercises, ``sandbox`` and ``report``; these import
+``grading``/``contracts``, ``messages`` and the types of ``exercise.py``, never each other
+(exercise 7 takes its diagnosis from ``ex7_diagnosis``, ``ex7_heads`` and ``ex7_chain``;
+``sandbox`` starts ``child``, which imports the learner's file with ``loading``).
 """

@@ -2,7 +2,8 @@
 
 Every function takes arrays and a ``path``, writes one small PNG (about 100 dpi) with a
 title, axis labels and a legend where it helps, and returns the path. Nothing here
-trains or changes a model: the demos compute the arrays, this package only reads them.
+trains or changes a model: its callers (the demos, ``numpyvae sample``, ``numpyvae
+exercises train``) compute the arrays, this package only reads them.
 
 matplotlib is imported inside the functions, so ``import numpyvae`` (and even
 ``import numpyvae.plots``) never imports it. The figures are built with
