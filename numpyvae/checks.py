@@ -20,9 +20,11 @@ from . import layers, losses, optim, reparam
 from .config import VAEConfig
 from .fast.flat import FlatParams
 from .gradcheck import (
+    BOUND_EXACT,
     BOUND_MODEL,
     BOUND_PIECEWISE,
     BOUND_SMOOTH,
+    adam_reference,
     numerical_gradient,
     numerical_vjp,
     rel_error,
@@ -32,9 +34,6 @@ from .losses import bernoulli_nll, gaussian_nll, kl_std_normal
 from .model import VAE, AutoEncoder
 from .optim import Adam
 from .reparam import Reparameterize
-
-#: Bound for Adam against Eq. (10) by hand: the same arithmetic, up to rounding.
-BOUND_EXACT = 1e-12
 
 
 @dataclass
@@ -205,36 +204,6 @@ def check_vae_backward(cls: type = VAE, seed: int = 12) -> list[Check]:
     ]
 
 
-def adam_reference(w: np.ndarray, grads: list[np.ndarray], lr: float, b1: float = 0.9,
-                   b2: float = 0.999, eps: float = 1e-8) -> list[np.ndarray]:
-    """The weights after each step of Eq. (10), computed by hand in float64, line by line
-    as the paper writes it: the reference of the Adam checks here and of
-    tests/test_optim.py. It shares no code with ``optim.Adam``, so a wrong Adam cannot
-    agree with it. (Exercise 6 grades against ``optim.Adam(folded=False)`` instead, and
-    its hints have their own Eq. (10): ``exercises/ex6_adam.py``.)
-
-    Args:
-        w: the starting weights (any shape; not changed).
-        grads: one gradient per step, shaped like ``w``.
-        lr, b1, b2, eps: Adam's hyperparameters.
-
-    Returns:
-        the weights after step 1, 2, ..., one float64 array each.
-    """
-    w = np.array(w, dtype=np.float64)  # a copy: the caller's w stays
-    m, v = np.zeros_like(w), np.zeros_like(w)
-    out = []
-    for t, g in enumerate(grads, start=1):
-        g = np.asarray(g, dtype=np.float64)
-        m = b1 * m + (1 - b1) * g  # Eq. (10)
-        v = b2 * v + (1 - b2) * g * g
-        m_hat = m / (1 - b1**t)
-        v_hat = v / (1 - b2**t)
-        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
-        out.append(w)
-    return out
-
-
 #: The arrays of :func:`check_adam`: two, of different shapes, so that a step counter
 #: counted once per array, or one m and v shared by the arrays, cannot pass.
 ADAM_SHAPES = {"w": (3, 4), "b": (4,)}
@@ -243,7 +212,7 @@ ADAM_STEPS = 3
 
 def check_adam(cls: type = Adam, seed: int = 10) -> list[Check]:
     """Three Adam steps on two separate arrays of different shapes, w (3, 4) and b (4,),
-    against Eq. (10) computed by hand (:func:`adam_reference`): one row per array. The
+    against Eq. (10) computed by hand (:func:`~numpyvae.gradcheck.adam_reference`): one row per array. The
     library's Adam takes :meth:`~numpyvae.optim.Adam.update` here, array by array."""
     rng = _rng(seed)
     w0 = {k: rng.normal(size=shape) for k, shape in ADAM_SHAPES.items()}
@@ -271,7 +240,7 @@ def check_adam(cls: type = Adam, seed: int = 10) -> list[Check]:
 def check_adam_folded(cls: type = Adam, seed: int = 11) -> list[Check]:
     """Three Adam steps on a model's flat buffer, where ``step`` takes the folded form
     (:meth:`~numpyvae.optim.Adam.update_folded`, once on the whole buffer), against
-    Eq. (10) computed by hand (:func:`adam_reference`) for every named array."""
+    Eq. (10) computed by hand (:func:`~numpyvae.gradcheck.adam_reference`) for every named array."""
     rng = _rng(seed)
     model = VAE(VAEConfig(input_dim=4, hidden_dims=(3,), latent_dim=2, dtype="float64", seed=seed))
     params = model.params  # every array a view into params.flat

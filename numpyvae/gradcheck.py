@@ -8,7 +8,8 @@ in float64 (in float32 the rounding error of f swamps the difference). A module'
 backward is checked as a vector-Jacobian product: draw a random upstream gradient
 ``dout``, and compare ``backward(dout)`` with the numerical gradient of the scalar
 ``sum(forward(x) * dout)``. The two agree to the bounds below (README.md, "Gradient checks");
-``rel_error`` is the elementwise max of ``|a - b| / max(1e-8, |a| + |b|)``.
+``rel_error`` is the elementwise max of ``|a - b| / max(1e-8, |a| + |b|)``. Adam has no
+backward: its referee is Eq. (10) computed by hand, :func:`adam_reference`.
 
 This module imports only numpy.
 """
@@ -23,6 +24,9 @@ import numpy as np
 BOUND_SMOOTH = 1e-7  # sigmoid, cross entropy, KL, reparameterization
 BOUND_PIECEWISE = 1e-6  # Dense and ReLU, inputs kept away from the kink
 BOUND_MODEL = 1e-5  # the whole VAE with a fixed eps
+#: Bound for Adam against Eq. (10) by hand (:func:`adam_reference`): the same arithmetic,
+#: up to rounding.
+BOUND_EXACT = 1e-12
 
 
 def _require_float64(x: np.ndarray, what: str) -> None:
@@ -91,3 +95,32 @@ def numerical_vjp(
     _require_float64(x, "x")
     _require_float64(dout, "dout")
     return numerical_gradient(lambda: np.sum(f() * dout), x, h)
+
+
+def adam_reference(w: np.ndarray, grads: list[np.ndarray], lr: float, b1: float = 0.9,
+                   b2: float = 0.999, eps: float = 1e-8) -> list[np.ndarray]:
+    """The weights after each step of Eq. (10), computed by hand in float64, line by line
+    as the paper writes it: the reference of ``checks.check_adam``, of exercise 6 and of
+    tests/test_optim.py. It shares no code with ``optim.Adam``, so a wrong Adam cannot
+    agree with it.
+
+    Args:
+        w: the starting weights (any shape; not changed).
+        grads: one gradient per step, shaped like ``w``.
+        lr, b1, b2, eps: Adam's hyperparameters.
+
+    Returns:
+        the weights after step 1, 2, ..., one float64 array each.
+    """
+    w = np.array(w, dtype=np.float64)  # a copy: the caller's w stays
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    out = []
+    for t, g in enumerate(grads, start=1):
+        g = np.asarray(g, dtype=np.float64)
+        m = b1 * m + (1 - b1) * g  # Eq. (10)
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+        out.append(w)
+    return out

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from helpers import run_cli
 
-from numpyvae import checks, layers, losses, optim, reparam
+from numpyvae import checks, gradcheck, layers, losses, optim, reparam
 
 ROW_ADAM = ["Adam  3 steps, w (3, 4) vs Eq. (10)", "Adam  3 steps, b (4,) vs Eq. (10)"]
 ROW_FOLDED = ["Adam folded, a model's flat buffer  3 steps vs Eq. (10)"]
@@ -123,7 +123,24 @@ def test_a_wrong_backward_in_a_layer_fails_every_whole_model_row(capsys, monkeyp
 def test_adam_rows_compare_with_eq10_by_hand_not_with_the_library():
     """The reference shares no code with optim.Adam: Adam broken, the reference is not."""
     w0, grads = np.array([1.0, -2.0]), [np.array([0.3, -1.0]), np.array([-0.2, 0.5])]
-    expected = checks.adam_reference(w0, grads, 0.1)
+    expected = gradcheck.adam_reference(w0, grads, 0.1)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(optim.Adam, "update", adam_without_bias_correction)
-        assert np.array_equal(checks.adam_reference(w0, grads, 0.1), expected)
+        assert np.array_equal(gradcheck.adam_reference(w0, grads, 0.1), expected)
+
+
+def test_exercise_6_grades_against_eq10_by_hand_not_against_the_library():
+    """With the library's Adam broken, exercise 6's reference stays Eq. (10), so that
+    ``exercises check --solutions`` can fail (it compared optim.Adam with itself)."""
+    from numpyvae.exercises import ex6_adam
+
+    i = ex6_adam.inputs()
+    expected = ex6_adam.reference(i)
+    for k, w0 in i["w0"].items():
+        by_hand = gradcheck.adam_reference(w0, [g[k] for g in i["grads"]], ex6_adam.LR)
+        np.testing.assert_array_equal(expected[k], np.array(by_hand))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(optim.Adam, "update", adam_without_bias_correction)
+        mp.setattr(optim.Adam, "step", lambda self, grads: self.update(grads))
+        again = ex6_adam.reference(i)
+    assert all(np.array_equal(again[k], expected[k]) for k in expected)

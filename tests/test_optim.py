@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from numpyvae import SGD, VAE, Adam, VAEConfig
-from numpyvae.checks import adam_reference as adam_by_hand  # Eq. (10) by hand, one copy
 from numpyvae.fast.flat import FlatParams
+from numpyvae.gradcheck import (
+    adam_reference as adam_by_hand,  # Eq. (10) by hand, one copy
+)
 
 
 def test_eq10_by_hand_gives_the_numbers_worked_out_on_paper():

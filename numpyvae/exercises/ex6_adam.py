@@ -1,5 +1,5 @@
-"""Exercise 6, ``Adam.step``: three steps on three weights against Eq. (10) as written
-(``optim.Adam`` with ``folded=False``), two of them of one shape, so that m and v kept per
+"""Exercise 6, ``Adam.step``: three steps on three weights against Eq. (10) computed by
+hand (``gradcheck.adam_reference``, which shares no code with ``optim.Adam``), two of them of one shape, so that m and v kept per
 shape instead of per name cannot pass; then two optimizers side by side (no state shared
 between them) and float32 weights."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import optim
-from ..gradcheck import rel_error
+from ..gradcheck import BOUND_EXACT, adam_reference, rel_error
 from .contracts import failed_at
 from .exercise import OK, WRONG, Exercise, Part, Recorded, Recorder, Row, Stage, give
 from .grading import explain, failure_row, float32_row
@@ -18,8 +18,6 @@ from .messages import say
 SHAPES = {"w": (3, 4), "b": (4,), "c": (4,)}
 STEPS, LR = 3, 0.1
 BETAS, EPS = (0.9, 0.999), 1e-8
-#: Under this relative error the weights equal Eq. (10): the same arithmetic, up to rounding.
-BOUND_EXACT = 1e-12
 
 
 def inputs(seed: int = 10, dtype: type = np.float64) -> dict:
@@ -68,15 +66,9 @@ def _float32(cls, rec, state):
 
 
 def reference(i: dict) -> dict[str, np.ndarray]:
-    """The weights after each step, Eq. (10) as written: name -> (steps, ...)."""
-    params = {k: np.array(w, dtype=np.float64) for k, w in i["w0"].items()}
-    opt = optim.Adam(params, lr=LR, betas=BETAS, eps=EPS, folded=False)
-    out: dict[str, list] = {k: [] for k in params}
-    for grads in i["grads"]:
-        opt.step({k: np.asarray(g, dtype=np.float64) for k, g in grads.items()})
-        for k, w in params.items():
-            out[k].append(w.copy())
-    return {k: np.array(a) for k, a in out.items()}
+    """The weights after each step, Eq. (10) computed by hand: name -> (steps, ...)."""
+    return {k: np.array(adam_reference(w0, [g[k] for g in i["grads"]], LR, *BETAS, EPS))
+            for k, w0 in i["w0"].items()}
 
 
 MISTAKES = ("no correction", "no m correction", "no v correction", "eps inside", "eps unscaled",
