@@ -182,7 +182,7 @@ def fit(
         if out is None:
             raise ValueError("resume needs the run folder (out_dir)")
         record = resume if isinstance(resume, RunRecord) else read_run(out / CHECKPOINT)
-        history = _restore(record, model, optimizer, rng)
+        history = _restore(record, model, optimizer, rng, len(x_train), settings.batch_size)
         write_history(out, record.history)  # history.json may trail the checkpoint
         log(f"resuming {out} after epoch {len(history)}")
     # the reference of the divergence test (see above): the lowest -ELBO of the run
@@ -244,9 +244,18 @@ def fit(
 
 
 def _restore(record: RunRecord, model: VAE | AutoEncoder, optimizer: Adam,
-             rng: np.random.Generator) -> list[EpochStats]:
-    """Put a stored run back: weights, Adam's state, the generator; returns its history."""
+             rng: np.random.Generator, images: int, batch: int) -> list[EpochStats]:
+    """Put a stored run back: weights, Adam's state, the generator; returns its history.
+    Adam must have taken one step per batch of every epoch done: else its state is not the
+    one this run saved (or the data changed), and the run would not end where an
+    uninterrupted one ends."""
     path = record.path
+    t, done, steps = record.optimizer_state.get("t"), record.epoch or 0, math.ceil(images / batch)
+    if t is not None and int(t) != done * steps:
+        raise CheckpointError(
+            f"{path}: optim/t (the optimizer's step count) is {int(t)}, but {done} "
+            f"epochs of {steps} steps ({images} images in batches of {batch}) make "
+            f"{done * steps}: the state is not the one this run saved, or the data changed")
     if record.model.config != model.config:
         raise CheckpointError(f"{path}: the run was made with {record.model.config}, not {model.config}")
     for k, w in record.model.params.items():

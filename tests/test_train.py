@@ -327,3 +327,18 @@ def test_bad_data_is_a_clear_error():
         fit(model, np.full((10, 784), 2.0, dtype=np.float32), log=None)
     with pytest.raises(ValueError, match=r"\(N, 784\)"):
         fit(model, np.zeros((10, 783), dtype=np.float32), log=None)
+
+
+def test_fit_resume_refuses_a_step_count_that_the_data_does_not_make(tmp_path, glyphs):
+    """Through the API as through the command line: Adam's t after 1 epoch of 300 images
+    in batches of 100 is 3; resumed on 500 images, the run could not end where an
+    uninterrupted one ends."""
+    x_train, _ = glyphs
+    settings = TrainSettings(epochs=1, batch_size=100)
+    fit(small_vae(), x_train[:300], settings=settings, out_dir=tmp_path, log=None)
+    good = (tmp_path / CHECKPOINT).read_bytes()
+    with pytest.raises(CheckpointError, match=r"optim/t .* is 3, but 1 epochs of 5 steps "
+                                              r"\(500 images in batches of 100\) make 5"):
+        fit(small_vae(), x_train[:500], settings=TrainSettings(epochs=2, batch_size=100),
+            out_dir=tmp_path, resume=True, log=None)
+    assert (tmp_path / CHECKPOINT).read_bytes() == good

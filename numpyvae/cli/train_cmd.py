@@ -8,7 +8,6 @@ or :class:`~numpyvae.train.TrainSettings`.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from functools import partial
 from pathlib import Path
@@ -223,12 +222,10 @@ def train_in(args: argparse.Namespace, out: Path) -> int:
             "choose a warm-up of at most --epochs")
     x_train, _ = datasets.load_dataset(dataset, "train", data_dir)  # (N, 784)
     x_test, _ = datasets.load_dataset(dataset, "test", data_dir)  # (M, 784)
-    steps = math.ceil(len(x_train) / settings.batch_size)  # Adam steps per epoch
     if record is None:
         vae = checkpoint.MODEL_CLASSES[args.model or DEFAULT_MODEL](new_config(args, x_train.shape[1]))
     else:
-        vae = record.model
-        check_step_count(record, steps, len(x_train), settings.batch_size)
+        vae = record.model  # fit checks Adam's step count against the data
     if settings.batch_size > len(x_train):
         print(f"note: batches of {settings.batch_size} are more than the {len(x_train)} "
               "training images: each epoch is one step on all of them", file=sys.stderr)
@@ -281,19 +278,6 @@ def refuse_a_new_run(out: Path) -> None:
     raise NumpyVAEError(
         f"{out} already holds a run{at}: pass --resume to continue it, or choose another --out"
     )
-
-
-def check_step_count(record: checkpoint.RunRecord, steps: int, images: int, batch: int) -> None:
-    """A resumed optimizer must have taken one step per batch of every epoch done: else
-    its state is not the one this run saved (or the data changed), and the run would not
-    end where an uninterrupted one ends."""
-    t = record.optimizer_state.get("t")
-    done = record.epoch or 0
-    if t is not None and int(t) != done * steps:
-        raise CheckpointError(
-            f"{record.path}: optim/t (the optimizer's step count) is {int(t)}, but {done} "
-            f"epochs of {steps} steps ({images} images in batches of {batch}) make "
-            f"{done * steps}: the state is not the one this run saved, or the data changed")
 
 
 def data_dir_help() -> str:
