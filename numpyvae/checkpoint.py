@@ -141,9 +141,14 @@ def load_checkpoint(path: str | Path) -> tuple[VAE | AutoEncoder, dict, dict]:
 
     Raises :class:`CheckpointError` naming the file for a missing, damaged, truncated
     or foreign file, one that is not a regular file, one that does not match its
-    digest, one whose arrays are not floats or do not fit the stored config, and one
-    whose metadata or optimizer state have the wrong types or are out of range.
+    digest, one whose arrays are not floats or do not fit the stored config, one
+    whose metadata or optimizer state have the wrong types or are out of range. Given a
+    run folder, its checkpoint must also belong to the folder's run (:func:`read_run`);
+    a file given by its path is read alone.
     """
+    if Path(path).is_dir():
+        record = read_run(path)
+        return record.model, record.optimizer_state, record.meta
     model, optim_state, meta, _ = _load(Path(path))
     return model, optim_state, meta
 
@@ -167,9 +172,7 @@ def load(path: str | Path) -> VAE | AutoEncoder:
 
 
 def _load(path: Path) -> tuple[VAE | AutoEncoder, dict, dict, bool]:
-    """load_checkpoint, and whether the checkpoint carried a digest that matched."""
-    if path.is_dir():
-        path = path / CHECKPOINT
+    """load_checkpoint of a file, and whether the checkpoint carried a digest that matched."""
     arrays = _read_npz(path)
     if "meta" not in arrays:
         raise CheckpointError(f"{path}: not a numpyvae checkpoint (no 'meta' entry)")

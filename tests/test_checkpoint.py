@@ -534,7 +534,7 @@ def test_a_checkpoint_copied_in_from_another_run_is_refused(tmp_path, run_dir):
     assert read_run(other).run_id != read_run(run_dir).run_id
     history = (run_dir / HISTORY).read_bytes()
     shutil.copy(other / CHECKPOINT, run_dir / CHECKPOINT)
-    for read in (read_run, numpyvae.load):
+    for read in (read_run, numpyvae.load, load_checkpoint):
         with pytest.raises(CheckpointError, match="belongs to another run"):
             read(run_dir)
     with pytest.raises(CheckpointError, match="belongs to another run"):
