@@ -112,7 +112,7 @@ class _EncoderDecoder:
         """Eq. (3) up to its sigmoid: z (N, latent_dim) -> logits (N, input_dim). The
         losses take Eq. (4) from these logits, exact for logits of any size."""
         self.cache = None
-        z = as_rows(z, self.config.latent_dim, self.dtype, "z").astype(self.dtype, copy=False)
+        z = as_rows(z, self.config.latent_dim, "z").astype(self.dtype, copy=False)
         h = self.decoder.forward(z)  # Eq. (3): act(z W + b)   (N, hidden)
         return self.out.forward(h)  # Eq. (3): h W_out + b_out, the logits   (N, input_dim)
 

@@ -50,6 +50,8 @@ def test_forward_refuses_bad_pixels(cls, make, message):
         model.forward(x)
     with pytest.raises(ValueError, match=message):
         model.encode(x)
+    with pytest.raises(ValueError, match=message):  # fit's one check of the whole set
+        fit(model, x, settings=TrainSettings(epochs=1), log=None)
 
 
 def test_one_nan_pixel_no_longer_poisons_the_parameters():
