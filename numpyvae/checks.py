@@ -176,34 +176,6 @@ def check_model(kind: str = "vae", activation: str = "relu", likelihood: str = "
     return [Check(f"{kind.upper()} {activation} {likelihood} {depth} hidden  all parameters", worst, BOUND_MODEL)]
 
 
-def check_vae_backward(cls: type = VAE, seed: int = 12) -> list[Check]:
-    """Exercise 7: the backward pass of a whole VAE (``cls``: VAE or a subclass of it with
-    its own ``backward``), with the library's layers, against central differences of the
-    model's loss with a fixed eps. Forward runs with beta = 0.5 (``config.beta`` is 1), so
-    that a beta ignored, or taken from the config, shows. One row per layer (its W and b,
-    the worst of the two), in the order backward reaches them."""
-    config = VAEConfig(input_dim=6, hidden_dims=(7,), latent_dim=3, dtype="float64", seed=seed,
-                       init="he")
-    model = cls(config)
-    rng = _rng(seed + 100)
-    for name, w in model.params.items():
-        if name.endswith(".b"):  # positive biases: few ReLU units sit near their kink
-            w[...] = rng.uniform(0.05, 0.3, size=w.shape)
-    x, eps, beta = rng.uniform(size=(4, 6)), rng.standard_normal((4, 3)), 0.5
-    model.forward(x, eps=eps, beta=beta)
-    model.backward()
-    grads = {k: np.array(g, copy=True) for k, g in model.grads.items()}  # whatever it returned
-    loss = lambda: model.forward(x, eps=eps, beta=beta).loss
-    layers: dict[str, list[str]] = {}  # "decoder.out" -> ["decoder.out.W", "decoder.out.b"]
-    for k in model.params:
-        layers.setdefault(k.rsplit(".", 1)[0], []).append(k)
-    return [
-        Check(f"VAE  {layer}  dW, db", max(rel_error(grads[k], numerical_gradient(loss, model.params[k]))
-                                           for k in layers[layer]), BOUND_MODEL)
-        for layer in reversed(layers)
-    ]
-
-
 #: The arrays of :func:`check_adam`: two, of different shapes, so that a step counter
 #: counted once per array, or one m and v shared by the arrays, cannot pass.
 ADAM_SHAPES = {"w": (3, 4), "b": (4,)}
