@@ -42,10 +42,10 @@ net_default = partial(default, VAEConfig)
 fit_default = partial(default, TrainSettings)
 
 #: what each choice means, for the help
-MODELS = {"vae": "the Variational AutoEncoder", "ae": "the plain AutoEncoder"}
-BINARIZE = {"none": "grey pixels", "static": "one fixed 0/1 sample of the data set",
+MODELS_HELP = {"vae": "the Variational AutoEncoder", "ae": "the plain AutoEncoder"}
+BINARIZE_HELP = {"none": "grey pixels", "static": "one fixed 0/1 sample of the data set",
             "dynamic": "fresh 0/1 pixels for every batch"}
-INIT = {"torch": "every W and b ~ U(+-1/sqrt(fan_in)), as PyTorch's nn.Linear",
+INIT_HELP = {"torch": "every W and b ~ U(+-1/sqrt(fan_in)), as PyTorch's nn.Linear",
         "he": "He for ReLU, Glorot for tanh and the linear heads, zero biases"}
 
 DESCRIPTION = f"""\
@@ -69,7 +69,7 @@ that already holds a run is never overwritten: pass --resume to continue it
 The defaults are the PyTorch recipe: {sizes(VAEConfig())} {net_default('activation')}, \
 Adam lr {fit_default('lr')},
 batches of {fit_default('batch_size')}, {fit_default('epochs')} epochs, \
-{BINARIZE[fit_default('binarize')]}, seed {fit_default('seed')}."""
+{BINARIZE_HELP[fit_default('binarize')]}, seed {fit_default('seed')}."""
 
 EXAMPLES = """\
 examples:
@@ -94,12 +94,12 @@ def add_parser(subparsers) -> None:
     data.add_argument("--data-dir", metavar="DIR", default=None, help=data_dir_help())
     data.add_argument(
         "--binarize", choices=datasets.BINARIZE_MODES, default=None,
-        help=choices_help(BINARIZE, datasets.BINARIZE_MODES, fit_default("binarize")),
+        help=choices_help(BINARIZE_HELP, datasets.BINARIZE_MODES, fit_default("binarize")),
     )
 
     net = p.add_argument_group("model (fixed once a run exists)")
     net.add_argument("--model", choices=MODEL_KINDS, default=None,
-                     help=choices_help(MODELS, MODEL_KINDS, DEFAULT_MODEL))
+                     help=choices_help(MODELS_HELP, MODEL_KINDS, DEFAULT_MODEL))
     net.add_argument(
         "--hidden", type=positive_int, nargs="+", metavar="SIZE", default=None,
         help="sizes of the encoder's hidden layers, the decoder mirrors them (default: "
@@ -118,7 +118,7 @@ def add_parser(subparsers) -> None:
         help=f"weight of the KL term, Eq. (6); 1 is the VAE (default: {net_default('beta')})",
     )
     net.add_argument("--init", choices=INITS, default=None,
-                     help=choices_help(INIT, INITS, net_default("init")))
+                     help=choices_help(INIT_HELP, INITS, net_default("init")))
 
     fit = p.add_argument_group("training")
     fit.add_argument(

@@ -26,7 +26,7 @@ from ..errors import NumpyVAEError
 from ..model import VAE
 from ..train import EpochStats, TrainSettings, fit
 from .exercise import SOLVED, WRONG
-from .loading import display, load
+from .loading import display, load_file
 from .messages import say, speaking
 from .report import verdict_word
 from .runner import COUNT, EXERCISES, check_folder, folder_language
@@ -129,7 +129,7 @@ def learner_parts(path: Path, anyway: bool,
             problems.append(say("capstone.is_status", file=ex.file, status=verdict_word(status)))
             keys.append(ex.key)
         if status in (SOLVED, WRONG):
-            own[ex.number] = {name: getattr(load(path / ex.file), name) for name in USES[ex.number]}
+            own[ex.number] = {name: getattr(load_file(path / ex.file), name) for name in USES[ex.number]}
             mine.update(own[ex.number])
         elif anyway:
             log(f"  {'':<30}  {'':<15}  " + say("capstone.library_used", uses=uses))
@@ -153,7 +153,7 @@ def load_data(dataset: str | None, data_dir: str | None, n_train: int, n_test: i
     return dataset, x_train, x_test
 
 
-def train(parts: SimpleNamespace, config: VAEConfig, x_train: np.ndarray,
+def train_parts(parts: SimpleNamespace, config: VAEConfig, x_train: np.ndarray,
           x_test: np.ndarray | None, settings: TrainSettings, log) -> tuple[VAE, list]:
     """A VAE made of ``parts``, trained by ``fit`` with ``parts.Adam`` as its optimizer."""
     model = build_vae(config, parts)
@@ -166,7 +166,7 @@ def _short_run(parts: SimpleNamespace, config: VAEConfig, x: np.ndarray,
     """The weights after SWAP_STEPS steps of ``fit`` (None when it fails or diverges)."""
     try:
         with np.errstate(all="ignore"):
-            model, _ = train(parts, config, x, None, settings, None)
+            model, _ = train_parts(parts, config, x, None, settings, None)
     except Exception:  # noqa: BLE001 -- a swapped-in piece that breaks training differs
         return None
     flat = np.array(model.params.flat, dtype=np.float64)
@@ -259,7 +259,7 @@ def capstone(folder: str | None = None, *, solutions: bool = False, anyway: bool
 
         log("\n" + say("capstone.yours"))
         try:
-            yours, mine = train(parts, config, x_train, x_test, settings,
+            yours, mine = train_parts(parts, config, x_train, x_test, settings,
                                 lambda line: log("  " + line))
         except Exception as e:  # noqa: BLE001 -- whatever the learner's code raises is reported
             log("  " + say("capstone.stopped", what=f"{type(e).__name__}: {e}"))

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .exercise import Exercise, Recorder
-from .loading import Forbidden, TimeLimitExceeded, facts, load
+from .loading import Forbidden, TimeLimitExceeded, facts, load_file
 
 #: Seconds after the CPU-time limit before the kernel kills a child that ignores it.
 CPU_GRACE = 2
@@ -207,7 +207,7 @@ def _run(ex, path: Path | None, job: dict, clock: _Clock, before: dict, out: Pat
         if path is None:
             impls = {p.name: p.solution for p in ex.parts}
         else:
-            module = load(path)
+            module = load_file(path)
             impls = {p.name: getattr(module, p.name, None) for p in ex.parts}
     except BaseException as e:  # noqa: BLE001 -- whatever the learner's file raises is reported
         clock.stop()

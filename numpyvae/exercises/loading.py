@@ -1,6 +1,6 @@
 """Importing a learner's file fresh, and the facts of an exception raised in it.
 
-:func:`load` imports an exercise file by its path (compiled anew each time, no
+:func:`load_file` imports an exercise file by its path (compiled anew each time, no
 ``__pycache__`` left behind); :func:`facts` turns an exception into what the parent
 needs to write its row: what it was, "file:line: the line of code" in the learner's file
 when it is there, and which step of the check was running.
@@ -40,7 +40,7 @@ class _FreshLoader(importlib.machinery.SourceFileLoader):
         return self.source_to_code(self.get_data(self.path), self.path)
 
 
-def load(path: Path) -> ModuleType:
+def load_file(path: Path) -> ModuleType:
     """Import the learner's file at ``path`` as a module, without touching ``sys.path``.
 
     The module is in ``sys.modules`` only while its body runs (dataclasses need that),
