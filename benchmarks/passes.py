@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from recipe import BATCH
 
-from numpyvae.fast import ManyRowsDecoder, iw_blocks
 from numpyvae.fast.flat import PIECE
+from numpyvae.fast.iw import ManyRowsDecoder, iw_blocks
 from numpyvae.losses import kl_std_normal
 from numpyvae.reparam import Reparameterize
 

@@ -17,23 +17,8 @@ faster, and ``tests/test_fast.py`` ties the two together:
   ``model.decode_logits``; ``bernoulli_nll_rows``, Eq. (4) with its softplus sums in
   two passes (``sum_softplus``), tested equal to ``losses.bernoulli_nll``.
 
-Why each one pays, with the figures, is in ``benchmarks/README.md``.
+Why each one pays, with the figures, is in ``benchmarks/README.md``. Each is entered by
+its module (``from numpyvae.fast.flat import FlatParams``): this file imports nothing, so
+that the lecture's ``model.py``, which needs the flat buffer only, loads no more of
+``fast/`` than that.
 """
-
-from .flat import PIECE, FlatParams, ParamSlots, pack_layers, pieces
-from .iw import (
-    IW_MAX_ROWS,
-    ManyRowsDecoder,
-    bernoulli_nll_rows,
-    iw_blocks,
-    log_likelihood_iw_blocked,
-    running_logsumexp,
-    sum_softplus,
-)
-from .loss import bernoulli_nll_fused
-
-__all__ = [
-    "IW_MAX_ROWS", "PIECE", "FlatParams", "ManyRowsDecoder", "ParamSlots", "bernoulli_nll_fused",
-    "bernoulli_nll_rows", "iw_blocks", "log_likelihood_iw_blocked", "pack_layers", "pieces",
-    "running_logsumexp", "sum_softplus",
-]
