@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .fast.flat import PIECE, FlatParams, pieces
+from .fast.flat import FLUSH_EVERY, PIECE, FlatParams, flush_subnormals, pieces
 
 
 class SGD:
@@ -66,7 +66,9 @@ class Adam:
     buffer, piece by piece (:func:`~numpyvae.fast.flat.pieces`), when the parameters and
     gradients are a model's (:class:`~numpyvae.fast.flat.FlatParams`), and Eq. (10) as
     written otherwise, or always with ``folded=False``. The two agree to rounding
-    (tests/test_fast.py).
+    (tests/test_fast.py); the fast path also clears m and v of subnormal numbers every
+    :data:`~numpyvae.fast.flat.FLUSH_EVERY` steps, which moves no weight but to rounding
+    (:func:`~numpyvae.fast.flat.flush_subnormals`).
     """
 
     def __init__(
@@ -101,6 +103,9 @@ class Adam:
             # by piece, so that the twelve passes over a piece find it in the cache
             for p in pieces(w.size):
                 self.update_folded(w[p], g[p], m[p], v[p], self._tmp[: p.stop - p.start])
+            if self.t % FLUSH_EVERY == 0:  # subnormal moments take the CPU's slow path
+                flush_subnormals(m)
+                flush_subnormals(v)
             return
         for name, w in self.params.items():
             self.update(w, grads[name], self.m[name], self.v[name])

@@ -8,7 +8,7 @@ import pytest
 
 from numpyvae import VAE, Adam, VAEConfig
 from numpyvae.elbo import log_likelihood_iw
-from numpyvae.fast.flat import PIECE, FlatParams, pieces
+from numpyvae.fast.flat import FLUSH_EVERY, PIECE, FlatParams, flush_subnormals, pieces
 from numpyvae.fast.iw import (
     ManyRowsDecoder,
     bernoulli_nll_rows,
@@ -73,6 +73,42 @@ def test_folded_adam_on_the_flat_buffer_equals_eq10_as_written(dtype, rtol):
         np.testing.assert_allclose(flat_p[k], plain_p[k], rtol=rtol, atol=rtol)
         np.testing.assert_allclose(folded.m[k], literal.m[k], rtol=rtol, atol=rtol)
         np.testing.assert_allclose(folded.v[k], literal.v[k], rtol=rtol, atol=rtol)
+
+
+def test_flush_subnormals_clears_exactly_the_subnormal_values():
+    tiny = np.finfo(np.float32).tiny
+    a = np.array([0.0, tiny, tiny / 2, -tiny / 8, 1.4e-45, -1.0, 3e-30, np.inf, -np.inf],
+                 np.float32)
+    flush_subnormals(a)
+    np.testing.assert_array_equal(
+        a, np.array([0.0, tiny, 0.0, 0.0, 0.0, -1.0, 3e-30, np.inf, -np.inf], np.float32))
+
+
+def test_adam_with_moments_flushed_moves_the_weights_as_eq10_as_written():
+    """Weights whose gradient stops: their m shrinks by b1 each step into the subnormal range
+    and stays there as written; the fast path clears it every FLUSH_EVERY steps, and the
+    weights still follow Eq. (10) as written to float32 rounding."""
+    rng = np.random.default_rng(3)
+    shapes = {"W": (50, 40), "b": (40,)}
+    flat_p, flat_g = FlatParams(shapes, np.float32), FlatParams(shapes, np.float32)
+    plain_p = {k: np.zeros(s, np.float32) for k, s in shapes.items()}
+    for k, shape in shapes.items():
+        flat_p[k] = plain_p[k] = rng.normal(size=shape).astype(np.float32)
+    folded, literal = Adam(flat_p, lr=0.01), Adam(plain_p, lr=0.01, folded=False)
+    steps = 3 * FLUSH_EVERY
+    for t in range(steps):
+        g = {k: rng.normal(size=s).astype(np.float32) for k, s in shapes.items()}
+        g["W"][:25] *= 1e-30 if t < 20 else 0  # then no gradient: m decays by b1 a step
+        for k in shapes:
+            flat_g[k] = g[k]
+        folded.step(flat_g)
+        literal.step(g)
+    tiny = np.finfo(np.float32).tiny
+    subnormal = (literal.m["W"] != 0) & (np.abs(literal.m["W"]) < tiny)
+    assert subnormal[:25].mean() > 0.9  # as written: stuck in the subnormal range
+    assert not np.any((folded.m.flat != 0) & (np.abs(folded.m.flat) < tiny))  # flushed
+    for k in shapes:
+        np.testing.assert_allclose(flat_p[k], plain_p[k], rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("n, size", [(10, 3), (9, 3), (1, 5), (0, 4), (PIECE + 1, PIECE)])
