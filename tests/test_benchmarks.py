@@ -5,6 +5,7 @@
 
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,7 @@ def run(script, *args):
     ("bench_scaling.py", ["--data-dir", "--images", "--sizes", "--skip-timing"]),
     ("bench_passes.py", ["--data-dir", "--repeats", "--train-epochs", "--images", "--iw-images",
                          "--iw-samples", "--clock"]),
+    ("bench_subnormal.py", ["--data-dir", "--epochs", "--images", "--rounds"]),
 ])
 def test_help_explains_every_option(script, options):
     done = run(script, "--help")
@@ -43,6 +45,7 @@ def test_help_explains_every_option(script, options):
     ("bench_epoch.py", ["--iw-samples", "many"], ["--iw-samples", "whole number"]),
     ("bench_epoch.py", ["--peers", "torch-eager,tensorflow"], ["--peers", "unknown peer tensorflow"]),
     ("bench_scaling.py", ["--sizes", "60000", "0"], ["--sizes", "must be >= 1"]),
+    ("bench_subnormal.py", ["--epochs", "0"], ["--epochs", "must be >= 1"]),
 ])
 def test_bad_counts_are_rejected_naming_the_option(script, args, words):
     done = run(script, *args)
@@ -52,7 +55,8 @@ def test_bad_counts_are_rejected_naming_the_option(script, args, words):
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("script", ["bench_epoch.py", "bench_scaling.py", "bench_passes.py"])
+@pytest.mark.parametrize("script", ["bench_epoch.py", "bench_scaling.py", "bench_passes.py",
+                                    "bench_subnormal.py"])
 def test_a_data_dir_without_mnist_is_an_error_not_random_data(script, tmp_path):
     done = run(script, "--data-dir", str(tmp_path))
     assert done.returncode == 1
@@ -131,3 +135,16 @@ def test_the_pass_table_lists_the_fourteen_products_and_adams_passes_and_sets_th
         assert total > 0 and measured > 0 and "the rows account for" in table
     assert "np.exp(l)" in block and "[h, 1] @ [[W_out], [b_out]]" in block
     assert "load: other processes" in done.stdout
+
+
+def test_the_subnormal_benchmark_counts_times_and_compares_the_weights(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_subnormal.py"), "--images", "256", "--epochs", "1",
+         "--rounds", "1"], check=False, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NUMPYVAE_DATA": str(tmp_path)})  # no MNIST there: random pixels
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert re.search(r"after 1 epochs \(2 steps\) without clearing: m has [\d,]+ subnormal values", out)
+    assert re.search(r"moments as they are +[\d.]+ ms\n +moments cleared +[\d.]+ ms", out)
+    assert "load: other processes" in out
+    assert re.search(r"weights (identical to the bit|differ by at most)", out)
