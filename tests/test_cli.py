@@ -577,6 +577,13 @@ def test_the_default_out_names_every_choice_of_the_model():
         "vae-h400-z20-relu-b1-seed3")]
 
 
+@pytest.mark.parametrize("beta, name", [("1.0000001", "b1.0000001"), ("0.1234567", "b0.1234567"),
+                                        ("-0.0", "b0"), ("0.5", "b0.5"), ("1e-300", "b1e-300")])
+def test_the_default_out_never_names_two_betas_alike(beta, name):
+    args = cli.build_parser().parse_args(["train", "--beta", beta])
+    assert str(train_cmd.default_out(args)) == f"runs/mnist-vae-h400-z20-relu-{name}"
+
+
 def test_a_warm_up_longer_than_the_run_is_refused(capsys, tmp_path, small_data):
     code, _, err = run(capsys, "train", *TINY, "--warmup-epochs", "1e308", "--out",
                        tmp_path / "run")

@@ -96,7 +96,9 @@ def run_folder(dataset: str, kind: str, config: VAEConfig, binarize: str = "none
     hidden = "x".join(map(str, config.hidden_dims)) or "0"
     name = f"{dataset}-{kind}-h{hidden}-z{config.latent_dim}-{config.activation}"
     if kind == "vae":  # an AutoEncoder has no KL term to weigh
-        name += f"-b{config.beta:g}"
+        beta = config.beta + 0.0  # -0.0 is the beta 0
+        short = f"{beta:g}"  # b1, b0.5, but never one name for two betas (1.0000001)
+        name += f"-b{short if float(short) == beta else repr(beta)}"
     if binarize != "none":
         name += f"-{binarize}"
     if config.init != default(VAEConfig, "init"):
