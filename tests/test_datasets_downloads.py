@@ -562,7 +562,10 @@ def test_a_mirror_announcing_more_than_the_files_size_is_given_up(server, tmp_pa
 @pytest.mark.parametrize("variable, value, words", [
     ("NUMPYVAE_DOWNLOAD_DEADLINE", "soon", "NUMPYVAE_DOWNLOAD_DEADLINE='soon': expected a number"),
     ("NUMPYVAE_MIRROR", "ossci-datasets.s3.amazonaws.com/mnist", "NUMPYVAE_MIRROR: 'ossci"),
-])
+    ("NUMPYVAE_MIRROR", "http://[::1/mnist", "NUMPYVAE_MIRROR: 'http://[::1/mnist'"),
+    ("NUMPYVAE_MIRROR", "http://127.0.0.1:abc/mnist", "NUMPYVAE_MIRROR: 'http://127.0.0.1:abc"),
+    ("NUMPYVAE_MIRROR", "https://host:99999/mnist", "NUMPYVAE_MIRROR: 'https://host:99999"),
+], ids=["deadline", "no-scheme", "ipv6", "port", "port-range"])
 def test_a_wrong_environment_variable_is_one_line_before_anything_else(
         dead_url, tmp_path, monkeypatch, capsys, variable, value, words):
     monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)
