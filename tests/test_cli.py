@@ -121,6 +121,14 @@ def test_missing_run_folder_is_one_line_error(capsys, tmp_path, command):
     assert err.count("\n") == 1 and err.startswith("numpyvae: error: ")
 
 
+@pytest.mark.parametrize("command", ["evaluate", "sample"])
+def test_an_empty_run_folder_name_is_refused_not_the_current_folder(capsys, trained_run,
+                                                                   monkeypatch, command):
+    monkeypatch.chdir(trained_run)  # '' would be the current folder, a run folder here
+    code, _, err = run(capsys, command, "", "--iw-samples" if command == "evaluate" else "--n", "4")
+    assert_user_error(code, err, "argument RUN_DIR: must name a folder, got ''")
+
+
 def test_folder_without_checkpoint_is_not_a_run(capsys, tmp_path):
     code, _, err = run(capsys, "evaluate", tmp_path)
     assert_user_error(code, err, "checkpoint.npz")

@@ -18,6 +18,7 @@ from ..errors import NumpyVAEError
 from .options import (
     EXAMPLE_RUN,
     HelpFormatter,
+    folder_name,
     model_name,
     nonnegative_int,
     positive_int,
@@ -52,13 +53,14 @@ def add_parser(subparsers) -> None:
         "sample", help="decode z ~ N(0, I) into new images, saved as a PNG grid",
         formatter_class=HelpFormatter, description=DESCRIPTION, epilog=EXAMPLES,
     )
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder made by 'numpyvae train'")
+    p.add_argument("run_dir", metavar="RUN_DIR", type=folder_name,
+                   help="a run folder made by 'numpyvae train'")
     p.add_argument(
         "--n", type=positive_int, metavar="N", default=64,
         help="number of images (default: %(default)s, an 8x8 grid)",
     )
     p.add_argument(
-        "--out", metavar="FILE.png", default=None,
+        "--out", metavar="FILE.png", type=png_or_folder, default=None,
         help=f"the PNG to write, or a folder to write {SAMPLES_FILE} in "
         f"(default: RUN_DIR/{SAMPLES_FILE})",
     )
@@ -67,6 +69,13 @@ def add_parser(subparsers) -> None:
         help="seed of z (default: %(default)s)",
     )
     p.set_defaults(func=run)
+
+
+def png_or_folder(text: str) -> str:
+    """--out: not '' nor blanks, which would be the current folder, not a name given."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must name a .png file or a folder, got {text!r}")
+    return text
 
 
 def output_path(out: str | None, folder: Path) -> Path:
