@@ -370,8 +370,9 @@ def repair_history(record: RunRecord, held: bool = False) -> bool:
     between the last checkpoint and history.json leaves it behind); True if rewritten.
 
     Only when no ``train`` holds the folder (a run in progress writes it itself; with
-    ``held``, the caller holds it), the folder can be written, and the checkpoint is the
-    folder's own ``checkpoint.npz``.
+    ``held``, the caller holds it), the folder can be written, the checkpoint is the
+    folder's own ``checkpoint.npz``, and it still holds the epoch ``record`` was read
+    with (a run that saved a later one since and ended wrote its history.json itself).
     """
     folder = record.folder
     if record.path.name != CHECKPOINT or "history" not in record.meta:
@@ -387,10 +388,23 @@ def repair_history(record: RunRecord, held: bool = False) -> bool:
             write_history(folder, record.history)
         else:
             with lock_run(folder, "repairing history.json"):
+                if not _still_stored(record):  # a run saved a later epoch since: no repair
+                    return False
                 write_history(folder, record.history)
     except (RunFolderInUse, OSError):
         return False
     return True
+
+
+def _still_stored(record: RunRecord) -> bool:
+    """Whether the checkpoint file of ``record`` still holds the epoch and run it was
+    read with (its metadata alone is read again)."""
+    try:
+        meta = _read_meta(record.path, _read_npz(record.path, ("meta",))["meta"])
+    except (CheckpointError, KeyError):
+        return False
+    return meta.get("epoch") == record.meta.get("epoch") and (
+        meta.get("run_id") == record.meta.get("run_id"))
 
 
 def stored_epoch(path: str | Path) -> int | None:

@@ -634,6 +634,20 @@ def test_history_json_is_repaired_only_when_no_train_holds_the_folder(tmp_path):
     assert repair_history(record) is False  # nothing left to repair
 
 
+def test_a_record_read_before_a_later_epoch_was_saved_does_not_set_history_json_back(tmp_path):
+    """A reader reads epoch 1; the run saves epoch 2 (both files) and ends; the reader's
+    repair must not rewrite history.json with epoch 1 alone."""
+    out = tmp_path / "run"
+    fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=1, batch_size=20),
+        out_dir=out, log=None)
+    stale = read_run(out)
+    fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=2, batch_size=20),
+        out_dir=out, resume=True, log=None)
+    whole = (out / HISTORY).read_bytes()
+    assert len(json.loads(whole)) == 2
+    assert repair_history(stale) is False and (out / HISTORY).read_bytes() == whole
+
+
 # ---- eval.json: one result per data set and K ------------------------------------------
 
 
