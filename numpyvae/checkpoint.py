@@ -38,7 +38,8 @@ Files are written to a temporary name and renamed into place (``fileio``), so a 
 never leaves a half-written checkpoint, and read with ``allow_pickle=False``. A
 checkpoint is written only when every array it holds is finite. Reading checks
 everything: a damaged file (whatever the zip or .npy reader raises on it), a file that
-is not a regular file (a FIFO would block), a digest that does not match, parameters
+is not a regular file (a FIFO would block), entries declaring more than
+:data:`MAX_INFLATION` times the file's size (refused unread: memory stays bounded), a digest that does not match, parameters
 that are not float32/float64 or do not fit the config, metadata of the wrong type or
 out of range (epochs, history, settings, generator state), and an optimizer state out
 of range (Adam's t at least one step per epoch, its v >= 0, finite) all give one
@@ -565,12 +566,33 @@ def _read_npz(path: Path, names: tuple[str, ...] | None = None) -> dict[str, np.
                 raise CheckpointError(f"{path}: not a readable checkpoint (not an .npz file)")
             with npz:
                 wanted = npz.files if names is None else [k for k in names if k in npz.files]
+                _refuse_a_zip_bomb(path, npz.zip, wanted, os.fstat(f.fileno()).st_size)
                 return {k: npz[k] for k in wanted}
         except CheckpointError:
             raise
         except _DAMAGED as e:
             why = "not an .npz file" if "pickle" in str(e) else (str(e) or type(e).__name__)
             raise CheckpointError(f"{path}: not a readable checkpoint ({why})") from e
+
+
+#: numpyvae writes its checkpoints uncompressed, and float arrays compress little: entries
+#: that declare more than this many times the file's size (and 1 MiB more) are refused
+#: before any is read, so that a small file never takes gigabytes of memory
+MAX_INFLATION = 16
+
+
+def _refuse_a_zip_bomb(path: Path, archive: zipfile.ZipFile, keys: list[str],
+                       size: int) -> None:
+    """A CheckpointError if the entries ``keys`` of the .npz ``archive`` declare more
+    than :data:`MAX_INFLATION` times the file's ``size``: zipfile never reads an entry
+    past its declared size, so this bounds the memory reading them takes."""
+    members = set(archive.namelist())
+    declared = sum(archive.getinfo(f"{k}.npy" if f"{k}.npy" in members else k).file_size
+                   for k in keys)
+    if declared > MAX_INFLATION * size + (1 << 20):
+        raise CheckpointError(
+            f"{path}: not a readable checkpoint (its entries declare {declared} bytes, more "
+            f"than {MAX_INFLATION} times the file's {size}: a checkpoint is not so compressed)")
 
 
 def _is_float(a: np.ndarray) -> bool:

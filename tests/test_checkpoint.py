@@ -178,6 +178,22 @@ def test_a_npy_header_that_is_no_longer_a_literal_is_a_checkpoint_error(tmp_path
     assert stored_epoch(path) is None  # the meta entry alone reads (it has no epoch)
 
 
+def test_a_compressed_entry_that_inflates_far_past_the_file_is_refused_unread(run_dir):
+    """8 MiB of zeros compress to 8 kB: refused from the sizes the zip declares, before
+    anything is read; a checkpoint compressed afterwards is still read as it was."""
+    path = run_dir / CHECKPOINT
+    with np.load(path) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    np.savez_compressed(run_dir / "compressed.npz", **arrays)
+    np.testing.assert_array_equal(load_checkpoint(run_dir / "compressed.npz")[0].params.flat,
+                                  load_checkpoint(path)[0].params.flat)
+    np.savez_compressed(path, **arrays, extra=np.zeros(1 << 23, np.uint8))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(CheckpointError, match=r"its entries declare \d+ bytes, more than 16 "
+                                              r"times the file's \d+"):
+        load_checkpoint(path)
+
+
 def test_the_binarizations_a_checkpoint_accepts_are_the_data_sets():
     assert checkpoint.BINARIZE_MODES == BINARIZE_MODES
 
