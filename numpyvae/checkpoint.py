@@ -379,11 +379,8 @@ def repair_history(record: RunRecord, held: bool = False) -> bool:
     if record.path.name != CHECKPOINT or "history" not in record.meta:
         return False
     wanted = json.dumps(record.history, indent=1).encode()
-    try:
-        if (folder / HISTORY).read_bytes() == wanted:
-            return False
-    except OSError:
-        pass  # missing or unreadable: written below
+    if _holds(folder / HISTORY, wanted):
+        return False
     try:
         if held:
             write_history(folder, record.history)
@@ -395,6 +392,20 @@ def repair_history(record: RunRecord, held: bool = False) -> bool:
     except (RunFolderInUse, OSError):
         return False
     return True
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file holding ``data``, reading no more than that (a
+    FIFO would block the read, /dev/zero never end it: neither holds it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return False  # missing or unreadable
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return stat.S_ISREG(os.fstat(fd).st_mode) and f.read(len(data) + 1) == data
+        except OSError:
+            return False
 
 
 def _still_stored(record: RunRecord) -> bool:

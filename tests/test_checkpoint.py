@@ -16,6 +16,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from helpers import hang_guard
 
 import numpyvae
 from numpyvae import VAE, VAEConfig, checkpoint
@@ -307,6 +308,23 @@ def test_a_folder_in_place_of_the_checkpoint_is_refused(tmp_path):
 
 
 # ---- history.json is a copy of the checkpoint's history ----------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("kind", ["fifo", "endless"])
+def test_a_history_json_that_is_no_file_is_replaced_not_read(run_dir, kind):
+    """A FIFO would block the comparison for ever, /dev/zero fill the memory: neither is
+    read; the repair puts the history there (and leaves /dev/zero alone)."""
+    path = run_dir / HISTORY
+    whole = path.read_bytes()
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")  # an endless file
+    assert hang_guard(repair_history, read_run(run_dir), seconds=30,
+                      fifo=path if kind == "fifo" else None) is True
+    assert not path.is_symlink() and path.read_bytes() == whole
 
 
 def test_resume_rewrites_a_history_json_that_trails_the_checkpoint(tmp_path):
