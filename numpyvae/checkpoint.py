@@ -62,7 +62,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
@@ -327,7 +327,7 @@ def read_run_id(folder: str | Path) -> str | None:
     CheckpointError naming it if it is damaged."""
     path = Path(folder) / RUN
     try:
-        with open(path, "rb") as f:
+        with _open_regular(path) as f:
             text = f.read(4096)
     except FileNotFoundError:
         return None
@@ -394,6 +394,21 @@ def repair_history(record: RunRecord, held: bool = False) -> bool:
     return True
 
 
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading without blocking (a FIFO would block ``open``, and
+    any read); a CheckpointError naming it if it is not a regular file. An OSError of
+    opening (FileNotFoundError, ...) is the caller's."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        os.close(fd)
+        raise CheckpointError(f"{path}: not a regular file, so not a record of the run")
+    return os.fdopen(fd, "rb")
+
+
 def _holds(path: Path, data: bytes) -> bool:
     """Whether ``path`` is a regular file holding ``data``, reading no more than that (a
     FIFO would block the read, /dev/zero never end it: neither holds it)."""
@@ -443,7 +458,7 @@ def read_evaluations(folder: str | Path) -> list[dict]:
     CheckpointError naming the file if it is neither (it is never overwritten then)."""
     path = Path(folder) / EVAL
     try:
-        with open(path, "rb") as f:
+        with _open_regular(path) as f:
             text = f.read(1 << 24)
     except FileNotFoundError:
         return []

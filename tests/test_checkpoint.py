@@ -307,6 +307,17 @@ def test_a_folder_in_place_of_the_checkpoint_is_refused(tmp_path):
     assert stored_epoch(tmp_path / CHECKPOINT) is None
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("name", [RUN, EVAL])
+def test_a_fifo_in_place_of_run_json_or_eval_json_is_refused_at_once(run_dir, name):
+    path = run_dir / name
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    read = read_run if name == RUN else read_evaluations
+    with pytest.raises(CheckpointError, match=f"{name}: not a regular file"):
+        hang_guard(read, run_dir, seconds=30, fifo=path)
+
+
 # ---- history.json is a copy of the checkpoint's history ----------------------------------
 
 
