@@ -781,12 +781,17 @@ def _check_optimizer_state(path: Path, state: dict[str, np.ndarray], model, epoc
             if not (a.dtype.kind in "iu" and a.shape == ()):
                 raise CheckpointError(f"{path}: optim/t is {a.dtype} of shape {a.shape}, "
                                       "not a whole number")
+            t = int(a)
             least = epoch if isinstance(epoch, int) else 0  # each epoch is one step or more
-            if int(a) < least or int(a) >= 2**53:
-                raise CheckpointError(
-                    f"{path}: optim/t (the optimizer's step count) is {int(a)}, out of range: "
-                    f"{epoch} epochs take at least {least} steps" if least else
-                    f"{path}: optim/t (the optimizer's step count) is {int(a)}, out of range")
+            if t < least or t >= 2**53:
+                if t >= 2**53:
+                    why = ": more steps than any run takes (2**53)"
+                elif least == 1:
+                    why = ": 1 epoch takes at least 1 step"
+                else:
+                    why = f": {epoch} epochs take at least {least} steps" if least else ""
+                raise CheckpointError(f"{path}: optim/t (the optimizer's step count) is {t}, "
+                                      f"out of range{why}")
             continue
         if not _is_float(a):
             raise CheckpointError(f"{path}: optim/{k} is {a.dtype} of shape {a.shape}, "
