@@ -70,7 +70,10 @@ class Parser(argparse.ArgumentParser):
                 return ""
             given = unknown[1].split("=")[0]
             known = [o for o in self._option_string_actions if o.startswith("--")]
-        close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
+        # the one name it begins (an abbreviation, as argparse took them), else the closest
+        close = [k for k in known if k.startswith(given)]
+        if len(close) != 1:
+            close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
         return f" (did you mean {close[0]}?)" if close else ""
 
 DEFAULT_DATASET = "mnist"  # the data set of the PyTorch recipe
