@@ -27,6 +27,8 @@ from .options import (
 from .runs import load_run
 
 SAMPLES_FILE = "samples.png"  # in the run folder, unless --out says otherwise
+#: the most images of one picture, a 64x64 grid: the memory of drawing grows with them
+MAX_IMAGES = 4096
 
 DESCRIPTION = f"""\
 Draw z from the prior N(0, I), decode it (Eq. 3) and save the pixel
@@ -56,8 +58,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("run_dir", metavar="RUN_DIR", type=folder_name,
                    help="a run folder made by 'numpyvae train'")
     p.add_argument(
-        "--n", type=positive_int, metavar="N", default=64,
-        help="number of images (default: %(default)s, an 8x8 grid)",
+        "--n", type=image_count, metavar="N", default=64,
+        help=f"number of images, 1 to {MAX_IMAGES} (default: %(default)s, an 8x8 grid)",
     )
     p.add_argument(
         "--out", metavar="FILE.png", type=png_or_folder, default=None,
@@ -69,6 +71,16 @@ def add_parser(subparsers) -> None:
         help="seed of z (default: %(default)s)",
     )
     p.set_defaults(func=run)
+
+
+def image_count(text: str) -> int:
+    """--n: 1 to MAX_IMAGES; more would be gigabytes of memory for a picture no one sees."""
+    n = positive_int(text)
+    if n > MAX_IMAGES:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_IMAGES} images (a {math.isqrt(MAX_IMAGES)}x{math.isqrt(MAX_IMAGES)} "
+            f"grid) fit one picture, got {text!r}")
+    return n
 
 
 def png_or_folder(text: str) -> str:
