@@ -50,6 +50,7 @@ end of this module).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import stat
@@ -180,6 +181,7 @@ def _load(path: Path) -> tuple[VAE | AutoEncoder, dict, dict, bool]:
     arrays.pop("digest", None)
     try:
         config = VAEConfig.from_dict(meta["config"])
+        _refuse_a_config_larger_than_the_arrays(path, config, arrays)
         model = MODEL_CLASSES[meta.get("model", "vae")](config)
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError, MemoryError) as e:
         raise CheckpointError(f"{path}: bad metadata ({e or type(e).__name__})") from e
@@ -196,6 +198,19 @@ def _load(path: Path) -> tuple[VAE | AutoEncoder, dict, dict, bool]:
     optim_state = {k[len("optim/"):]: v for k, v in arrays.items() if k.startswith("optim/")}
     _check_optimizer_state(path, optim_state, model, meta.get("epoch"))
     return model, optim_state, meta, vouched
+
+
+def _refuse_a_config_larger_than_the_arrays(path: Path, config: VAEConfig,
+                                            arrays: dict[str, np.ndarray]) -> None:
+    """A CheckpointError if ``config`` asks for more weights than the parameters stored:
+    checked before the model is made, which allocates what the config says, so that a
+    small file never takes the memory of a large model."""
+    dims = (config.input_dim, *config.hidden_dims, config.latent_dim)
+    needed = sum(a * b for a, b in itertools.pairwise(dims))  # a W each; the decoder mirrors
+    held = sum(a.size for k, a in arrays.items() if k.startswith("param/"))
+    if needed > held:
+        raise CheckpointError(f"{path}: bad metadata (the config asks for at least {needed} "
+                              f"weights, but the checkpoint holds {held})")
 
 
 @dataclass

@@ -469,6 +469,17 @@ def _config(key, value):
     return lambda meta: {**meta, "config": {**meta["config"], key: value}}
 
 
+@pytest.mark.parametrize("hidden", [[2000, 2000], [1] * 20_000], ids=["wide", "deep"])
+def test_a_signed_config_larger_than_the_arrays_is_refused_before_the_model_is_made(
+        run_dir, hidden):
+    """A forger's config of 784-30000-30000 beside a 336 kB file would have the model made
+    (21 GB) before its shapes were compared: the count of weights is compared first."""
+    rewrite(run_dir / CHECKPOINT, meta=_config("hidden_dims", hidden))
+    with pytest.raises(CheckpointError, match=r"the config asks for at least \d+ weights, "
+                                              r"but the checkpoint holds \d+"):
+        load_checkpoint(run_dir)
+
+
 @pytest.mark.parametrize("change", [_config("activation", "tanh"),
                                     _config("likelihood", "gaussian"), _config("beta", 0.0)],
                          ids=["tanh on ReLU weights", "gaussian", "beta 0"])
