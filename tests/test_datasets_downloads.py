@@ -48,8 +48,11 @@ def sha256_of(path: Path) -> str:
 def test_default_data_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NUMPYVAE_DATA", str(tmp_path / "data"))
     assert default_data_dir() == tmp_path / "data"
-    monkeypatch.delenv("NUMPYVAE_DATA")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for blank in ("", "   "):  # set but blank: not set (not a folder named '   ' here)
+        monkeypatch.setenv("NUMPYVAE_DATA", blank)
+        assert default_data_dir() == tmp_path / "cache" / "numpyvae"
+    monkeypatch.delenv("NUMPYVAE_DATA")
     assert default_data_dir() == tmp_path / "cache" / "numpyvae"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

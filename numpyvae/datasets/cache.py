@@ -91,7 +91,7 @@ def default_data_dir() -> Path:
     ``~/.cache/numpyvae``. Files live in ``<dir>/mnist/`` and
     ``<dir>/fashion-mnist/`` under their original names.
     """
-    explicit = os.environ.get("NUMPYVAE_DATA")
+    explicit = os.environ.get("NUMPYVAE_DATA", "").strip()  # blank is unset, as a folder '   ' is no choice
     if explicit:
         return Path(explicit).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME")
