@@ -572,6 +572,21 @@ def test_out_empty_is_refused(capsys, tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("argv", [["train", *TINY], ["evaluate", "run"],
+                                  ["exercises", "train"]], ids=["train", "evaluate", "exercises"])
+def test_data_dir_empty_is_refused_not_the_current_folder(capsys, tmp_path, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *argv, "--data-dir", " ")
+    assert_user_error(code, err, "argument --data-dir: must name a folder, got ' '")
+    assert os.listdir(tmp_path) == []
+
+
+def test_exercises_train_out_empty_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "exercises", "train", "--out", "")
+    assert_user_error(code, err, "argument --out: must name a folder, got ''")
+
+
 def test_the_default_out_names_every_choice_of_the_model():
     """Runs that differ in any choice of the model get folders of their own."""
     folders = []

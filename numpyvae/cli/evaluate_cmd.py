@@ -72,7 +72,7 @@ def add_parser(subparsers) -> None:
         help="evaluate on another data set's test images (default: the run's own)",
     )
     p.add_argument(
-        "--data-dir", metavar="DIR", default=None,
+        "--data-dir", metavar="DIR", type=folder_name, default=None,
         help="where the data set is cached (default: the one the run was trained from)",
     )
     p.add_argument(
