@@ -39,8 +39,9 @@ never leaves a half-written checkpoint, and read with ``allow_pickle=False``. A
 checkpoint is written only when every array it holds is finite. Reading checks
 everything: a damaged file (whatever the zip or .npy reader raises on it), a file that
 is not a regular file (a FIFO would block), entries declaring more than
-:data:`MAX_INFLATION` times the file's size (refused unread: memory stays bounded), a digest that does not match, parameters
-that are not float32/float64 or do not fit the config, metadata of the wrong type or
+:data:`MAX_INFLATION` times the file's size (refused unread, so memory stays bounded by
+the file), a digest that does not match, parameters that are not float32/float64 or do
+not fit the config (compared before the model is made), metadata of the wrong type or
 out of range (epochs, history, settings, generator state), and an optimizer state out
 of range (Adam's t at least one step per epoch, its v >= 0, finite) all give one
 :class:`CheckpointError` that names the file (the opening and the checks are at the
@@ -428,14 +429,10 @@ def _holds(path: Path, data: bytes) -> bool:
     """Whether ``path`` is a regular file holding ``data``, reading no more than that (a
     FIFO would block the read, /dev/zero never end it: neither holds it)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return False  # missing or unreadable
-    with os.fdopen(fd, "rb") as f:
-        try:
-            return stat.S_ISREG(os.fstat(fd).st_mode) and f.read(len(data) + 1) == data
-        except OSError:
-            return False
+        with _open_regular(path) as f:
+            return f.read(len(data) + 1) == data
+    except (OSError, CheckpointError):
+        return False  # missing, unreadable, or no file
 
 
 def _still_stored(record: RunRecord) -> bool:

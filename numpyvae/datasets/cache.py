@@ -91,8 +91,8 @@ def default_data_dir() -> Path:
     ``~/.cache/numpyvae``. Files live in ``<dir>/mnist/`` and
     ``<dir>/fashion-mnist/`` under their original names.
     """
-    explicit = os.environ.get("NUMPYVAE_DATA", "").strip()  # blank is unset, as a folder '   ' is no choice
-    if explicit:
+    explicit = os.environ.get("NUMPYVAE_DATA", "")
+    if explicit.strip():  # blanks are unset: a folder named '   ' is no one's choice
         return Path(explicit).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME")
     base = Path(cache) if cache and os.path.isabs(cache) else Path.home() / ".cache"
