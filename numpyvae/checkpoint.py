@@ -38,8 +38,10 @@ Files are written to a temporary name and renamed into place (``fileio``), so a 
 never leaves a half-written checkpoint, and read with ``allow_pickle=False``. A
 checkpoint is written only when every array it holds is finite. Reading checks
 everything: a damaged file (whatever the zip or .npy reader raises on it), a file that
-is not a regular file (a FIFO would block), a digest that does not match, parameters
-that are not float32/float64 or do not fit the config, metadata of the wrong type or
+is not a regular file (a FIFO would block), entries declaring more than
+:data:`MAX_INFLATION` times the file's size (refused unread, so memory stays bounded by
+the file), a digest that does not match, parameters that are not float32/float64 or do
+not fit the config (compared before the model is made), metadata of the wrong type or
 out of range (epochs, history, settings, generator state), and an optimizer state out
 of range (Adam's t at least one step per epoch, its v >= 0, finite) all give one
 :class:`CheckpointError` that names the file (the opening and the checks are at the
@@ -49,6 +51,7 @@ end of this module).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import stat
@@ -61,7 +64,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
@@ -182,6 +185,7 @@ def _load(path: Path) -> tuple[VAE | AutoEncoder, dict, dict, bool]:
     arrays.pop("digest", None)
     try:
         config = VAEConfig.from_dict(meta["config"])
+        _refuse_a_config_larger_than_the_arrays(path, config, arrays)
         model = MODEL_CLASSES[meta.get("model", "vae")](config)
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError, MemoryError) as e:
         raise CheckpointError(f"{path}: bad metadata ({e or type(e).__name__})") from e
@@ -198,6 +202,19 @@ def _load(path: Path) -> tuple[VAE | AutoEncoder, dict, dict, bool]:
     optim_state = {k[len("optim/"):]: v for k, v in arrays.items() if k.startswith("optim/")}
     _check_optimizer_state(path, optim_state, model, meta.get("epoch"))
     return model, optim_state, meta, vouched
+
+
+def _refuse_a_config_larger_than_the_arrays(path: Path, config: VAEConfig,
+                                            arrays: dict[str, np.ndarray]) -> None:
+    """A CheckpointError if ``config`` asks for more weights than the parameters stored:
+    checked before the model is made, which allocates what the config says, so that a
+    small file never takes the memory of a large model."""
+    dims = (config.input_dim, *config.hidden_dims, config.latent_dim)
+    needed = sum(a * b for a, b in itertools.pairwise(dims))  # a W each; the decoder mirrors
+    held = sum(a.size for k, a in arrays.items() if k.startswith("param/"))
+    if needed > held:
+        raise CheckpointError(f"{path}: bad metadata (the config asks for at least {needed} "
+                              f"weights, but the checkpoint holds {held})")
 
 
 @dataclass
@@ -329,7 +346,7 @@ def read_run_id(folder: str | Path) -> str | None:
     CheckpointError naming it if it is damaged."""
     path = Path(folder) / RUN
     try:
-        with open(path, "rb") as f:
+        with _open_regular(path) as f:
             text = f.read(4096)
     except FileNotFoundError:
         return None
@@ -373,27 +390,63 @@ def repair_history(record: RunRecord, held: bool = False) -> bool:
     between the last checkpoint and history.json leaves it behind); True if rewritten.
 
     Only when no ``train`` holds the folder (a run in progress writes it itself; with
-    ``held``, the caller holds it), the folder can be written, and the checkpoint is the
-    folder's own ``checkpoint.npz``.
+    ``held``, the caller holds it), the folder can be written, the checkpoint is the
+    folder's own ``checkpoint.npz``, and it still holds the epoch ``record`` was read
+    with (a run that saved a later one since and ended wrote its history.json itself).
     """
     folder = record.folder
     if record.path.name != CHECKPOINT or "history" not in record.meta:
         return False
     wanted = json.dumps(record.history, indent=1).encode()
-    try:
-        if (folder / HISTORY).read_bytes() == wanted:
-            return False
-    except OSError:
-        pass  # missing or unreadable: written below
+    if _holds(folder / HISTORY, wanted):
+        return False
     try:
         if held:
             write_history(folder, record.history)
         else:
             with lock_run(folder, "repairing history.json"):
+                if not _still_stored(record):  # a run saved a later epoch since: no repair
+                    return False
                 write_history(folder, record.history)
     except (RunFolderInUse, OSError):
         return False
     return True
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading without blocking (a FIFO would block ``open``, and
+    any read); a CheckpointError naming it if it is not a regular file. An OSError of
+    opening (FileNotFoundError, ...) is the caller's."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        os.close(fd)
+        raise CheckpointError(f"{path}: not a regular file, so not a record of the run")
+    return os.fdopen(fd, "rb")
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file holding ``data``, reading no more than that (a
+    FIFO would block the read, /dev/zero never end it: neither holds it)."""
+    try:
+        with _open_regular(path) as f:
+            return f.read(len(data) + 1) == data
+    except (OSError, CheckpointError):
+        return False  # missing, unreadable, or no file
+
+
+def _still_stored(record: RunRecord) -> bool:
+    """Whether the checkpoint file of ``record`` still holds the epoch and run it was
+    read with (its metadata alone is read again)."""
+    try:
+        meta = _read_meta(record.path, _read_npz(record.path, ("meta",))["meta"])
+    except (CheckpointError, KeyError):
+        return False
+    return meta.get("epoch") == record.meta.get("epoch") and (
+        meta.get("run_id") == record.meta.get("run_id"))
 
 
 def stored_epoch(path: str | Path) -> int | None:
@@ -420,7 +473,7 @@ def read_evaluations(folder: str | Path) -> list[dict]:
     CheckpointError naming the file if it is neither (it is never overwritten then)."""
     path = Path(folder) / EVAL
     try:
-        with open(path, "rb") as f:
+        with _open_regular(path) as f:
             text = f.read(1 << 24)
     except FileNotFoundError:
         return []
@@ -554,12 +607,33 @@ def _read_npz(path: Path, names: tuple[str, ...] | None = None) -> dict[str, np.
                 raise CheckpointError(f"{path}: not a readable checkpoint (not an .npz file)")
             with npz:
                 wanted = npz.files if names is None else [k for k in names if k in npz.files]
+                _refuse_a_zip_bomb(path, npz.zip, wanted, os.fstat(f.fileno()).st_size)
                 return {k: npz[k] for k in wanted}
         except CheckpointError:
             raise
         except _DAMAGED as e:
             why = "not an .npz file" if "pickle" in str(e) else (str(e) or type(e).__name__)
             raise CheckpointError(f"{path}: not a readable checkpoint ({why})") from e
+
+
+#: numpyvae writes its checkpoints uncompressed, and float arrays compress little: entries
+#: that declare more than this many times the file's size (and 1 MiB more) are refused
+#: before any is read, so that a small file never takes gigabytes of memory
+MAX_INFLATION = 16
+
+
+def _refuse_a_zip_bomb(path: Path, archive: zipfile.ZipFile, keys: list[str],
+                       size: int) -> None:
+    """A CheckpointError if the entries ``keys`` of the .npz ``archive`` declare more
+    than :data:`MAX_INFLATION` times the file's ``size``: zipfile never reads an entry
+    past its declared size, so this bounds the memory reading them takes."""
+    members = set(archive.namelist())
+    declared = sum(archive.getinfo(f"{k}.npy" if f"{k}.npy" in members else k).file_size
+                   for k in keys)
+    if declared > MAX_INFLATION * size + (1 << 20):
+        raise CheckpointError(
+            f"{path}: not a readable checkpoint (its entries declare {declared} bytes, more "
+            f"than {MAX_INFLATION} times the file's {size}: a checkpoint is not so compressed)")
 
 
 def _is_float(a: np.ndarray) -> bool:
@@ -722,12 +796,17 @@ def _check_optimizer_state(path: Path, state: dict[str, np.ndarray], model, epoc
             if not (a.dtype.kind in "iu" and a.shape == ()):
                 raise CheckpointError(f"{path}: optim/t is {a.dtype} of shape {a.shape}, "
                                       "not a whole number")
+            t = int(a)
             least = epoch if isinstance(epoch, int) else 0  # each epoch is one step or more
-            if int(a) < least or int(a) >= 2**53:
-                raise CheckpointError(
-                    f"{path}: optim/t (the optimizer's step count) is {int(a)}, out of range: "
-                    f"{epoch} epochs take at least {least} steps" if least else
-                    f"{path}: optim/t (the optimizer's step count) is {int(a)}, out of range")
+            if t < least or t >= 2**53:
+                if t >= 2**53:
+                    why = ": more steps than any run takes (2**53)"
+                elif least == 1:
+                    why = ": 1 epoch takes at least 1 step"
+                else:
+                    why = f": {epoch} epochs take at least {least} steps" if least else ""
+                raise CheckpointError(f"{path}: optim/t (the optimizer's step count) is {t}, "
+                                      f"out of range{why}")
             continue
         if not _is_float(a):
             raise CheckpointError(f"{path}: optim/{k} is {a.dtype} of shape {a.shape}, "

@@ -18,8 +18,10 @@ them again when nothing was put in them.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -275,7 +277,7 @@ def lock_file(path: str | os.PathLike, holder: str) -> FileLock:
     if fcntl is None:  # pragma: no cover - Windows
         return FileLock(path, None)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open_lock_file(path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -302,6 +304,24 @@ def lock_file(path: str | os.PathLike, holder: str) -> FileLock:
             os.close(fd)
             raise
         return FileLock(path, fd)
+
+
+def _open_lock_file(path: Path) -> int:
+    """The lock file opened for writing (made if missing), never through a symbolic link
+    (the holder's line would be written over the file it points to) and only if it is a
+    regular file; else an OSError that names it."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as e:
+        if not path.is_symlink():
+            raise
+        raise OSError(e.errno, f"{path.name} is a symbolic link, not a lock file: remove it",
+                      str(path)) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, f"{path.name} is not a regular file, so not a lock file: "
+                      "remove it", str(path))
+    return fd
 
 
 @contextmanager

@@ -169,6 +169,10 @@ def fit(
       run that has blown up even while float32 still holds its numbers.
     """
     settings = settings or TrainSettings()
+    if settings.warmup_epochs > settings.epochs:  # the KL weight would end below beta
+        raise ValueError(f"a warm-up of {settings.warmup_epochs:g} epochs is longer than the "
+                         f"run ({settings.epochs} epochs): the KL weight would never reach "
+                         "beta; choose warmup_epochs <= epochs")
     log = log or (lambda s: None)
     out = Path(out_dir) if out_dir is not None else None
     rng = np.random.default_rng(settings.seed)

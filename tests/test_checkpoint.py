@@ -16,6 +16,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from helpers import hang_guard
 
 import numpyvae
 from numpyvae import VAE, VAEConfig, checkpoint
@@ -178,6 +179,22 @@ def test_a_npy_header_that_is_no_longer_a_literal_is_a_checkpoint_error(tmp_path
     assert stored_epoch(path) is None  # the meta entry alone reads (it has no epoch)
 
 
+def test_a_compressed_entry_that_inflates_far_past_the_file_is_refused_unread(run_dir):
+    """8 MiB of zeros compress to 8 kB: refused from the sizes the zip declares, before
+    anything is read; a checkpoint compressed afterwards is still read as it was."""
+    path = run_dir / CHECKPOINT
+    with np.load(path) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    np.savez_compressed(run_dir / "compressed.npz", **arrays)
+    np.testing.assert_array_equal(load_checkpoint(run_dir / "compressed.npz")[0].params.flat,
+                                  load_checkpoint(path)[0].params.flat)
+    np.savez_compressed(path, **arrays, extra=np.zeros(1 << 23, np.uint8))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(CheckpointError, match=r"its entries declare \d+ bytes, more than 16 "
+                                              r"times the file's \d+"):
+        load_checkpoint(path)
+
+
 def test_the_binarizations_a_checkpoint_accepts_are_the_data_sets():
     assert checkpoint.BINARIZE_MODES == BINARIZE_MODES
 
@@ -290,7 +307,35 @@ def test_a_folder_in_place_of_the_checkpoint_is_refused(tmp_path):
     assert stored_epoch(tmp_path / CHECKPOINT) is None
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("name", [RUN, EVAL])
+def test_a_fifo_in_place_of_run_json_or_eval_json_is_refused_at_once(run_dir, name):
+    path = run_dir / name
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    read = read_run if name == RUN else read_evaluations
+    with pytest.raises(CheckpointError, match=f"{name}: not a regular file"):
+        hang_guard(read, run_dir, seconds=30, fifo=path)
+
+
 # ---- history.json is a copy of the checkpoint's history ----------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("kind", ["fifo", "endless"])
+def test_a_history_json_that_is_no_file_is_replaced_not_read(run_dir, kind):
+    """A FIFO would block the comparison for ever, /dev/zero fill the memory: neither is
+    read; the repair puts the history there (and leaves /dev/zero alone)."""
+    path = run_dir / HISTORY
+    whole = path.read_bytes()
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")  # an endless file
+    assert hang_guard(repair_history, read_run(run_dir), seconds=30,
+                      fifo=path if kind == "fifo" else None) is True
+    assert not path.is_symlink() and path.read_bytes() == whole
 
 
 def test_resume_rewrites_a_history_json_that_trails_the_checkpoint(tmp_path):
@@ -424,6 +469,17 @@ def _config(key, value):
     return lambda meta: {**meta, "config": {**meta["config"], key: value}}
 
 
+@pytest.mark.parametrize("hidden", [[2000, 2000], [1] * 20_000], ids=["wide", "deep"])
+def test_a_signed_config_larger_than_the_arrays_is_refused_before_the_model_is_made(
+        run_dir, hidden):
+    """A forger's config of 784-30000-30000 beside a 336 kB file would have the model made
+    (21 GB) before its shapes were compared: the count of weights is compared first."""
+    rewrite(run_dir / CHECKPOINT, meta=_config("hidden_dims", hidden))
+    with pytest.raises(CheckpointError, match=r"the config asks for at least \d+ weights, "
+                                              r"but the checkpoint holds \d+"):
+        load_checkpoint(run_dir)
+
+
 @pytest.mark.parametrize("change", [_config("activation", "tanh"),
                                     _config("likelihood", "gaussian"), _config("beta", 0.0)],
                          ids=["tanh on ReLU weights", "gaussian", "beta 0"])
@@ -489,9 +545,11 @@ def _settings(key, value):
 
 @pytest.mark.parametrize("arrays, meta, message", [
     (_optim("t", lambda t: np.array(-1)), None, r"optim/t .* is -1, out of range"),
-    (_optim("t", lambda t: np.array(0)), None, r"optim/t .* is 0, out of range: 1 epochs"),
+    (_optim("t", lambda t: np.array(0)), None,
+     r"optim/t .* is 0, out of range: 1 epoch takes at least 1 step$"),
     (_optim("t", lambda t: np.array(-2**63)), None, r"is -9223372036854775808, out of range"),
-    (_optim("t", lambda t: np.array(2**62)), None, r"is 4611686018427387904, out of range"),
+    (_optim("t", lambda t: np.array(2**62)), None,
+     r"is 4611686018427387904, out of range: more steps than any run takes"),
     (_optim("t", lambda t: np.array(2.0)), None, r"optim/t is float64 .* not a whole number"),
     (_optim("v.encoder.0.b", lambda v: v - 1), None, r"optim/v\.encoder\.0\.b has negative"),
     (_optim("m.encoder.0.W", lambda m: m.T.copy()), None, r"optim/m\.encoder\.0\.W has shape"),
@@ -632,6 +690,20 @@ def test_history_json_is_repaired_only_when_no_train_holds_the_folder(tmp_path):
         assert len(json.loads((out / HISTORY).read_text())) == 1
     assert repair_history(record) is True and (out / HISTORY).read_bytes() == whole
     assert repair_history(record) is False  # nothing left to repair
+
+
+def test_a_record_read_before_a_later_epoch_was_saved_does_not_set_history_json_back(tmp_path):
+    """A reader reads epoch 1; the run saves epoch 2 (both files) and ends; the reader's
+    repair must not rewrite history.json with epoch 1 alone."""
+    out = tmp_path / "run"
+    fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=1, batch_size=20),
+        out_dir=out, log=None)
+    stale = read_run(out)
+    fit(tiny_vae(), tiny_data(), settings=TrainSettings(epochs=2, batch_size=20),
+        out_dir=out, resume=True, log=None)
+    whole = (out / HISTORY).read_bytes()
+    assert len(json.loads(whole)) == 2
+    assert repair_history(stale) is False and (out / HISTORY).read_bytes() == whole
 
 
 # ---- eval.json: one result per data set and K ------------------------------------------

@@ -121,6 +121,14 @@ def test_missing_run_folder_is_one_line_error(capsys, tmp_path, command):
     assert err.count("\n") == 1 and err.startswith("numpyvae: error: ")
 
 
+@pytest.mark.parametrize("command", ["evaluate", "sample"])
+def test_an_empty_run_folder_name_is_refused_not_the_current_folder(capsys, trained_run,
+                                                                   monkeypatch, command):
+    monkeypatch.chdir(trained_run)  # '' would be the current folder, a run folder here
+    code, _, err = run(capsys, command, "", "--iw-samples" if command == "evaluate" else "--n", "4")
+    assert_user_error(code, err, "argument RUN_DIR: must name a folder, got ''")
+
+
 def test_folder_without_checkpoint_is_not_a_run(capsys, tmp_path):
     code, _, err = run(capsys, "evaluate", tmp_path)
     assert_user_error(code, err, "checkpoint.npz")
@@ -548,7 +556,9 @@ def test_eval_json_keeps_a_result_per_data_set_and_k(capsys, trained_run):
     (["evaluate", "run", "--iw-sample", "5"], "usage: numpyvae evaluate ", "--iw-samples"),
     (["trian"], "usage: numpyvae ", "train"),
     (["train", "--dataset", "mnsit"], "usage: numpyvae train ", "mnist"),
-], ids=["--epoch", "--datset", "--iw-sample", "trian", "mnsit"])
+    (["evaluate", "run", "--iw", "5"], "usage: numpyvae evaluate ", "--iw-samples"),
+    (["train", "--warm", "1"], "usage: numpyvae train ", "--warmup-epochs"),
+], ids=["--epoch", "--datset", "--iw-sample", "trian", "mnsit", "--iw", "--warm"])
 def test_no_abbreviations_and_a_close_match_for_what_was_mistyped(capsys, argv, usage, match):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
@@ -560,6 +570,21 @@ def test_out_empty_is_refused(capsys, tmp_path, monkeypatch):
     code, _, err = run(capsys, "train", *TINY, "--out", "")
     assert_user_error(code, err, "argument --out: must name a folder, got ''")
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("argv", [["train", *TINY], ["evaluate", "run"],
+                                  ["exercises", "train"]], ids=["train", "evaluate", "exercises"])
+def test_data_dir_empty_is_refused_not_the_current_folder(capsys, tmp_path, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *argv, "--data-dir", " ")
+    assert_user_error(code, err, "argument --data-dir: must name a folder, got ' '")
+    assert os.listdir(tmp_path) == []
+
+
+def test_exercises_train_out_empty_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "exercises", "train", "--out", "")
+    assert_user_error(code, err, "argument --out: must name a folder, got ''")
 
 
 def test_the_default_out_names_every_choice_of_the_model():
@@ -575,6 +600,13 @@ def test_the_default_out_names_every_choice_of_the_model():
         "vae-h400-z20-tanh-b1", "vae-h400-z20-relu-b4", "vae-h400-z5-relu-b1",
         "ae-h400-z20-relu", "vae-h400-z20-relu-b1-dynamic", "vae-h400-z20-relu-b1-he",
         "vae-h400-z20-relu-b1-seed3")]
+
+
+@pytest.mark.parametrize("beta, name", [("1.0000001", "b1.0000001"), ("0.1234567", "b0.1234567"),
+                                        ("-0.0", "b0"), ("0.5", "b0.5"), ("1e-300", "b1e-300")])
+def test_the_default_out_never_names_two_betas_alike(beta, name):
+    args = cli.build_parser().parse_args(["train", "--beta", beta])
+    assert str(train_cmd.default_out(args)) == f"runs/mnist-vae-h400-z20-relu-{name}"
 
 
 def test_a_warm_up_longer_than_the_run_is_refused(capsys, tmp_path, small_data):

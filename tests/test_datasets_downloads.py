@@ -48,8 +48,11 @@ def sha256_of(path: Path) -> str:
 def test_default_data_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NUMPYVAE_DATA", str(tmp_path / "data"))
     assert default_data_dir() == tmp_path / "data"
-    monkeypatch.delenv("NUMPYVAE_DATA")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for blank in ("", "   "):  # set but blank: not set (not a folder named '   ' here)
+        monkeypatch.setenv("NUMPYVAE_DATA", blank)
+        assert default_data_dir() == tmp_path / "cache" / "numpyvae"
+    monkeypatch.delenv("NUMPYVAE_DATA")
     assert default_data_dir() == tmp_path / "cache" / "numpyvae"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
@@ -562,7 +565,10 @@ def test_a_mirror_announcing_more_than_the_files_size_is_given_up(server, tmp_pa
 @pytest.mark.parametrize("variable, value, words", [
     ("NUMPYVAE_DOWNLOAD_DEADLINE", "soon", "NUMPYVAE_DOWNLOAD_DEADLINE='soon': expected a number"),
     ("NUMPYVAE_MIRROR", "ossci-datasets.s3.amazonaws.com/mnist", "NUMPYVAE_MIRROR: 'ossci"),
-])
+    ("NUMPYVAE_MIRROR", "http://[::1/mnist", "NUMPYVAE_MIRROR: 'http://[::1/mnist'"),
+    ("NUMPYVAE_MIRROR", "http://127.0.0.1:abc/mnist", "NUMPYVAE_MIRROR: 'http://127.0.0.1:abc"),
+    ("NUMPYVAE_MIRROR", "https://host:99999/mnist", "NUMPYVAE_MIRROR: 'https://host:99999"),
+], ids=["deadline", "no-scheme", "ipv6", "port", "port-range"])
 def test_a_wrong_environment_variable_is_one_line_before_anything_else(
         dead_url, tmp_path, monkeypatch, capsys, variable, value, words):
     monkeypatch.setenv("NUMPYVAE_MIRROR", dead_url)

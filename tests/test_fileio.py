@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from numpyvae import fileio
 from numpyvae.fileio import atomic_write, temp_path
 
 NAME_MAX = 255  # bytes in a file name (Linux, macOS)
@@ -25,3 +26,21 @@ def test_the_temporary_file_of_a_long_name_left_by_a_dead_writer_is_removed(tmp_
     (tmp_path / dead).write_bytes(b"left by a killed writer")
     atomic_write(target, lambda f: f.write(b"new"))
     assert os.listdir(tmp_path) == [target.name]
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW") or not hasattr(os, "mkfifo"),
+                    reason="no symbolic links or named pipes to refuse here")
+@pytest.mark.parametrize("kind", ["symlink", "fifo"])
+def test_a_lock_file_that_is_a_link_or_no_file_is_refused_and_nothing_written(tmp_path, kind):
+    """A link named like the lock file would have the holder's line written over the
+    file it points to; a FIFO cannot be locked: both are an OSError naming the file."""
+    target = tmp_path / "precious.txt"
+    target.write_text("kept")
+    lock = tmp_path / "train.lock"
+    if kind == "symlink":
+        lock.symlink_to(target)
+    else:
+        os.mkfifo(lock)
+    with pytest.raises(OSError, match="train.lock is (a symbolic link|not a regular file)"):
+        fileio.lock_file(lock, "PID 1, a test")
+    assert target.read_text() == "kept"

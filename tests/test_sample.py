@@ -135,3 +135,19 @@ def test_require_matplotlib(no_matplotlib):
 def test_require_matplotlib_passes_when_it_is_installed():
     pytest.importorskip("matplotlib")
     assert plots.require_matplotlib() is None
+
+
+def test_out_empty_is_refused_not_the_current_folder(capsys, run_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = sample(capsys, run_dir, "--out", "")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines()[-1].endswith("argument --out: must name a .png file or a folder, got ''")
+    assert os.listdir(tmp_path) == []
+
+
+def test_more_images_than_one_picture_holds_are_refused(capsys, run_dir, tmp_path):
+    code, out, err = sample(capsys, run_dir, "--n", "5000", "--out", tmp_path / "x.png")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines()[-1].endswith("argument --n: at most 4096 images (a 64x64 grid) "
+                                         "fit one picture, got '5000'")
+    assert os.listdir(tmp_path) == []

@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 
 import numpy as np
 import pytest
@@ -315,6 +316,17 @@ def test_settings_keep_plain_python_numbers():
     assert json.loads(json.dumps(settings.__dict__))["epochs"] == 3
     with pytest.raises(ValueError, match="seed"):
         TrainSettings(seed=-1)
+
+
+@pytest.mark.parametrize("warmup", [5, 1e308])
+def test_fit_refuses_a_warm_up_longer_than_the_run(tmp_path, warmup):
+    model = VAE(VAEConfig(hidden_dims=(8,), latent_dim=2))
+    before = model.params.flat.copy()
+    x = np.random.default_rng(0).random((20, 784)).astype(np.float32)
+    with pytest.raises(ValueError, match="warm-up of .* epochs is longer than the run"):
+        fit(model, x, settings=TrainSettings(epochs=2, warmup_epochs=warmup),
+            out_dir=tmp_path / "run", log=None)
+    assert np.array_equal(model.params.flat, before) and os.listdir(tmp_path) == []
 
 
 def test_bad_data_is_a_clear_error():

@@ -18,6 +18,7 @@ from .options import (
     EXAMPLE_RUN,
     HelpFormatter,
     add_quiet,
+    folder_name,
     nonnegative_int,
     positive_int,
     progress_line,
@@ -54,7 +55,8 @@ def add_parser(subparsers) -> None:
         "evaluate", help="test -ELBO and -L_K of Eq. (11), the bound on -log p(x), of a VAE",
         formatter_class=HelpFormatter, description=DESCRIPTION, epilog=EXAMPLES,
     )
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder made by 'numpyvae train'")
+    p.add_argument("run_dir", metavar="RUN_DIR", type=folder_name,
+                   help="a run folder made by 'numpyvae train'")
     p.add_argument(
         "--iw-samples", type=nonnegative_int, metavar="K", default=1000,
         help="importance samples per image for -L_K, Eq. (11); 0 skips it "
@@ -70,7 +72,7 @@ def add_parser(subparsers) -> None:
         help="evaluate on another data set's test images (default: the run's own)",
     )
     p.add_argument(
-        "--data-dir", metavar="DIR", default=None,
+        "--data-dir", metavar="DIR", type=folder_name, default=None,
         help="where the data set is cached (default: the one the run was trained from)",
     )
     p.add_argument(

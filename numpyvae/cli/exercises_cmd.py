@@ -12,7 +12,7 @@ from ..exercises.capstone import DEFAULT_SIZE, QUICK_SIZE, TOLERANCE, capstone
 from ..exercises.messages import LANGUAGES
 from ..exercises.runner import COUNT, DEFAULT_DIR, EXERCISES, check, init
 from ..exercises.sandbox import DEFAULT_TIME_LIMIT
-from .options import HelpFormatter
+from .options import HelpFormatter, folder_name
 
 DESCRIPTION = f"""\
 {COUNT} exercises: Dense, ReLU, Sigmoid with cross entropy, Reparameterize,
@@ -146,7 +146,7 @@ def _add_train(actions) -> None:
                        "(glyph-digits when MNIST is not on this machine): for CI")
     train.add_argument("--dataset", choices=DATASETS, default=None,
                        help="the images (default: mnist; glyph-digits is drawn offline)")
-    train.add_argument("--data-dir", metavar="DIR", default=None,
+    train.add_argument("--data-dir", metavar="DIR", type=folder_name, default=None,
                        help="where the data sets are (as for numpyvae train)")
     train.add_argument("--epochs", type=positive_int, metavar="N", default=None,
                        help=f"passes over the training images (default: {epochs})")
@@ -156,7 +156,7 @@ def _add_train(actions) -> None:
                        help=f"test images for the -ELBO (default: {tests:,})")
     train.add_argument("--seed", type=int, metavar="S", default=1,
                        help="seed of the weights, batches and noise (default: %(default)s)")
-    train.add_argument("--out", metavar="DIR", default="runs/capstone",
+    train.add_argument("--out", metavar="DIR", type=folder_name, default="runs/capstone",
                        help="where the pictures go (default: %(default)s)")
     _add_lang(train, "what it says")
 

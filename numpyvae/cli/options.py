@@ -70,7 +70,10 @@ class Parser(argparse.ArgumentParser):
                 return ""
             given = unknown[1].split("=")[0]
             known = [o for o in self._option_string_actions if o.startswith("--")]
-        close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
+        # the one name it begins (an abbreviation, as argparse took them), else the closest
+        close = [k for k in known if k.startswith(given)]
+        if len(close) != 1:
+            close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
         return f" (did you mean {close[0]}?)" if close else ""
 
 DEFAULT_DATASET = "mnist"  # the data set of the PyTorch recipe
@@ -96,7 +99,9 @@ def run_folder(dataset: str, kind: str, config: VAEConfig, binarize: str = "none
     hidden = "x".join(map(str, config.hidden_dims)) or "0"
     name = f"{dataset}-{kind}-h{hidden}-z{config.latent_dim}-{config.activation}"
     if kind == "vae":  # an AutoEncoder has no KL term to weigh
-        name += f"-b{config.beta:g}"
+        beta = config.beta + 0.0  # -0.0 is the beta 0
+        short = f"{beta:g}"  # b1, b0.5, but never one name for two betas (1.0000001)
+        name += f"-b{short if float(short) == beta else repr(beta)}"
     if binarize != "none":
         name += f"-{binarize}"
     if config.init != default(VAEConfig, "init"):

@@ -18,6 +18,7 @@ from ..errors import NumpyVAEError
 from .options import (
     EXAMPLE_RUN,
     HelpFormatter,
+    folder_name,
     model_name,
     nonnegative_int,
     positive_int,
@@ -26,6 +27,8 @@ from .options import (
 from .runs import load_run
 
 SAMPLES_FILE = "samples.png"  # in the run folder, unless --out says otherwise
+#: the most images of one picture, a 64x64 grid: the memory of drawing grows with them
+MAX_IMAGES = 4096
 
 DESCRIPTION = f"""\
 Draw z from the prior N(0, I), decode it (Eq. 3) and save the pixel
@@ -52,13 +55,14 @@ def add_parser(subparsers) -> None:
         "sample", help="decode z ~ N(0, I) into new images, saved as a PNG grid",
         formatter_class=HelpFormatter, description=DESCRIPTION, epilog=EXAMPLES,
     )
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder made by 'numpyvae train'")
+    p.add_argument("run_dir", metavar="RUN_DIR", type=folder_name,
+                   help="a run folder made by 'numpyvae train'")
     p.add_argument(
-        "--n", type=positive_int, metavar="N", default=64,
-        help="number of images (default: %(default)s, an 8x8 grid)",
+        "--n", type=image_count, metavar="N", default=64,
+        help=f"number of images, 1 to {MAX_IMAGES} (default: %(default)s, an 8x8 grid)",
     )
     p.add_argument(
-        "--out", metavar="FILE.png", default=None,
+        "--out", metavar="FILE.png", type=png_or_folder, default=None,
         help=f"the PNG to write, or a folder to write {SAMPLES_FILE} in "
         f"(default: RUN_DIR/{SAMPLES_FILE})",
     )
@@ -67,6 +71,23 @@ def add_parser(subparsers) -> None:
         help="seed of z (default: %(default)s)",
     )
     p.set_defaults(func=run)
+
+
+def image_count(text: str) -> int:
+    """--n: 1 to MAX_IMAGES; more would be gigabytes of memory for a picture no one sees."""
+    n = positive_int(text)
+    if n > MAX_IMAGES:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_IMAGES} images (a {math.isqrt(MAX_IMAGES)}x{math.isqrt(MAX_IMAGES)} "
+            f"grid) fit one picture, got {text!r}")
+    return n
+
+
+def png_or_folder(text: str) -> str:
+    """--out: not '' nor blanks, which would be the current folder, not a name given."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must name a .png file or a folder, got {text!r}")
+    return text
 
 
 def output_path(out: str | None, folder: Path) -> Path:

@@ -91,7 +91,8 @@ def add_parser(subparsers) -> None:
         help=f"the images to train on (default: {DEFAULT_DATASET}); glyph-digits are "
         "stroke-drawn digits made offline, not MNIST",
     )
-    data.add_argument("--data-dir", metavar="DIR", default=None, help=data_dir_help())
+    data.add_argument("--data-dir", metavar="DIR", type=folder_name, default=None,
+                      help=data_dir_help())
     data.add_argument(
         "--binarize", choices=datasets.BINARIZE_MODES, default=None,
         help=choices_help(BINARIZE_HELP, datasets.BINARIZE_MODES, fit_default("binarize")),

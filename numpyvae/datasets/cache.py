@@ -91,8 +91,8 @@ def default_data_dir() -> Path:
     ``~/.cache/numpyvae``. Files live in ``<dir>/mnist/`` and
     ``<dir>/fashion-mnist/`` under their original names.
     """
-    explicit = os.environ.get("NUMPYVAE_DATA")
-    if explicit:
+    explicit = os.environ.get("NUMPYVAE_DATA", "")
+    if explicit.strip():  # blanks are unset: a folder named '   ' is no one's choice
         return Path(explicit).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME")
     base = Path(cache) if cache and os.path.isabs(cache) else Path.home() / ".cache"
@@ -110,16 +110,27 @@ def mirror_urls(dataset: str, filename: str) -> list[str]:
 
     Raises:
         DataError: one line, if a base of ``$NUMPYVAE_MIRROR`` is not a URL with a
-            scheme of :data:`MIRROR_SCHEMES` (and a host, but for file:).
+            scheme of :data:`MIRROR_SCHEMES` (and a host, but for file:, and a port
+            that is a number, if any).
     """
     bases = re.split(r"[\s,]+", os.environ.get("NUMPYVAE_MIRROR", "").strip())
     bases = [base for base in bases if base]
     for base in bases:
-        parts = urllib.parse.urlsplit(base)
-        if parts.scheme not in MIRROR_SCHEMES or not (parts.netloc or parts.scheme == "file"):
+        if not _is_mirror_url(base):
             raise DataError(f"NUMPYVAE_MIRROR: {base!r} is not the URL of a mirror "
                             "(e.g. https://host/mnist); separate several by spaces or commas")
     return [base.rstrip("/") + "/" + filename for base in bases or MIRRORS[dataset]]
+
+
+def _is_mirror_url(base: str) -> bool:
+    """Whether ``base`` is a URL a mirror can have: a scheme of :data:`MIRROR_SCHEMES`, a
+    host (but for file:), and a port, if any, that is a number from 0 to 65535."""
+    try:  # urlsplit refuses a bracket left open; .port a port that is not 0..65535
+        parts = urllib.parse.urlsplit(base)
+        parts.port  # noqa: B018 - read for the ValueError it raises
+    except ValueError:
+        return False
+    return parts.scheme in MIRROR_SCHEMES and bool(parts.netloc or parts.scheme == "file")
 
 
 def fetch(dataset: str, filename: str, data_dir: PathLike | None = None) -> Path:
