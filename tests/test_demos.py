@@ -261,13 +261,14 @@ sys.argv = sys.argv[2:]
 if os.environ["WHAT"] == "no matplotlib":
     sys.modules["matplotlib"] = None  # import matplotlib -> ImportError
 else:  # Ctrl-C while the data load: a real SIGINT (matplotlib not even imported)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a shell's & leaves it ignored
     import _common
     from numpyvae import plots
 
     plots.require_matplotlib = lambda: None
 
     def ctrl_c(*args, **kwargs):
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)  # in this thread, not any of the process
         time.sleep(60)
 
     _common.load_dataset = ctrl_c
