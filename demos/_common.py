@@ -84,6 +84,24 @@ class Data:
     y_test: np.ndarray
 
 
+def folder(text: str) -> Path:
+    """--out and --data-dir: a path that names a folder ('' would be the current one)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"must name a folder, got {text!r}")
+    return Path(text)
+
+
+def positive(text: str) -> int:
+    """--epochs: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
 def parser(doc: str, name: str, epochs: int | None, quick: Quick | None) -> argparse.ArgumentParser:
     """The options every demo takes; ``doc`` (the demo's docstring) is its --help.
 
@@ -94,12 +112,12 @@ def parser(doc: str, name: str, epochs: int | None, quick: Quick | None) -> argp
         description=doc,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--out", type=Path, default=Path("demo_out") / name,
+    p.add_argument("--out", type=folder, default=Path("demo_out") / name,
                    help="folder for the figures (default: %(default)s)")
     if quick is not None:
         p.add_argument("--seed", type=int, default=0,
                        help="seed of the models, of training and of the random points drawn")
-        p.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+        p.add_argument("--data-dir", type=folder, default=None, metavar="DIR",
                        help="folder with mnist/*.gz (default: the numpyvae cache, "
                             "downloading on first use)")
         p.add_argument("--quick", action="store_true",
@@ -108,7 +126,7 @@ def parser(doc: str, name: str, epochs: int | None, quick: Quick | None) -> argp
         p.add_argument("--seed", type=int, default=0, help="seed of the random draws")
         p.add_argument("--quick", action="store_true", help="fewer samples (the tests run this)")
     if epochs is not None:
-        p.add_argument("--epochs", type=int, default=epochs,
+        p.add_argument("--epochs", type=positive, default=epochs,
                        help="training epochs (default: %(default)s)")
     p.set_defaults(demo=name, quick_spec=quick)
     return p

@@ -558,7 +558,8 @@ def test_eval_json_keeps_a_result_per_data_set_and_k(capsys, trained_run):
     (["train", "--dataset", "mnsit"], "usage: numpyvae train ", "mnist"),
     (["evaluate", "run", "--iw", "5"], "usage: numpyvae evaluate ", "--iw-samples"),
     (["train", "--warm", "1"], "usage: numpyvae train ", "--warmup-epochs"),
-], ids=["--epoch", "--datset", "--iw-sample", "trian", "mnsit", "--iw", "--warm"])
+    (["--vers"], "usage: numpyvae ", "--version"),
+], ids=["--epoch", "--datset", "--iw-sample", "trian", "mnsit", "--iw", "--warm", "--vers"])
 def test_no_abbreviations_and_a_close_match_for_what_was_mistyped(capsys, argv, usage, match):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""

@@ -288,3 +288,16 @@ def test_ctrl_c_and_a_missing_matplotlib_end_a_demo_in_one_line(tmp_path, what, 
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     assert os.listdir(tmp_path) == []
 
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--out", ""], "argument --out: must name a folder, got ''"),
+    (["--data-dir", " "], "argument --data-dir: must name a folder, got ' '"),
+    (["--epochs", "0"], "argument --epochs: must be >= 1, got 0"),
+])
+def test_an_empty_folder_or_no_epochs_is_refused_in_one_line(tmp_path, args, words):
+    """'' would write the figures into the current folder, or read data from it."""
+    r = subprocess.run([sys.executable, str(DEMOS / "train_vae.py"), *args], check=False,
+                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 2 and words in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and os.listdir(tmp_path) == []

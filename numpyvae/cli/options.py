@@ -16,6 +16,7 @@ import dataclasses
 import difflib
 import math
 import re
+import sys
 from pathlib import Path
 
 from ..config import MODEL_KINDS, VAEConfig
@@ -50,6 +51,7 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def parse_known_args(self, args=None, namespace=None):
+        self.given = list(sys.argv[1:] if args is None else args)  # for suggestion()
         namespace, extras = super().parse_known_args(args, namespace)
         # the innermost command that was left arguments it does not know says so (main)
         if extras and getattr(namespace, "parser_of_unknown", None) is None:
@@ -66,9 +68,14 @@ class Parser(argparse.ArgumentParser):
             given, known = choice[1], re.findall(r"'([^']*)'", choice[2])
         else:
             unknown = re.search(r"unrecognized arguments: (\S+)", message)
-            if not unknown or not unknown[1].startswith("-"):
+            if unknown:
+                given = unknown[1]
+            else:  # `numpyvae --vers`: argparse asks for the command before the option
+                given = next((a for a in getattr(self, "given", []) if a.startswith("--")
+                              and a.split("=")[0] not in self._option_string_actions), "")
+            if not given.startswith("-"):
                 return ""
-            given = unknown[1].split("=")[0]
+            given = given.split("=")[0]
             known = [o for o in self._option_string_actions if o.startswith("--")]
         # the one name it begins (an abbreviation, as argparse took them), else the closest
         close = [k for k in known if k.startswith(given)]
