@@ -30,7 +30,7 @@ image, and its grid morphs smoothly from digit to digit. That is the lecture's
 motivation for a generative model. The demo prints, per model, how many random points
 are far from every code.
 
-Time with the defaults: about 2 minutes of CPU (2 models x 12 epochs on MNIST).
+Time with the defaults: about 70 s of CPU (2 models x 12 epochs on MNIST).
 With --quick a few seconds: 2000 images, a hidden layer of 128, 12 epochs at Adam lr
 0.01 (the larger step stands in for the full run's 60,000 images); 1000 test codes.
 That is enough for the AutoEncoder's gaps to open (on MNIST 25 of 100 points far from

@@ -16,7 +16,7 @@ samples from N(0, I) cover the digits more evenly. A table on stdout gives both 
 per beta (test set, nats per image); with a 2-D latent space the differences in the
 reconstructions are visible but small, the table shows them plainly.
 
-Time with the defaults: about 2 minutes of CPU (3 models x 10 epochs on MNIST).
+Time with the defaults: about 65 s of CPU (3 models x 10 epochs on MNIST).
 With --quick a few seconds (2000 images, a hidden layer of 128, 8 epochs at Adam lr
 0.003); the table already shows the trend there: the reconstruction error rises and the
 KL falls as beta grows.

@@ -15,7 +15,7 @@ where the VAE morphs smoothly from digit to digit, the pointer finds the AutoEnc
 gaps, where it decodes fragments (demos/autoencoder_manifold.py counts them).
 
 The models:
-- without RUN, the demo trains both on MNIST (--epochs each, about 1.5 minutes
+- without RUN, the demo trains both on MNIST (--epochs each, about 55 s
   of CPU; else the offline glyph-digits, with a message);
 - RUN is a run folder of ``numpyvae train --latent-dim 2`` (a VAE): its model, on the
   test images of its own data set. The AutoEncoder comes from --ae AE_RUN, a run folder

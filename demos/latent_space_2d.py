@@ -21,7 +21,7 @@ distribution). With latent_dim = 2 the whole latent space fits on a page. The VA
 The demo prints the share of the test means inside |z| = 2 (N(0, I) puts 86 % of its
 mass there).
 
-Time with the defaults: about 2 minutes of CPU (25 epochs on MNIST). With --quick
+Time with the defaults: about 60 s of CPU (25 epochs on MNIST). With --quick
 a few seconds: 2000 images, a hidden layer of 128, 12 epochs at Adam lr 0.01: enough
 for the means to gather inside the circle and the grid to morph from digit to digit,
 in blurrier digits than a full run's.

@@ -34,7 +34,7 @@ Lecture: 단계2. Reparameterization Trick (Sampling), Eq. (2) and Eq. (7).
      N(0, I) (the KL's mu^2 / 2 pulls them in), so its decodes of z ~ N(0, I) look
      like the VAE's: what it lost is the posterior, not the prior.
 
-Time with the defaults: about 1.5 minutes of CPU (parts 1 and 2: 2 s; part 3: two
+Time with the defaults: about 50 s of CPU (parts 1 and 2: 2 s; part 3: two
 models x 10 epochs on MNIST). With --quick a few seconds: 10,000 draws in part
 1; in part 3 2000 images, a hidden layer of 128, 8 epochs at Adam lr 0.003, enough for
 both effects to show.

@@ -20,7 +20,7 @@ The demo prints how many reconstructions lie nearer their own input than any oth
 input shown: an untrained (or barely trained) decoder gives every input the same grey
 blob, and that number is 1 or 2 of 40.
 
-Time with the defaults: about 50 s of CPU (10 epochs on MNIST, plus loading and
+Time with the defaults: about 25 s of CPU (10 epochs on MNIST, plus loading and
 evaluation). With --quick a few seconds: 2000 images, 8 epochs in batches
 of 32, enough for the reconstructions to follow their inputs (36 to 39 of 40).
 

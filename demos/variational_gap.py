@@ -51,7 +51,7 @@ sigma^2 = exp(logvar) the samples z would have variance sigma^4 while the KL ter
 sigma^2 = exp(logvar)를 곱하면 z의 분산이 sigma^4가 되어, KL 항(식 5)이 가정하는
 q(z|x)와 실제로 샘플링하는 분포가 달라집니다 (버그). The ellipses here use sigma.
 
-Time with the defaults: about 70 s of CPU (10 epochs on MNIST, then the quadrature on
+Time with the defaults: about 50 s of CPU (10 epochs on MNIST, then the quadrature on
 390 images). With --quick a
 few seconds: 2000 images, a hidden layer of 128, 48 digits and 8 images of each
 other kind; the order -ELBO > -L_K > -log p(x) already holds there.
