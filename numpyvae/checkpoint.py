@@ -54,7 +54,6 @@ import hashlib
 import itertools
 import json
 import os
-import stat
 import struct
 import time
 import tokenize
@@ -72,10 +71,12 @@ from .config import MODEL_KINDS, VAEConfig, real_number, whole_number
 from .errors import CheckpointError, NumpyVAEError
 from .fileio import (
     LockedError,
+    NotARegularFile,
     atomic_write,
     folder_lock,
     lock_file,
     make_folders,
+    open_regular,
     remove_empty_folders,
 )
 from .model import VAE, AutoEncoder
@@ -417,15 +418,10 @@ def _open_regular(path: Path) -> BinaryIO:
     """``path`` opened for reading without blocking (a FIFO would block ``open``, and
     any read); a CheckpointError naming it if it is not a regular file. An OSError of
     opening (FileNotFoundError, ...) is the caller's."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)
-    except OSError:
-        regular = False
-    if not regular:
-        os.close(fd)
-        raise CheckpointError(f"{path}: not a regular file, so not a record of the run")
-    return os.fdopen(fd, "rb")
+        return open_regular(path)
+    except NotARegularFile:
+        raise CheckpointError(f"{path}: not a regular file, so not a record of the run") from None
 
 
 def _holds(path: Path, data: bytes) -> bool:
@@ -587,20 +583,14 @@ def _read_npz(path: Path, names: tuple[str, ...] | None = None) -> dict[str, np.
     file, and anything a damaged file makes the readers raise become CheckpointError.
     """
     try:
-        # O_NONBLOCK: a FIFO opens at once (and is refused below) instead of blocking
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        f = open_regular(path)  # a FIFO is refused at once instead of blocking
+    except NotARegularFile:
+        raise CheckpointError(f"{path}: not a regular file, so not a checkpoint") from None
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint") from None
     except OSError as e:
         raise CheckpointError(f"{path}: cannot open it ({e.strerror or e})") from e
-    try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)
-    except OSError:
-        regular = False
-    if not regular:
-        os.close(fd)
-        raise CheckpointError(f"{path}: not a regular file, so not a checkpoint")
-    with os.fdopen(fd, "rb") as f:
+    with f:
         try:
             npz = np.load(f, allow_pickle=False)
             if not isinstance(npz, np.lib.npyio.NpzFile):

@@ -338,3 +338,42 @@ def folder_lock(folder: str | os.PathLike) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+class NotARegularFile(OSError):
+    """:func:`open_regular` found something else than a regular file; ``kind`` says what
+    ('a FIFO (named pipe)', 'a directory', ...)."""
+
+    def __init__(self, path: PathLike, kind: str) -> None:
+        super().__init__(f"{path}: not a regular file ({kind})")
+        self.kind = kind
+
+
+def open_regular(path: PathLike, buffering: int = -1) -> BinaryIO:
+    """``path`` opened for reading in binary, if it is a regular file: the rule of every
+    file numpyvae reads. It is opened without blocking (``O_NONBLOCK``), so a FIFO in its
+    place is refused at once instead of waiting for ever for a writer; ``buffering`` is
+    that of :func:`open`. Raises :class:`NotARegularFile`, or the OSError of opening."""
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
+    except IsADirectoryError:
+        raise NotARegularFile(path, "a directory") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(path, file_kind(mode))
+        if nonblocking and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb", buffering=buffering)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def file_kind(mode: int) -> str:
+    """'a FIFO (named pipe)', 'a directory', ...: what a file that is not a regular one is."""
+    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device")]
+    return next((name for test, name in kinds if test(mode)), "not a plain file")

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from helpers import hang_guard
 
 from numpyvae import fileio
 from numpyvae.fileio import atomic_write, temp_path
@@ -44,3 +45,19 @@ def test_a_lock_file_that_is_a_link_or_no_file_is_refused_and_nothing_written(tm
     with pytest.raises(OSError, match="train.lock is (a symbolic link|not a regular file)"):
         fileio.lock_file(lock, "PID 1, a test")
     assert target.read_text() == "kept"
+
+
+def test_open_regular_opens_a_file_and_refuses_a_fifo_or_a_folder_at_once(tmp_path):
+    from numpyvae.fileio import NotARegularFile, open_regular
+
+    (tmp_path / "f").write_bytes(b"abc")
+    with open_regular(tmp_path / "f") as f:
+        assert f.read() == b"abc"
+    os.mkfifo(tmp_path / "fifo")  # opening it for reading would wait for a writer
+    with pytest.raises(NotARegularFile) as fifo:
+        hang_guard(open_regular, tmp_path / "fifo", seconds=20, fifo=tmp_path / "fifo")
+    assert fifo.value.kind == "a FIFO (named pipe)"
+    with pytest.raises(NotARegularFile, match="a directory"):
+        open_regular(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        open_regular(tmp_path / "missing")

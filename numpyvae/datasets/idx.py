@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import math
 import os
-import stat
 import struct
 import zlib
 from pathlib import Path
@@ -15,7 +14,8 @@ from typing import BinaryIO
 import numpy as np
 
 from ..errors import DataError
-from ..fileio import PathLike, atomic_write
+from ..fileio import NotARegularFile, PathLike, atomic_write
+from ..fileio import open_regular as fileio_open_regular
 
 #: IDX type code -> element type as stored in the file (multi-byte: big-endian).
 IDX_TYPES: dict[int, np.dtype] = {
@@ -105,31 +105,12 @@ def open_regular(path: Path, buffering: int = -1) -> BinaryIO:
         DataError: the file cannot be opened or is not a regular file; the
             message starts with its path.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags)
-    except IsADirectoryError:
-        raise DataError(f"{path}: not a regular file (a directory)") from None
+        return fileio_open_regular(path, buffering)
+    except NotARegularFile as exc:
+        raise DataError(f"{path}: not a regular file ({exc.kind})") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise DataError(f"{path}: not a regular file ({_file_kind(mode)})")
-        if flags & getattr(os, "O_NONBLOCK", 0) and hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb", buffering=buffering)
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _file_kind(mode: int) -> str:
-    """'a FIFO', 'a directory', ...: what a file that is not a regular one is."""
-    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-             (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device")]
-    return next((name for test, name in kinds if test(mode)), "not a plain file")
 
 
 def _read_exactly(stream: BinaryIO, buffer: memoryview) -> int:
