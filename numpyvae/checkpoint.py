@@ -1,4 +1,6 @@
-"""The one reader and writer of a run folder.
+"""The checkpoint of a run folder: its format, written whole, read so that no damage gets
+through, and the run record read from it. The files around it and the lock are
+:mod:`numpyvae.runfolder`'s; this module writes and repairs them in their order.
 
 A run folder holds ``checkpoint.npz`` (rewritten after every epoch), ``history.json``,
 ``run.json`` and, after ``numpyvae evaluate``, ``eval.json``. The checkpoint is the
@@ -29,10 +31,8 @@ rewrites it, and so does any command that reads a run no ``train`` holds
 drawn when its first epoch is saved: a checkpoint whose ``run_id`` is not the
 folder's (one copied in from another run) is refused (:func:`read_run`).
 
-One run per folder: ``numpyvae train`` holds :func:`lock_run` for its whole life, an
-advisory lock on ``train.lock`` in the folder which the operating system releases when
-the process ends, however it ends; a second ``train`` on the folder is refused,
-naming the PID that holds it. Readers take no lock: they see whole files.
+One run per folder: ``numpyvae train`` holds ``runfolder.lock_run`` for its whole life;
+readers take no lock: they see whole files.
 
 Files are written to a temporary name and renamed into place (``fileio``), so a crash
 never leaves a half-written checkpoint, and read with ``allow_pickle=False``. A
@@ -55,46 +55,39 @@ import itertools
 import json
 import os
 import struct
-import time
 import tokenize
-import uuid
 import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from .config import MODEL_KINDS, VAEConfig, real_number, whole_number
-from .errors import CheckpointError, NumpyVAEError
+from .errors import CheckpointError
 from .fileio import (
-    LockedError,
     NotARegularFile,
     atomic_write,
-    folder_lock,
-    lock_file,
-    make_folders,
     open_regular,
-    remove_empty_folders,
 )
 from .model import VAE, AutoEncoder
-
-if TYPE_CHECKING:  # only read by type checkers (typing.Self is Python 3.11+)
-    from typing import Self
+from .runfolder import (
+    HISTORY,
+    RUN,
+    RunFolderInUse,
+    holds,
+    is_run_id,
+    lock_run,
+    new_run_id,
+    read_run_id,
+    write_history,
+    write_json,
+)
 
 CHECKPOINT = "checkpoint.npz"
-HISTORY = "history.json"
-EVAL = "eval.json"
-RUN = "run.json"
-LOCK = "train.lock"
 FORMAT = 2  # 1: before the digest and the run id
 MODEL_CLASSES = {"vae": VAE, "ae": AutoEncoder}  # one per config.MODEL_KINDS
-
-
-class RunFolderInUse(NumpyVAEError):
-    """Another process trains in the run folder (:func:`lock_run`)."""
 
 
 def _finite_or_refuse(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -337,53 +330,13 @@ def save_run(folder: Path, model: VAE | AutoEncoder, optimizer, meta: dict) -> N
         write_json(folder / RUN, {"run_id": run_id})
 
 
-def new_run_id() -> str:
-    """A fresh run id: 32 hex digits (a random UUID)."""
-    return uuid.uuid4().hex
-
-
-def read_run_id(folder: str | Path) -> str | None:
-    """The run id ``run.json`` in ``folder`` records; None if there is no run.json, a
-    CheckpointError naming it if it is damaged."""
-    path = Path(folder) / RUN
-    try:
-        with _open_regular(path) as f:
-            text = f.read(4096)
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise CheckpointError(f"{path}: cannot read it ({e.strerror or e})") from e
-    try:
-        run_id = json.loads(text).get("run_id")
-    except (ValueError, AttributeError) as e:
-        raise CheckpointError(f"{path}: not a run record ({e or 'not a JSON object'})") from e
-    if not _is_run_id(run_id):
-        raise CheckpointError(f"{path}: not a run record (run_id is {run_id!r})")
-    return run_id
-
-
 def _stored_run_id(path: Path) -> str | None:
     """The run id of the checkpoint at ``path`` from its metadata alone; None if none."""
     try:
-        meta = _read_meta(path, _read_npz(path, ("meta",))["meta"])
-    except (CheckpointError, KeyError):
+        meta = _stored_meta(path)
+    except CheckpointError:
         return None
     return meta.get("run_id")
-
-
-def _is_run_id(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 32 and all(
-        c in "0123456789abcdef" for c in value)
-
-
-def write_history(folder: Path, history: list[dict]) -> None:
-    """``history.json`` of the run in ``folder``: the checkpoint's history, for reading.
-
-    Called after every checkpoint, and when a run resumes, so that a history.json left
-    an epoch behind by a crash between the two writes is repaired from the checkpoint.
-    """
-    history_json = json.dumps(history, indent=1).encode()
-    atomic_write(Path(folder) / HISTORY, lambda f: f.write(history_json))
 
 
 def repair_history(record: RunRecord, held: bool = False) -> bool:
@@ -399,7 +352,7 @@ def repair_history(record: RunRecord, held: bool = False) -> bool:
     if record.path.name != CHECKPOINT or "history" not in record.meta:
         return False
     wanted = json.dumps(record.history, indent=1).encode()
-    if _holds(folder / HISTORY, wanted):
+    if holds(folder / HISTORY, wanted):
         return False
     try:
         if held:
@@ -414,32 +367,22 @@ def repair_history(record: RunRecord, held: bool = False) -> bool:
     return True
 
 
-def _open_regular(path: Path) -> BinaryIO:
-    """``path`` opened for reading without blocking (a FIFO would block ``open``, and
-    any read); a CheckpointError naming it if it is not a regular file. An OSError of
-    opening (FileNotFoundError, ...) is the caller's."""
+def _stored_meta(path: str | Path) -> dict:
+    """The checked metadata of the checkpoint at ``path``, its arrays left unread; a
+    CheckpointError if there is none."""
+    path = Path(path)
     try:
-        return open_regular(path)
-    except NotARegularFile:
-        raise CheckpointError(f"{path}: not a regular file, so not a record of the run") from None
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether ``path`` is a regular file holding ``data``, reading no more than that (a
-    FIFO would block the read, /dev/zero never end it: neither holds it)."""
-    try:
-        with _open_regular(path) as f:
-            return f.read(len(data) + 1) == data
-    except (OSError, CheckpointError):
-        return False  # missing, unreadable, or no file
+        return _read_meta(path, _read_npz(path, ("meta",))["meta"])
+    except KeyError:
+        raise CheckpointError(f"{path}: not a numpyvae checkpoint (no 'meta' entry)") from None
 
 
 def _still_stored(record: RunRecord) -> bool:
     """Whether the checkpoint file of ``record`` still holds the epoch and run it was
     read with (its metadata alone is read again)."""
     try:
-        meta = _read_meta(record.path, _read_npz(record.path, ("meta",))["meta"])
-    except (CheckpointError, KeyError):
+        meta = _stored_meta(record.path)
+    except CheckpointError:
         return False
     return meta.get("epoch") == record.meta.get("epoch") and (
         meta.get("run_id") == record.meta.get("run_id"))
@@ -448,117 +391,10 @@ def _still_stored(record: RunRecord) -> bool:
 def stored_epoch(path: str | Path) -> int | None:
     """The epoch of the checkpoint at ``path`` from its metadata alone; None if unreadable."""
     try:
-        meta = _read_meta(Path(path), _read_npz(Path(path), ("meta",))["meta"])
-    except (CheckpointError, KeyError):
+        meta = _stored_meta(Path(path))
+    except CheckpointError:
         return None
     return meta.get("epoch")
-
-
-def write_json(path: Path, record: dict) -> None:
-    """A JSON record (e.g. run.json), written atomically."""
-    data = (json.dumps(record, indent=1) + "\n").encode()
-    atomic_write(path, lambda f: f.write(data))
-
-
-# ---- eval.json: one result per data set and K -------------------------------------------
-
-
-def read_evaluations(folder: str | Path) -> list[dict]:
-    """The results in ``eval.json`` of ``folder`` ([] if there is none): a record
-    ``{"evaluations": [...]}``, or the one result an older numpyvae wrote. A
-    CheckpointError naming the file if it is neither (it is never overwritten then)."""
-    path = Path(folder) / EVAL
-    try:
-        with _open_regular(path) as f:
-            text = f.read(1 << 24)
-    except FileNotFoundError:
-        return []
-    except OSError as e:
-        raise CheckpointError(f"{path}: cannot read it ({e.strerror or e})") from e
-    try:
-        record = json.loads(text)
-    except ValueError as e:
-        raise CheckpointError(f"{path}: not a record of evaluations ({e}); move it away to "
-                              "keep it, and evaluate again") from e
-    results = record.get("evaluations") if isinstance(record, dict) else None
-    if isinstance(record, dict) and "evaluations" not in record and "dataset" in record:
-        results = [record]  # one result, as written before eval.json kept several
-    if not isinstance(results, list) or not all(
-            isinstance(r, dict) and isinstance(r.get("dataset"), str) for r in results):
-        raise CheckpointError(f"{path}: not a record of evaluations (no list of results with "
-                              "a data set each); move it away to keep it, and evaluate again")
-    return results
-
-
-def add_evaluation(folder: str | Path, result: dict) -> dict | None:
-    """Put ``result`` into ``eval.json`` of ``folder``, beside the others: one result per
-    data set, test pixels and number of importance samples K, so that a result is only
-    replaced by one of the same kind. Returns the result it replaced, if any. Read and
-    written under a short lock of the folder, so that two evaluations at once keep both."""
-    key = ("dataset", "test_pixels", "iw_samples")
-    with folder_lock(folder):
-        results = read_evaluations(folder)
-        same = [r for r in results if all(r.get(k) == result.get(k) for k in key)]
-        kept = [r for r in results if r not in same] + [result]
-        kept.sort(key=lambda r: (r["dataset"], str(r.get("test_pixels")), r.get("iw_samples") or 0))
-        write_json(Path(folder) / EVAL, {"evaluations": kept})
-    return same[-1] if same else None
-
-
-# ---- one run per folder ------------------------------------------------------------------
-
-
-class RunLock:
-    """The lock of a run folder taken by :func:`lock_run`; ``release()`` ends it."""
-
-    def __init__(self, folder: Path, held, created: list[Path]) -> None:
-        self.folder, self._held, self._created = folder, held, created
-
-    def release(self) -> None:
-        """End the lock, and remove the folders it made if nothing was put in them."""
-        self._held.release()
-        remove_empty_folders(self._created)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.release()
-
-
-def lock_run(folder: str | Path, holder: str = "numpyvae train", wait: float = 0.0) -> RunLock:
-    """Hold the run folder ``folder`` (made if missing) for this process alone, until
-    ``release()`` or the end of the process, however it ends (the operating system
-    releases the lock: a killed run leaves none behind).
-
-    Raises :class:`RunFolderInUse`, touching nothing, if another process holds it (for
-    ``wait`` seconds: a command that only checks the folder lets it go in a moment):
-    the message names the folder and the PID of the holder. ``holder`` says what holds
-    it (written into ``train.lock`` after the PID).
-    """
-    folder = Path(folder)
-    created = make_folders(folder)
-    give_up_at = time.monotonic() + wait
-    while True:
-        try:
-            held = lock_file(folder / LOCK, f"PID {os.getpid()}, {holder}")
-            break
-        except LockedError as e:
-            if time.monotonic() < give_up_at:
-                time.sleep(0.05)
-                continue
-            locked = e
-        except BaseException:
-            remove_empty_folders(created)
-            raise
-        remove_empty_folders(created)
-        raise RunFolderInUse(
-            f"{folder} is in use: {locked.holder or 'another process'} holds it "
-            f"({folder / LOCK}); wait until it ends, or choose another --out"
-        ) from None
-    return RunLock(folder, held, created)
-
-
 
 
 # ---- reading the .npz file so that no damage gets through ---------------------------
@@ -652,7 +488,7 @@ def _read_meta(path: Path, entry: np.ndarray) -> dict:
         raise bad("config is missing or not a record")
     if not isinstance(meta.get("model", "vae"), str) or meta.get("model", "vae") not in MODEL_KINDS:
         raise bad(f"model is {meta.get('model')!r}, not one of {sorted(MODEL_KINDS)}")
-    if "run_id" in meta and not _is_run_id(meta["run_id"]):
+    if "run_id" in meta and not is_run_id(meta["run_id"]):
         raise bad(f"run_id is {meta['run_id']!r}, not 32 hex digits")
     epoch = meta.get("epoch")
     if "epoch" in meta and (type(epoch) is not int or epoch < 0):

@@ -22,14 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checkpoint import (
-    CHECKPOINT,
-    RunRecord,
-    read_run,
-    save_run,
-    training_meta,
-    write_history,
-)
+from .checkpoint import CHECKPOINT, RunRecord, read_run, save_run, training_meta
 from .datasets.batching import BINARIZE_MODES, batches, binarize, binarized_test_images
 from .elbo import neg_elbo
 from .errors import CheckpointError, TrainingError
@@ -37,6 +30,7 @@ from .inputs import check_data
 from .model import VAE, AutoEncoder
 from .optim import Adam
 from .progress import Progress
+from .runfolder import write_history
 
 __all__ = ["DIVERGENCE_FACTOR", "LARGE_BETA", "EpochStats", "TrainSettings", "fit"]
 

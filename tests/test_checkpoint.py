@@ -19,28 +19,30 @@ import pytest
 from helpers import hang_guard
 
 import numpyvae
-from numpyvae import VAE, VAEConfig, checkpoint
+from numpyvae import VAE, VAEConfig, checkpoint, runfolder
 from numpyvae.checkpoint import (
     CHECKPOINT,
+    digest_of,
+    load_checkpoint,
+    read_run,
+    repair_history,
+    save_checkpoint,
+    stored_epoch,
+)
+from numpyvae.datasets import BINARIZE_MODES
+from numpyvae.errors import CheckpointError
+from numpyvae.fileio import atomic_write, temp_path
+from numpyvae.runfolder import (
     EVAL,
     HISTORY,
     LOCK,
     RUN,
     RunFolderInUse,
     add_evaluation,
-    digest_of,
-    load_checkpoint,
     lock_run,
     read_evaluations,
-    read_run,
-    repair_history,
-    save_checkpoint,
-    stored_epoch,
     write_json,
 )
-from numpyvae.datasets import BINARIZE_MODES
-from numpyvae.errors import CheckpointError
-from numpyvae.fileio import atomic_write, temp_path
 from numpyvae.train import TrainSettings, fit
 
 
@@ -407,7 +409,7 @@ def test_the_temporary_file_of_a_killed_writer_is_removed_by_the_next_write(tmp_
 
 FULL_DISK = """
 import pathlib, resource, signal, sys
-from numpyvae.checkpoint import write_json
+from numpyvae.runfolder import write_json
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
 try:
@@ -641,12 +643,14 @@ def test_a_kill_at_any_write_of_an_epoch_leaves_a_run_that_reads_and_resumes(
         done.append(path)
         real(path, write)
 
-    monkeypatch.setattr(checkpoint, "atomic_write", killed_after)
+    for module in (checkpoint, runfolder):  # the checkpoint, and the files around it
+        monkeypatch.setattr(module, "atomic_write", killed_after)
     resume = scenario != "new run over run.json"
     target = TrainSettings(epochs=2 if resume else 1, batch_size=20)
     with pytest.raises(Killed):
         fit(tiny_vae(), tiny_data(), settings=target, out_dir=out, resume=resume, log=None)
-    monkeypatch.setattr(checkpoint, "atomic_write", real)
+    for module in (checkpoint, runfolder):
+        monkeypatch.setattr(module, "atomic_write", real)
     if (out / CHECKPOINT).exists():
         record = read_run(out)  # no "belongs to another run", no damage
         if record.epoch < 2:

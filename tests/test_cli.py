@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numpyvae import checkpoint, cli, datasets, train
+from numpyvae import checkpoint, cli, datasets, runfolder, train
 from numpyvae.cli import train_cmd
 
 TINY = ["--dataset", "glyph-digits", "--hidden", "32", "--latent-dim", "2", "--epochs", "1"]
@@ -493,12 +493,12 @@ def test_a_second_train_on_a_folder_in_use_touches_nothing_and_a_killed_run_leav
         holder.wait()
     assert second.returncode == 2 and second.stdout == ""
     assert second.stderr == (f"numpyvae: error: {out} is in use: PID {holder.pid}, numpyvae "
-                             f"train holds it ({out / checkpoint.LOCK}); wait until it ends, "
+                             f"train holds it ({out / runfolder.LOCK}); wait until it ends, "
                              "or choose another --out\n")
     done = checkpoint.read_run(out).epoch  # the killed run's last checkpoint: whole
     code, printed, err = run(capsys, "train", "--out", out, "--resume", "--epochs", done + 1)
     assert code == 0, err  # no lock was left behind
-    assert f"epoch {done + 1:3d}" in printed and not (out / checkpoint.LOCK).exists()
+    assert f"epoch {done + 1:3d}" in printed and not (out / runfolder.LOCK).exists()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM as on POSIX")
@@ -519,7 +519,7 @@ def test_sigterm_ends_train_like_ctrl_c_with_one_line_and_status_143(tmp_path):
     record = checkpoint.read_run(out)  # whole, and the epoch said (its line is printed
     assert record.epoch == int(match[1]) >= 1  # before its checkpoint is written)
     assert len(json.loads((out / "history.json").read_text())) in (record.epoch - 1, record.epoch)
-    assert not (out / checkpoint.LOCK).exists()
+    assert not (out / runfolder.LOCK).exists()
 
 
 @pytest.mark.parametrize("command", [

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from numpyvae import SGD, VAE, Adam, AutoEncoder, VAEConfig
-from numpyvae.checkpoint import CHECKPOINT, HISTORY, load_checkpoint, save_checkpoint
+from numpyvae.checkpoint import CHECKPOINT, load_checkpoint, save_checkpoint
 from numpyvae.datasets import make_glyph_digits
 from numpyvae.elbo import evaluate, log_likelihood_iw, neg_elbo
 from numpyvae.errors import CheckpointError, TrainingError
 from numpyvae.fast.iw import log_likelihood_iw_blocked
+from numpyvae.runfolder import HISTORY
 from numpyvae.train import TrainSettings, fit
 
 

@@ -26,7 +26,7 @@ import threading
 from pathlib import Path
 
 try:  # Ctrl-C while the command starts (its modules load): one line, not a traceback
-    from .. import __version__, checkpoint
+    from .. import __version__, runfolder
     from ..config import VAEConfig
     from ..errors import NumpyVAEError
     from ..train import TrainSettings
@@ -63,7 +63,7 @@ def _session() -> str:
          [f"{sizes(VAEConfig())} VAE, {default(TrainSettings, 'epochs')} epochs,",
           f"run folder {EXAMPLE_RUN}/"]),
         (f"numpyvae evaluate {EXAMPLE_RUN}",
-         ["test -ELBO and -L_1000 of Eq. (11),", f"into {checkpoint.EVAL} in the run folder"]),
+         ["test -ELBO and -L_1000 of Eq. (11),", f"into {runfolder.EVAL} in the run folder"]),
         (f"numpyvae sample {EXAMPLE_RUN}",
          [f"new images, {sample_cmd.SAMPLES_FILE} in the", "run folder"]),
     ]

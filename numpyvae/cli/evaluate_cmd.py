@@ -3,14 +3,14 @@ of the data set it was trained on (the fixed 0/1 sample of them for a binarized 
 the -ELBO of Eq. (6) and -L_K of Eq. (11), the importance-weighted upper bound on
 -log p(x), in nats per image and bits per dimension, computed by
 :func:`numpyvae.elbo.evaluate` and kept in ``eval.json`` in the run folder beside the
-results of other data sets and K (:func:`numpyvae.checkpoint.add_evaluation`).
+results of other data sets and K (:func:`numpyvae.runfolder.add_evaluation`).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from .. import checkpoint, datasets, elbo
+from .. import datasets, elbo, runfolder
 from ..errors import NumpyVAEError
 from ..model import VAE
 from ..train import TrainSettings
@@ -34,7 +34,7 @@ Prints, in nats per image and in bits per dimension:
   -L_K        Eq. (11) with K samples per image, an importance-weighted upper
               bound on -log p(x), tighter than the -ELBO as K grows: the figure
               papers report as -log p(x) (an estimate of the bound, from samples)
-and keeps them in {checkpoint.EVAL} in the run folder: one result per data set
+and keeps them in {runfolder.EVAL} in the run folder: one result per data set
 and K, so that evaluating on another data set or with another K keeps the
 earlier results (the same data set and K again replaces its own, and says
 so). A run trained on 0/1 pixels (--binarize static or dynamic) is evaluated
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if dataset is None:
         raise NumpyVAEError(f"{folder}: the checkpoint does not say which data set it was "
                             "trained on; pass --dataset")
-    checkpoint.read_evaluations(folder)  # a damaged eval.json is refused before the work
+    runfolder.read_evaluations(folder)  # a damaged eval.json is refused before the work
     settings = TrainSettings.stored(record.settings, record.path)
     data_dir = args.data_dir if args.data_dir is not None else record.data_dir
     x, _ = datasets.load_dataset(dataset, "test", data_dir)  # (N, 784)
@@ -127,8 +127,8 @@ def run(args: argparse.Namespace) -> int:
 
     result = {"dataset": dataset, "epoch": record.epoch, "seed": args.seed,
               "test_pixels": "binarized" if binarized else "grey", **figures}
-    replaced = checkpoint.add_evaluation(folder, result)
-    path = folder / checkpoint.EVAL
+    replaced = runfolder.add_evaluation(folder, result)
+    path = folder / runfolder.EVAL
     if replaced is None:
         print(f"written to {path}")
     else:

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import checkpoint
+from .. import checkpoint, runfolder
 from ..errors import CheckpointError, NumpyVAEError
 
 
@@ -46,7 +46,7 @@ def notes(record: checkpoint.RunRecord, held: bool = False) -> None:
               "values were checked, but nothing vouches that they are the ones training "
               "wrote (its next epoch's checkpoint will carry one)", file=sys.stderr)
     if checkpoint.repair_history(record, held):
-        print(f"note: {record.folder / checkpoint.HISTORY} repaired: it now holds the "
+        print(f"note: {record.folder / runfolder.HISTORY} repaired: it now holds the "
               f"{len(record.history)} epochs of the checkpoint", file=sys.stderr)
 
 

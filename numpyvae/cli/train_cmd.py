@@ -12,7 +12,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from .. import checkpoint, datasets, train
+from .. import checkpoint, datasets, runfolder, train
 from ..config import ACTIVATIONS, INITS, MODEL_KINDS, VAEConfig
 from ..errors import CheckpointError, NumpyVAEError
 from ..model import VAE
@@ -58,9 +58,9 @@ e.g. {EXAMPLE_RUN}):
   {checkpoint.CHECKPOINT}   parameters, optimizer state, settings, a digest of them all;
                    rewritten after every epoch, so an interrupted run (Ctrl-C,
                    SIGTERM, a kill) loses at most one epoch
-  {checkpoint.HISTORY}     one record per epoch: train loss, recon, KL, test loss
-  {checkpoint.RUN}         the run's id: a checkpoint of another run is refused
-One run per folder: while train runs, it holds the folder ({checkpoint.LOCK}), and a
+  {runfolder.HISTORY}     one record per epoch: train loss, recon, KL, test loss
+  {runfolder.RUN}         the run's id: a checkpoint of another run is refused
+One run per folder: while train runs, it holds the folder ({runfolder.LOCK}), and a
 second train there stops at once, naming the process that holds it. A folder
 that already holds a run is never overwritten: pass --resume to continue it
 (its model and settings are kept; --epochs may be raised), or choose another
@@ -193,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         raise NumpyVAEError(f"--out {out} is a file, not a run folder")
     try:
         # one run per folder, until this command ends; 2 s for a command that only looks
-        held = checkpoint.lock_run(out, wait=2.0)
+        held = runfolder.lock_run(out, wait=2.0)
     except OSError as e:
         raise NumpyVAEError(f"{out}: the run folder cannot be written "
                             f"({e.strerror or e})") from None
@@ -253,7 +253,7 @@ def train_in(args: argparse.Namespace, out: Path) -> int:
                   f"(continue it with: numpyvae train --out {out} --resume)", file=sys.stderr)
         return status
     print(f"checkpoint: {ckpt} (epoch {settings.epochs})")
-    print(f"history:    {out / checkpoint.HISTORY}")
+    print(f"history:    {out / runfolder.HISTORY}")
     if isinstance(vae, VAE):
         print(f"next:       numpyvae evaluate {out}    numpyvae sample {out}")
     else:  # an AutoEncoder has no ELBO to evaluate
