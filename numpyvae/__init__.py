@@ -5,6 +5,9 @@ function that implements it cites that number. A trained run comes back in one l
 ``model = numpyvae.load("runs/mnist-vae")`` (:func:`numpyvae.checkpoint.load`).
 """
 
+# isort: off
+from .fast import halves  # noqa: F401  (first: it sets OpenBLAS's spin before NumPy loads)
+# isort: on
 from .checkpoint import load
 from .config import VAEConfig
 from .model import VAE, AutoEncoder, ForwardResult

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .fast.flat import FLUSH_EVERY, PIECE, FlatParams, flush_subnormals, pieces
+from .fast.halves import in_halves
 
 
 class SGD:
@@ -97,15 +98,22 @@ class Adam:
         self.t += 1
         if self.folded and isinstance(self.params, FlatParams) and isinstance(grads, FlatParams):
             w, g, m, v = self.params.flat, grads.flat, self.m.flat, self.v.flat
-            if self._tmp is None:
-                self._tmp = np.empty(min(PIECE, w.size), w.dtype)
-            # the model's parameters share one buffer: the folded update runs over it piece
-            # by piece, so that the twelve passes over a piece find it in the cache
-            for p in pieces(w.size):
-                self.update_folded(w[p], g[p], m[p], v[p], self._tmp[: p.stop - p.start])
-            if self.t % FLUSH_EVERY == 0:  # subnormal moments take the CPU's slow path
-                flush_subnormals(m)
-                flush_subnormals(v)
+            if self._tmp is None:  # one piece of scratch space for each half
+                self._tmp = np.empty((2, min(PIECE, w.size)), w.dtype)
+            flush = self.t % FLUSH_EVERY == 0  # subnormal moments take the CPU's slow path
+
+            def update_part(start: int, stop: int, hand: int) -> None:
+                # the model's parameters share one buffer: the folded update runs over it
+                # piece by piece, so that the twelve passes over a piece find it in the cache
+                tmp = self._tmp[hand]
+                for p in pieces(stop - start):
+                    q = slice(start + p.start, start + p.stop)
+                    self.update_folded(w[q], g[q], m[q], v[q], tmp[: q.stop - q.start])
+                if flush:
+                    flush_subnormals(m[start:stop])
+                    flush_subnormals(v[start:stop])
+
+            in_halves(update_part, w.size)  # element-wise: half on each core, same values
             return
         for name, w in self.params.items():
             self.update(w, grads[name], self.m[name], self.v[name])

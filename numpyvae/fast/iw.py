@@ -21,6 +21,7 @@ import numpy as np
 
 from ..losses import log_std_normal
 from ..progress import ProgressCallback
+from .halves import in_halves
 
 #: rows decoded at once by :func:`log_likelihood_iw_blocked`: its memory stays bounded
 #: for any K (about 6 MB of float32 logits for 784 pixels; benchmarks/README.md)
@@ -106,8 +107,24 @@ def bernoulli_nll_rows(logits: np.ndarray, x: np.ndarray) -> np.ndarray:
     logits (G, C, D): C samples of each of G images) -> (...,). Equal to
     ``losses.bernoulli_nll(logits, x)[0]`` up to rounding (tests/test_fast.py).
     """
-    nll = sum_softplus(logits)
-    nll -= np.vecdot(logits, x)  # x . l: one short dot per row
+    if logits.ndim < 2:
+        return sum_softplus(logits) - np.vecdot(logits, x)
+    nll = np.empty(np.broadcast_shapes(logits.shape, np.shape(x))[:-1], logits.dtype)
+    if nll.shape[-1] != logits.shape[-2]:  # x brings more rows than the logits: no sharing
+        nll[...] = sum_softplus(logits) - np.vecdot(logits, x)
+        return nll
+
+    x = np.asarray(x)
+    x_rows = x.ndim >= 2 and x.shape[-2] != 1  # x row by row, or one row for all of them
+
+    def part(start: int, stop: int, hand: int) -> None:
+        rows = logits[..., start:stop, :]
+        nll[..., start:stop] = sum_softplus(rows)
+        # x . l: one short dot per row
+        nll[..., start:stop] -= np.vecdot(rows, x[..., start:stop, :] if x_rows else x)
+
+    # every row alike: half of the rows (of each image) on each core (fast.halves)
+    in_halves(part, logits.shape[-2], align=1, size=logits[..., 0, :].size)
     return nll
 
 

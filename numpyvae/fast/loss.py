@@ -11,13 +11,16 @@ e = e^l between them:
 
 Where e^l overflows (a logit above 88 in float32), sigmoid(l) is 1 and softplus(l) is l to
 the last bit, so those rows are computed again with NumPy's overflow-proof
-``logaddexp(0, l)`` and p = 1 there. tests/test_fast.py ties it to ``losses.bernoulli_nll``,
+``logaddexp(0, l)`` and p = 1 there. Every row is computed alike, so half the rows go
+to each core (:func:`~numpyvae.fast.halves.in_halves`). tests/test_fast.py ties it to ``losses.bernoulli_nll``,
 overflowing rows included.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .halves import in_halves
 
 
 def bernoulli_nll_fused(
@@ -37,13 +40,25 @@ def bernoulli_nll_fused(
     if np.shape(x) != logits.shape:
         raise ValueError(f"the fused loss takes x of the logits' shape {logits.shape}, "
                          f"not {np.shape(x)}: use losses.bernoulli_nll to broadcast")
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(logits)  # e^l   (N, D)
-        nll = np.asarray(np.einsum("...d->...", np.log1p(e)))  # sum of softplus(l) = log(1 + e^l)
-        nll -= np.vecdot(logits, x)  # - x . l: one short dot per row
-        one_plus_e = e + 1
-        np.divide(e, one_plus_e, out=e)  # p = e^l / (1 + e^l)
-    np.subtract(e, x, out=e)  # Eq. (9): p - x
+    one_row = logits.ndim == 1
+    lg, xs = (logits[None], np.asarray(x)[None]) if one_row else (logits, np.asarray(x))
+    e = np.empty_like(lg)
+    nll = np.empty(lg.shape[:-1], lg.dtype)
+
+    def part(start: int, stop: int, hand: int) -> None:
+        l, xr, er = lg[start:stop], xs[start:stop], e[start:stop]
+        with np.errstate(over="ignore", invalid="ignore"):
+            np.exp(l, out=er)  # e^l   (n, D)
+            nll[start:stop] = np.einsum("...d->...", np.log1p(er))  # sum of softplus(l) = log(1 + e^l)
+            nll[start:stop] -= np.vecdot(l, xr)  # - x . l: one short dot per row
+            one_plus_e = er + 1
+            np.divide(er, one_plus_e, out=er)  # p = e^l / (1 + e^l)
+        np.subtract(er, xr, out=er)  # Eq. (9): p - x
+
+    # every row alike: half the rows on each core (fast.halves), the same values
+    in_halves(part, len(lg), align=1, size=lg[0].size)
+    if one_row:
+        e, nll = e[0], nll[0]
     overflowed = ~np.isfinite(nll)  # e^l = inf somewhere in the row (or a non-finite logit)
     if overflowed.any():
         rows, x_rows = logits[overflowed], x[overflowed]

@@ -1,0 +1,139 @@
+"""Element-wise work on both cores: the first half here, the second on a helper thread.
+
+NumPy runs a matrix product on every core (BLAS's threads) but an element-wise pass
+(Adam's update, the loss over the logits) on one. Such a pass on a slice of an array
+computes exactly what it computes on the whole, so :func:`in_halves` cuts the work in
+two, gives the second half to one long-lived helper thread and does the first itself;
+NumPy lets go of Python's lock inside each large pass, so the halves run at once. The
+values are the same to the bit (tests/test_fast.py); only the time changes.
+
+One setting outside NumPy's reach decides whether the helper finds a free core: after a
+product, OpenBLAS's own threads wait for the next one by spinning, 2^28 CPU cycles
+(about 0.1 s) by default, long enough to hold the second core through all the
+element-wise work of a training step. So this module, imported by ``numpyvae`` before
+NumPy is, shortens that spin to 2^:data:`BLAS_SPIN` cycles (about 0.1 ms, still longer
+than the gap between two products of a step) by setting ``OPENBLAS_THREAD_TIMEOUT``,
+unless it is already set or NumPy was imported first (then OpenBLAS has read its
+settings and nothing changes: import ``numpyvae`` first). ``NUMPYVAE_THREADS=1`` keeps
+every pass on one thread. The figures: benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+from collections.abc import Callable
+
+#: OpenBLAS's idle threads spin for 2^BLAS_SPIN CPU cycles before they sleep
+BLAS_SPIN = 15
+
+#: below this many values a pass stays on one thread: handing it over costs more
+MIN_SPLIT = 1 << 15
+
+if "numpy" not in sys.modules:  # OpenBLAS reads its settings once, when NumPy loads it
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", str(BLAS_SPIN))
+
+import numpy as np  # after the setting above
+
+
+def threads() -> int:
+    """How many threads :func:`in_halves` uses: 2, or 1 with one core or ``NUMPYVAE_THREADS=1``."""
+    asked = os.environ.get("NUMPYVAE_THREADS", "").strip()
+    if asked:
+        try:
+            return 1 if int(asked) < 2 else 2
+        except ValueError:
+            raise ValueError(f"NUMPYVAE_THREADS must be a whole number, got {asked!r}") from None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 2 if (cores or 1) >= 2 else 1
+
+
+class _Helper:
+    """One daemon thread that runs ``work(start, stop, 1)`` jobs, one at a time, under
+    the caller's ``np.errstate`` (NumPy keeps it per thread)."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()  # a forked child finds this helper's thread gone
+        self.busy = threading.Lock()  # one caller at a time: another runs its work alone
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.finished = threading.Event()  # the job's half is done; its error in .error
+        self.error: BaseException | None = None
+        threading.Thread(target=self._serve, name="numpyvae-half", daemon=True).start()
+
+    def finish(self) -> BaseException | None:
+        """Wait for the job given to the helper; its error, or None. A Ctrl-C meanwhile
+        is raised once the helper's half is done, so that no thread still writes
+        into the arrays when the caller sees it."""
+        interrupted = None
+        while True:
+            try:
+                if self.finished.wait():  # an Event: waiting again after a Ctrl-C loses nothing
+                    break
+            except BaseException as signal_error:  # noqa: BLE001  (raised below)
+                interrupted = signal_error
+        self.finished.clear()
+        if interrupted is not None:
+            raise interrupted
+        return self.error
+
+    def _serve(self) -> None:
+        while True:
+            work, start, stop, errors = self.jobs.get()
+            self.error = None
+            try:
+                with np.errstate(**errors):
+                    work(start, stop, 1)
+            except BaseException as error:  # noqa: BLE001  (handed back to the caller, raised there)
+                self.error = error
+            self.finished.set()
+
+
+class _Hands:
+    """What :func:`in_halves` learns once: how many threads, and the helper (made when
+    first needed). Its attributes change, never the module's names."""
+
+    def __init__(self) -> None:
+        self.threads: int | None = None
+        self.helper: _Helper | None = None
+
+
+_hands = _Hands()
+
+
+def in_halves(
+    work: Callable[[int, int, int], None], n: int, align: int = 64, size: int = 1
+) -> None:
+    """Run ``work(start, stop, hand)`` over ``range(n)``: ``work(0, mid, 0)`` on this
+    thread and ``work(mid, n, 1)`` on the helper at the same time, ``mid`` a multiple of
+    ``align``; or ``work(0, n, 0)`` alone when the n items (of ``size`` values each)
+    hold fewer than :data:`MIN_SPLIT` values, on one thread (:func:`threads`), or while
+    another thread is using the helper.
+
+    ``work`` must touch only its own part of every array it writes (``hand`` picks the
+    scratch space of each half). An error in either half is raised here, after both
+    have stopped.
+    """
+    if _hands.threads is None:
+        _hands.threads = threads()
+    mid = n // 2 // align * align
+    if n * size < MIN_SPLIT or _hands.threads < 2 or mid == 0:
+        work(0, n, 0)
+        return
+    if _hands.helper is None or _hands.helper.pid != os.getpid():
+        _hands.helper = _Helper()
+    helper = _hands.helper
+    if not helper.busy.acquire(blocking=False):
+        work(0, n, 0)
+        return
+    try:
+        helper.jobs.put((work, mid, n, np.geterr()))
+        try:
+            work(0, mid, 0)
+        finally:
+            error = helper.finish()  # even if ours failed: nothing writes after we return
+        if error is not None:
+            raise error
+    finally:
+        helper.busy.release()
