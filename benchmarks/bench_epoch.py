@@ -38,6 +38,9 @@ peak memory of a ``numpyvae train`` run. Nothing is asserted: the script prints 
 
 from __future__ import annotations
 
+import numpyvae  # noqa: F401  (first, as `numpyvae train` loads it: it sets OpenBLAS up before NumPy)
+
+# isort: split
 import argparse
 import statistics
 import sys

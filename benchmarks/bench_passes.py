@@ -23,6 +23,9 @@ read beside bench_epoch.py's figures. The machine's load while it ran ends the o
 
 from __future__ import annotations
 
+import numpyvae  # noqa: F401  (first, as `numpyvae train` loads it: it sets OpenBLAS up before NumPy)
+
+# isort: split
 import argparse
 import math
 import statistics

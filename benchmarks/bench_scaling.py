@@ -16,6 +16,9 @@ reach the larger sizes), random pixels otherwise. Nothing is asserted.
 
 from __future__ import annotations
 
+import numpyvae  # noqa: F401  (first, as `numpyvae train` loads it: it sets OpenBLAS up before NumPy)
+
+# isort: split
 import argparse
 import subprocess
 import sys

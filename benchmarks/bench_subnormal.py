@@ -13,6 +13,9 @@ to rounding).
 
 from __future__ import annotations
 
+import numpyvae  # noqa: F401  (first, as `numpyvae train` loads it: it sets OpenBLAS up before NumPy)
+
+# isort: split
 import argparse
 import statistics
 import time

@@ -104,7 +104,7 @@ def run_on_threads(threads: int) -> None:
     """Start this script again with every library on ``threads`` threads, unless it already
     runs so: BLAS, OpenMP (PyTorch) and XLA (JAX) read their thread counts when they load."""
     env = {"OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads),
-           "MKL_NUM_THREADS": str(threads),
+           "MKL_NUM_THREADS": str(threads), "NUMPYVAE_THREADS": str(threads),
            "XLA_FLAGS": f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
                         f"intra_op_parallelism_threads={threads}"}
     if all(os.environ.get(k) == v for k, v in env.items()):
@@ -129,7 +129,12 @@ def machine_line() -> str:
         blas = ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture') or '?'} kernel, "
                          f"{i['num_threads']} threads)"
                          for i in threadpool_info() if i["user_api"] == "blas" and "numpy" in i["filepath"])
-    return f"{cpu}, {os.cpu_count()} cores; NumPy's BLAS: {blas or 'not found'}"
+    from numpyvae.fast.halves import threads
+
+    spin = os.environ.get("OPENBLAS_THREAD_TIMEOUT", "not set: 28")
+    return (f"{cpu}, {os.cpu_count()} cores; NumPy's BLAS: {blas or 'not found'}, idle threads "
+            f"spin 2^{spin} cycles (OPENBLAS_THREAD_TIMEOUT); numpyvae's element-wise passes on "
+            f"{threads()} thread(s) (fast.halves)")
 
 
 def peak_rss_mb() -> float:
