@@ -8,6 +8,8 @@ In ONE process and in rounds, it times one epoch of the recipe (784-400-20 ReLU,
 
   numpyvae       the public API loop (batches, model.forward, model.backward, Adam.step)
   floor          the same 14 matrix products per batch alone: what BLAS needs at least
+  one thread     numpyvae again, its element-wise passes on one thread (fast.halves; on
+                 a machine of 2 cores or more): what the helper thread gains
   torch-eager    PyTorch eager, torch.optim.Adam      (benchmarks/peers_torch.py)
   torch-fused    PyTorch eager, Adam(fused=True)
   torch-compile  torch.compile of model + loss, and of opt.step
@@ -45,6 +47,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 
 import numpy as np
 import peers_jax
@@ -68,6 +71,8 @@ from recipe import (
     numpyvae_epochs,
     numpyvae_iw,
 )
+
+from numpyvae.fast import halves
 
 PEERS = (*peers_torch.VARIANTS, *peers_jax.VARIANTS)
 EPOCH_LABELS = {
@@ -141,12 +146,27 @@ def largest_difference(results: dict[str, list[Outcome]], reference: str, relati
         print(f"  {label}: {text}")
 
 
+def on_one_thread(run: Callable[[], Outcome]) -> Callable[[], Outcome]:
+    """``run`` with numpyvae's element-wise passes on one thread (``fast.halves``)."""
+
+    def alone() -> Outcome:
+        previous = halves.set_threads(1)
+        try:
+            return run()
+        finally:
+            halves.set_threads(previous)
+
+    return alone
+
+
 def epoch_block(x: np.ndarray, peers: tuple[str, ...], rounds: int, modules: dict, cpu: bool):
     """Build the epoch's runners (compiling the peers), time them in rounds, print; returns
     numpyvae's trained model."""
     weights = initial_weights()
     run, model = numpyvae_epochs(x)
     runners = [Runner("numpyvae (public API loop)", run), Runner("BLAS floor (the 14 products)", floor_epochs(len(x)))]
+    if halves.threads() > 1:  # the same loop with every element-wise pass on one thread
+        runners.append(Runner("numpyvae, one thread (NUMPYVAE_THREADS=1)", on_one_thread(numpyvae_epochs(x)[0])))
     for name in peers:
         side = "torch" if name.startswith("torch") else "jax"
         if modules[side] is None:
@@ -178,6 +198,9 @@ def iw_block(model, x: np.ndarray, k: int, peers: tuple[str, ...], rounds: int, 
     weights = {name: a.copy() for name, a in model.params.items()}
     runners = [Runner("numpyvae log_likelihood_iw_blocked", numpyvae_iw(model, x, k)),
                Runner("its BLAS floor (the products)", floor_iw(model, x, k))]
+    if halves.threads() > 1:
+        runners.append(Runner("numpyvae, one thread (NUMPYVAE_THREADS=1)",
+                              on_one_thread(numpyvae_iw(model, x, k))))
     if modules["torch"] is not None and any(p.startswith("torch") for p in peers):
         runners.append(peers_torch.iw_runner(modules["torch"], x, weights, k))
     if modules["jax"] is not None and any(p.startswith("jax") for p in peers):

@@ -64,7 +64,8 @@ class Adam:
                                              eps_t = eps sqrt(1 - b2^t),
 
     so m^ and v^ are never formed. :meth:`step` uses the folded form on the whole flat
-    buffer, piece by piece (:func:`~numpyvae.fast.flat.pieces`), when the parameters and
+    buffer, piece by piece (:func:`~numpyvae.fast.flat.pieces`), half of the buffer on
+    each core (:func:`~numpyvae.fast.halves.in_halves`), when the parameters and
     gradients are a model's (:class:`~numpyvae.fast.flat.FlatParams`), and Eq. (10) as
     written otherwise, or always with ``folded=False``. The two agree to rounding
     (tests/test_fast.py); the fast path also clears m and v of subnormal numbers every

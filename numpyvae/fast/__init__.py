@@ -7,6 +7,11 @@ faster, and ``tests/test_fast.py`` ties the two together:
   buffer, so that Adam's folded update (``optim.Adam``, "Eq. (10), folded") runs on the
   whole buffer, piece by piece (``pieces``, each piece's arrays in the cache); tested
   equal to the name-by-name update of Eq. (10).
+- :mod:`.halves` -- ``in_halves``: element-wise work cut in two, the second half on a
+  helper thread, both at once (NumPy computes a pass on a slice as on the whole: the
+  same values to the bit, tests/test_halves.py); Adam's update, the training loss and
+  Eq. (11)'s sums use it. Imported by ``numpyvae`` first, it shortens OpenBLAS's idle
+  spin, which would otherwise hold the second core.
 - :mod:`.loss` -- ``bernoulli_nll_fused``: Eq. (4) and its gradient Eq. (9) for a
   training step from one exp of the logits, seven passes instead of fifteen; tested equal
   to ``losses.bernoulli_nll``.

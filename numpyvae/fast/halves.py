@@ -102,6 +102,15 @@ class _Hands:
 _hands = _Hands()
 
 
+def set_threads(count: int | None) -> int | None:
+    """Use ``count`` threads (1 or 2) from now on, or with None what :func:`threads` says;
+    returns the setting it replaces (to compare both in one process: benchmarks/)."""
+    if count not in (None, 1, 2):
+        raise ValueError(f"the element-wise passes run on 1 or 2 threads, not {count!r}")
+    previous, _hands.threads = _hands.threads, count
+    return previous
+
+
 def in_halves(
     work: Callable[[int, int, int], None], n: int, align: int = 64, size: int = 1
 ) -> None:
