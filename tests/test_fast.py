@@ -55,8 +55,8 @@ def test_folded_adam_on_the_flat_buffer_equals_eq10_as_written(dtype, rtol):
     """Eq. (10), folded (the whole buffer, piece by piece) against Eq. (10) as written,
     name by name, on two parameters of different shapes over several steps."""
     rng = np.random.default_rng(1)
-    shapes = {"W": (300, 300), "b": (300,)}
-    assert PIECE < 300 * 301 < 2 * PIECE  # two pieces, the second one short
+    shapes = {"W": (600, 500), "b": (500,)}
+    assert PIECE < 600 * 501 // 2 < 2 * PIECE  # each half: two pieces, the second one short
     flat_p, flat_g = FlatParams(shapes, dtype), FlatParams(shapes, dtype)
     plain_p = {k: np.zeros(s, dtype) for k, s in shapes.items()}
     for k, shape in shapes.items():

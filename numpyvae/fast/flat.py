@@ -14,9 +14,10 @@ import math
 import numpy as np
 
 #: values per piece of a whole-buffer update: Adam's five float32 arrays (w, g, m, v and
-#: scratch) of one piece, 1.3 MB, stay in the L2 cache from one pass to the next
-#: (benchmarks/README.md)
-PIECE = 65536
+#: scratch) of one piece, 2.6 MB, stay near the core (2 MiB of L2 here) from one pass to
+#: the next, in few enough pieces that the two halves' calls seldom wait for each
+#: other's turn at Python (benchmarks/README.md)
+PIECE = 131072
 
 #: Adam's folded update clears its moments of subnormal numbers every this many steps
 #: (:func:`flush_subnormals`)
