@@ -5,17 +5,16 @@ NumPy runs a matrix product on every core (BLAS's threads) but an element-wise p
 computes exactly what it computes on the whole, so :func:`in_halves` cuts the work in
 two, gives the second half to one long-lived helper thread and does the first itself;
 NumPy lets go of Python's lock inside each large pass, so the halves run at once. The
-values are the same to the bit (tests/test_fast.py); only the time changes.
+values are the same to the bit (tests/test_halves.py); only the time changes.
 
 One setting outside NumPy's reach decides whether the helper finds a free core: after a
 product, OpenBLAS's own threads wait for the next one by spinning, 2^28 CPU cycles
 (about 0.1 s) by default, long enough to hold the second core through all the
 element-wise work of a training step. So this module, imported by ``numpyvae`` before
-NumPy is, shortens that spin to 2^:data:`BLAS_SPIN` cycles (about 0.1 ms, still longer
-than the gap between two products of a step) by setting ``OPENBLAS_THREAD_TIMEOUT``,
-unless it is already set or NumPy was imported first (then OpenBLAS has read its
-settings and nothing changes: import ``numpyvae`` first). ``NUMPYVAE_THREADS=1`` keeps
-every pass on one thread. The figures: benchmarks/README.md.
+NumPy is, shortens that spin to 2^:data:`BLAS_SPIN` cycles (about 10 µs) by setting
+``OPENBLAS_THREAD_TIMEOUT``, unless it is already set or NumPy was imported first (then
+OpenBLAS has read its settings and nothing changes: import ``numpyvae`` first).
+``NUMPYVAE_THREADS=1`` keeps every pass on one thread. The figures: benchmarks/README.md.
 """
 
 from __future__ import annotations
