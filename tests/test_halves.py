@@ -198,3 +198,62 @@ def test_ctrl_c_while_waiting_is_raised_only_once_the_helper_is_done(two_hands):
         timer.cancel()
         signal.signal(signal.SIGINT, previous)
     assert record(10) == [(0, 5, 0, True), (5, 10, 1, False)]  # and it serves on
+
+
+def test_one_row_overflowing_and_integer_logits_as_on_one_thread(two_hands):
+    row = np.r_[np.float32(200), np.zeros(49, np.float32)]
+    nll, grads = bernoulli_nll_fused(row, np.ones(50, np.float32))
+    assert nll.shape == () and np.isfinite(nll) and grads["logits"][0] == 0
+    ints = np.arange(-50, 50).reshape(2, 50)
+    x = np.ones((2, 50))
+    nll, grads = bernoulli_nll_fused(ints, x)
+    assert nll.dtype == grads["logits"].dtype == np.float64
+    assert bernoulli_nll_rows(ints[:, None, :], x[:, None, :]).dtype == np.float64
+
+
+def test_the_helper_calls_the_callers_error_callback(two_hands):
+    calls = []
+    zeros = np.zeros(10)
+
+    def divide(start, stop, hand):
+        np.divide(1.0, zeros[start:stop])
+
+    with np.errstate(divide="call", call=lambda kind, flag: calls.append(kind)):
+        halves.in_halves(divide, 10, align=1)
+    assert calls == ["divide by zero", "divide by zero"]
+
+
+def test_an_idle_helper_keeps_nothing_of_the_last_job_alive(two_hands):
+    import gc
+    import weakref
+
+    def job():
+        a = np.zeros(10)
+
+        def fill(start, stop, hand):
+            a[start:stop] = 1
+
+        return weakref.ref(a), fill
+
+    alive, fill = job()
+    halves.in_halves(fill, 10, align=1)
+    del fill
+    gc.collect()
+    assert alive() is None
+
+
+def test_a_job_nobody_waits_for_does_not_answer_for_the_next_one(two_hands):
+    import time
+
+    record(10)  # the helper is running
+    out = np.zeros(10)
+
+    def slow(start, stop, hand):  # as if its caller had been interrupted after handing it over
+        time.sleep(0.2)
+
+    def fill(start, stop, hand):
+        out[start:stop] = 1
+
+    halves._hands.helper.jobs.put((object(), slow, 0, 1, np.geterr(), None))
+    halves.in_halves(fill, 10, align=1)
+    assert out.tolist() == [1] * 10  # the helper's half was done when the call returned

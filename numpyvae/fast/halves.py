@@ -51,42 +51,48 @@ def threads() -> int:
 
 class _Helper:
     """One daemon thread that runs ``work(start, stop, 1)`` jobs, one at a time, under
-    the caller's ``np.errstate`` (NumPy keeps it per thread)."""
+    the caller's ``np.errstate`` and ``np.seterrcall`` (NumPy keeps them per thread)."""
 
     def __init__(self) -> None:
         self.pid = os.getpid()  # a forked child finds this helper's thread gone
         self.busy = threading.Lock()  # one caller at a time: another runs its work alone
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self.finished = threading.Event()  # the job's half is done; its error in .error
-        self.error: BaseException | None = None
+        self.done = threading.Condition()
+        self.result: tuple[object, BaseException | None] | None = None  # (ticket, error)
         threading.Thread(target=self._serve, name="numpyvae-half", daemon=True).start()
 
-    def finish(self) -> BaseException | None:
-        """Wait for the job given to the helper; its error, or None. A Ctrl-C meanwhile
+    def finish(self, ticket: object) -> BaseException | None:
+        """Wait until the job of ``ticket`` is done; its error, or None. A Ctrl-C meanwhile
         is raised once the helper's half is done, so that no thread still writes
         into the arrays when the caller sees it."""
-        interrupted = None
-        while True:
+        interrupted, got, error = None, False, None
+        while not got:
             try:
-                if self.finished.wait():  # an Event: waiting again after a Ctrl-C loses nothing
-                    break
+                with self.done:  # waiting again after a Ctrl-C loses nothing
+                    while self.result is None or self.result[0] is not ticket:
+                        self.done.wait()
+                    # one statement: no signal handler runs between its stores
+                    error, self.result, got = self.result[1], None, True
             except BaseException as signal_error:  # noqa: BLE001  (raised below)
                 interrupted = signal_error
-        self.finished.clear()
         if interrupted is not None:
             raise interrupted
-        return self.error
+        return error
 
     def _serve(self) -> None:
         while True:
-            work, start, stop, errors = self.jobs.get()
-            self.error = None
+            ticket, work, start, stop, errors, call = self.jobs.get()
+            error = None
             try:
-                with np.errstate(**errors):
+                with np.errstate(call=call, **errors):
                     work(start, stop, 1)
-            except BaseException as error:  # noqa: BLE001  (handed back to the caller, raised there)
-                self.error = error
-            self.finished.set()
+            except BaseException as e:  # noqa: BLE001  (handed back to the caller, raised there)
+                error = e
+            work = None  # the job's arrays are not kept alive by an idle helper
+            with self.done:
+                self.result = (ticket, error)
+                self.done.notify_all()
+            del ticket, error
 
 
 class _Hands:
@@ -130,17 +136,23 @@ def in_halves(
         work(0, n, 0)
         return
     if _hands.helper is None or _hands.helper.pid != os.getpid():
-        _hands.helper = _Helper()
+        try:
+            _hands.helper = _Helper()
+        except RuntimeError:  # no thread to be had (a memory limit, say): one thread it is
+            _hands.threads = 1
+            work(0, n, 0)
+            return
     helper = _hands.helper
     if not helper.busy.acquire(blocking=False):
         work(0, n, 0)
         return
     try:
-        helper.jobs.put((work, mid, n, np.geterr()))
+        ticket = object()
+        helper.jobs.put((ticket, work, mid, n, np.geterr(), np.geterrcall()))
         try:
             work(0, mid, 0)
         finally:
-            error = helper.finish()  # even if ours failed: nothing writes after we return
+            error = helper.finish(ticket)  # even if ours failed: nothing writes after we return
         if error is not None:
             raise error
     finally:

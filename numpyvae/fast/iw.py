@@ -109,7 +109,8 @@ def bernoulli_nll_rows(logits: np.ndarray, x: np.ndarray) -> np.ndarray:
     """
     if logits.ndim < 2:
         return sum_softplus(logits) - np.vecdot(logits, x)
-    nll = np.empty(np.broadcast_shapes(logits.shape, np.shape(x))[:-1], logits.dtype)
+    dtype = np.result_type(np.float16, logits.dtype)  # e^l's: float32 stays, integers give float64
+    nll = np.empty(np.broadcast_shapes(logits.shape, np.shape(x))[:-1], dtype)
     if nll.shape[-1] != logits.shape[-2]:  # x brings more rows than the logits: no sharing
         nll[...] = sum_softplus(logits) - np.vecdot(logits, x)
         return nll

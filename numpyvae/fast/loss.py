@@ -42,8 +42,9 @@ def bernoulli_nll_fused(
                          f"not {np.shape(x)}: use losses.bernoulli_nll to broadcast")
     one_row = logits.ndim == 1
     lg, xs = (logits[None], np.asarray(x)[None]) if one_row else (logits, np.asarray(x))
-    e = np.empty_like(lg)
-    nll = np.empty(lg.shape[:-1], lg.dtype)
+    dtype = np.result_type(lg.dtype, np.float16)  # e^l's: float32 stays, integers give float64
+    e = np.empty_like(lg, dtype=dtype)  # in the logits' memory order, as np.exp(l) gives it
+    nll = np.empty(lg.shape[:-1], dtype)
 
     def part(start: int, stop: int, hand: int) -> None:
         l, xr, er = lg[start:stop], xs[start:stop], e[start:stop]
@@ -58,7 +59,7 @@ def bernoulli_nll_fused(
     # every row alike: half the rows on each core (fast.halves), the same values
     in_halves(part, len(lg), align=1, size=lg[0].size)
     if one_row:
-        e, nll = e[0], nll[0]
+        e, nll = e[0], nll[0, ...]  # nll stays an array, (), as the plain form gives it
     overflowed = ~np.isfinite(nll)  # e^l = inf somewhere in the row (or a non-finite logit)
     if overflowed.any():
         rows, x_rows = logits[overflowed], x[overflowed]
