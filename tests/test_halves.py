@@ -257,3 +257,29 @@ def test_a_job_nobody_waits_for_does_not_answer_for_the_next_one(two_hands):
     halves._hands.helper.jobs.put((object(), slow, 0, 1, np.geterr(), None))
     halves.in_halves(fill, 10, align=1)
     assert out.tolist() == [1] * 10  # the helper's half was done when the call returned
+
+
+def threads_in(code: str, **env) -> str:
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("OPENBLAS_THREAD_TIMEOUT", "NUMPYVAE_THREADS")}
+    environment.update(env)
+    out = subprocess.run([sys.executable, "-c", code + "; from numpyvae.fast import halves; "
+                          "print(halves.threads(), halves.blas_lets_go())"],
+                         env=environment, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@pytest.mark.skipif(CORES < 2, reason="one core: one thread whatever the BLAS")
+def test_two_threads_only_where_openblas_lets_go_of_the_second_core():
+    name = str(np.__config__.CONFIG["Build Dependencies"]["blas"]["name"]).lower()
+    if "openblas" not in name:
+        pytest.skip(f"NumPy's BLAS here is {name}")
+    assert threads_in("import numpyvae") == "2 True"  # numpyvae first: the spin shortened
+    assert threads_in("import numpy; import numpyvae") == "1 False"  # OpenBLAS spins 2^28
+    assert threads_in("import numpy; import numpyvae", OPENBLAS_THREAD_TIMEOUT="10") == "2 True"
+    assert threads_in("import numpyvae", OPENBLAS_THREAD_TIMEOUT="28") == "1 False"
+    assert threads_in("import numpy; import numpyvae", NUMPYVAE_THREADS="2") == "2 False"
+    assert threads_in("import numpyvae", NUMPYVAE_THREADS="1") == "1 True"

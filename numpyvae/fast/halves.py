@@ -12,9 +12,11 @@ product, OpenBLAS's own threads wait for the next one by spinning, 2^28 CPU cycl
 (about 0.1 s) by default, long enough to hold the second core through all the
 element-wise work of a training step. So this module, imported by ``numpyvae`` before
 NumPy is, shortens that spin to 2^:data:`BLAS_SPIN` cycles (about 10 µs) by setting
-``OPENBLAS_THREAD_TIMEOUT``, unless it is already set or NumPy was imported first (then
-OpenBLAS has read its settings and nothing changes: import ``numpyvae`` first).
-``NUMPYVAE_THREADS=1`` keeps every pass on one thread. The figures: benchmarks/README.md.
+``OPENBLAS_THREAD_TIMEOUT``, unless it is already set. If NumPy was imported first,
+OpenBLAS has read its settings already: unless the shell set a short spin, every pass
+then stays on one thread, since a helper that finds the second core held is slower than
+none (so import ``numpyvae`` first). ``NUMPYVAE_THREADS=1`` keeps every pass on one
+thread, ``2`` splits them whatever the BLAS. The figures: benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -33,12 +35,28 @@ MIN_SPLIT = 1 << 15
 
 if "numpy" not in sys.modules:  # OpenBLAS reads its settings once, when NumPy loads it
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", str(BLAS_SPIN))
+#: the spin OpenBLAS read when NumPy loaded it (or, NumPy loaded first, as the shell set it)
+SPIN_READ = os.environ.get("OPENBLAS_THREAD_TIMEOUT", "")
 
 import numpy as np  # after the setting above
 
 
+def blas_lets_go() -> bool:
+    """Whether NumPy's BLAS is OpenBLAS with its idle spin shortened (to 2^20 cycles or
+    less): else its threads hold the second core after every product, and a helper
+    thread, measured, only slows the passes down."""
+    try:
+        name = str(np.__config__.CONFIG["Build Dependencies"]["blas"]["name"])
+        spin = int(SPIN_READ)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False
+    return "openblas" in name.lower() and spin <= 20
+
+
 def threads() -> int:
-    """How many threads :func:`in_halves` uses: 2, or 1 with one core or ``NUMPYVAE_THREADS=1``."""
+    """How many threads :func:`in_halves` uses: ``NUMPYVAE_THREADS`` (1, or 2 and more:
+    2) when set; else 2 on a machine of two cores or more whose BLAS lets go of the
+    second core (:func:`blas_lets_go`), 1 otherwise."""
     asked = os.environ.get("NUMPYVAE_THREADS", "").strip()
     if asked:
         try:
@@ -46,7 +64,7 @@ def threads() -> int:
         except ValueError:
             raise ValueError(f"NUMPYVAE_THREADS must be a whole number, got {asked!r}") from None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return 2 if (cores or 1) >= 2 else 1
+    return 2 if (cores or 1) >= 2 and blas_lets_go() else 1
 
 
 class _Helper:
