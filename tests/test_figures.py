@@ -75,3 +75,14 @@ def test_the_readme_times_are_those_of_the_recorded_runs():
     for demo, recorded in seconds.items():
         assert abs(timed[demo] - recorded) <= max(5, 0.15 * recorded), (
             f"README.md says {timed[demo]:.0f} s for {demo}; its figures' run took {recorded} s of CPU")
+
+
+def test_the_headline_demo_time_is_that_of_its_recorded_run():
+    """The README's first lines name train_vae.py's CPU time too (both languages)."""
+    recorded = next(e["cpu seconds"] for e in RECORD.values() if e["drawn by"].endswith("/train_vae.py"))
+    for readme, pattern in [("README.md", r"`python demos/train_vae.py`.{0,300}?\((\d+) s of CPU"),
+                            ("README.ko.md", r"`python demos/train_vae.py`.{0,300}?\(CPU 시간 (\d+) s")]:
+        said = re.search(pattern, (REPO / readme).read_text(encoding="utf-8"), re.DOTALL)
+        assert said, f"{readme} does not give train_vae.py's CPU time in its first lines"
+        assert abs(int(said.group(1)) - recorded) <= max(5, 0.15 * recorded), (
+            f"{readme} says {said.group(1)} s for train_vae.py; its figures' run took {recorded} s of CPU")
