@@ -283,3 +283,23 @@ def test_two_threads_only_where_openblas_lets_go_of_the_second_core():
     assert threads_in("import numpyvae", OPENBLAS_THREAD_TIMEOUT="28") == "1 False"
     assert threads_in("import numpy; import numpyvae", NUMPYVAE_THREADS="2") == "2 False"
     assert threads_in("import numpyvae", NUMPYVAE_THREADS="1") == "1 True"
+
+
+@pytest.mark.parametrize("n,k,max_rows", [(5, 7, 16), (3, 40, 16), (4, 16, 64)])
+def test_eq11_with_its_draws_ahead_equals_one_thread_to_the_bit(monkeypatch, n, k, max_rows):
+    """Several images per block, several blocks per image, a short last group: the next
+    block's eps drawn beside this block's sums are the draws of one thread, in order."""
+    from numpyvae.fast.iw import log_likelihood_iw_blocked
+
+    monkeypatch.setattr(halves, "MIN_SPLIT", 2)
+    model = numpyvae.VAE(numpyvae.VAEConfig(input_dim=30, hidden_dims=(20,), latent_dim=3,
+                                            seed=4))
+    x = (np.random.default_rng(5).random((n, 30)) < 0.4).astype(np.float32)
+    out, after = {}, {}
+    for threads in (1, 2):
+        monkeypatch.setattr(halves._hands, "threads", threads)
+        rng = np.random.default_rng(6)
+        out[threads] = log_likelihood_iw_blocked(model, x, k, rng, max_rows=max_rows)
+        after[threads] = rng.standard_normal()  # the generator left where it was
+    np.testing.assert_array_equal(out[1], out[2])
+    assert after[1] == after[2]

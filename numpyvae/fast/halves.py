@@ -135,7 +135,8 @@ def set_threads(count: int | None) -> int | None:
 
 
 def in_halves(
-    work: Callable[[int, int, int], None], n: int, align: int = 64, size: int = 1
+    work: Callable[[int, int, int], None], n: int, align: int = 64, size: int = 1,
+    beside: Callable[[], None] | None = None, share: float = 0.5,
 ) -> None:
     """Run ``work(start, stop, hand)`` over ``range(n)``: ``work(0, mid, 0)`` on this
     thread and ``work(mid, n, 1)`` on the helper at the same time, ``mid`` a multiple of
@@ -149,25 +150,30 @@ def in_halves(
     """
     if _hands.threads is None:
         _hands.threads = threads()
-    mid = n // 2 // align * align
-    if n * size < MIN_SPLIT or _hands.threads < 2 or mid == 0:
+
+    def alone() -> None:
+        if beside is not None:
+            beside()
         work(0, n, 0)
-        return
+
+    mid = int(n * share) // align * align
+    if n * size < MIN_SPLIT or _hands.threads < 2 or mid == 0:
+        return alone()
     if _hands.helper is None or _hands.helper.pid != os.getpid():
         try:
             _hands.helper = _Helper()
         except RuntimeError:  # no thread to be had (a memory limit, say): one thread it is
             _hands.threads = 1
-            work(0, n, 0)
-            return
+            return alone()
     helper = _hands.helper
     if not helper.busy.acquire(blocking=False):
-        work(0, n, 0)
-        return
+        return alone()
     try:
         ticket = object()
         helper.jobs.put((ticket, work, mid, n, np.geterr(), np.geterrcall()))
         try:
+            if beside is not None:
+                beside()
             work(0, mid, 0)
         finally:
             error = helper.finish(ticket)  # even if ours failed: nothing writes after we return

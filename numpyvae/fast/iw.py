@@ -15,7 +15,7 @@ figures: benchmarks/README.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -100,18 +100,27 @@ def sum_softplus(logits: np.ndarray) -> np.ndarray:
     return total
 
 
-def bernoulli_nll_rows(logits: np.ndarray, x: np.ndarray) -> np.ndarray:
+def bernoulli_nll_rows(logits: np.ndarray, x: np.ndarray,
+                       beside: Callable[[], None] | None = None, share: float = 0.5) -> np.ndarray:
     """Eq. (4) summed over the pixels, sum_d softplus(l_d) - x_d l_d, without a gradient.
 
     logits (..., D) and x (..., D) broadcast against each other (x (G, 1, D) against
     logits (G, C, D): C samples of each of G images) -> (...,). Equal to
     ``losses.bernoulli_nll(logits, x)[0]`` up to rounding (tests/test_fast.py).
+
+    The rows are shared between two cores (:func:`~numpyvae.fast.halves.in_halves`);
+    ``beside``, if given, runs on this thread beside the helper's part, and ``share`` is
+    the fraction of the rows this thread takes.
     """
     if logits.ndim < 2:
+        if beside is not None:
+            beside()
         return sum_softplus(logits) - np.vecdot(logits, x)
     dtype = np.result_type(np.float16, logits.dtype)  # e^l's: float32 stays, integers give float64
     nll = np.empty(np.broadcast_shapes(logits.shape, np.shape(x))[:-1], dtype)
     if nll.shape[-1] != logits.shape[-2]:  # x brings more rows than the logits: no sharing
+        if beside is not None:
+            beside()
         nll[...] = sum_softplus(logits) - np.vecdot(logits, x)
         return nll
 
@@ -125,7 +134,8 @@ def bernoulli_nll_rows(logits: np.ndarray, x: np.ndarray) -> np.ndarray:
         nll[..., start:stop] -= np.vecdot(rows, x[..., start:stop, :] if x_rows else x)
 
     # every row alike: half of the rows (of each image) on each core (fast.halves)
-    in_halves(part, logits.shape[-2], align=1, size=logits[..., 0, :].size)
+    in_halves(part, logits.shape[-2], align=1, size=logits[..., 0, :].size, beside=beside,
+              share=share)
     return nll
 
 
@@ -147,6 +157,48 @@ def iw_blocks(n: int, k: int, max_rows: int = IW_MAX_ROWS) -> tuple[int, int, in
     return images, chunk, images * max(1, 1024 // images)
 
 
+#: the share of a block's softplus sums this thread takes while it also draws the next
+#: block's eps (benchmarks/README.md)
+IW_SHARE = 0.4
+
+
+def block_shapes(n: int, k: int, images: int, chunk: int, encode_rows: int, latent: int
+                 ) -> Iterator[tuple[int, int, int]]:
+    """The shapes (G, C, L) of eps, block by block, in the order
+    :func:`log_likelihood_iw_blocked` uses them on n images."""
+    for first in range(0, n, encode_rows):
+        e = min(encode_rows, n - first)
+        for start in range(0, e, images):
+            for s in range(0, k, chunk):
+                yield min(images, e - start), min(chunk, k - s), latent
+
+
+class DrawsAhead:
+    """eps ~ N(0, I) for each block of Eq. (11), from one generator, in the blocks' order:
+    :meth:`take` gives this block's, :meth:`draw_next` draws the next block's while the
+    helper thread computes this block's sums. The same draws, in the same order, as one
+    call per block when it is needed."""
+
+    def __init__(self, rng: np.random.Generator, shapes: Iterable[tuple[int, ...]],
+                 dtype: np.dtype) -> None:
+        self.rng, self.shapes, self.dtype = rng, iter(shapes), dtype
+        self.ready: np.ndarray | None = None
+
+    def take(self, shape: tuple[int, ...]) -> np.ndarray:
+        eps, self.ready = self.ready, None
+        if eps is None:
+            eps = self.rng.standard_normal(next(self.shapes), dtype=self.dtype)
+        if eps.shape != shape:  # the schedule and the loops disagree: a bug, not bad input
+            raise RuntimeError(f"eps drawn for a block of shape {eps.shape}, needed {shape}")
+        return eps
+
+    def draw_next(self) -> None:
+        if self.ready is None:
+            shape = next(self.shapes, None)
+            if shape is not None:
+                self.ready = self.rng.standard_normal(shape, dtype=self.dtype)
+
+
 def iw_log_weight_chunks(
     model,
     decode: ManyRowsDecoder,
@@ -156,22 +208,28 @@ def iw_log_weight_chunks(
     k: int,
     chunk: int,
     rng: np.random.Generator,
+    draws: DrawsAhead | None = None,
 ) -> Iterator[np.ndarray]:
     """The terms of Eq. (11)'s sum, log p(x|z_k) + log p(z_k) - log q(z_k|x), for K
     samples z_k ~ q(z|x) of each of G images, drawn ``chunk`` samples at a time.
 
     xb (G, D), mu and logvar (G, L) -> yields (G, C) float64 arrays, C = ``chunk``
-    (the last one may be narrower), K columns in all.
+    (the last one may be narrower), K columns in all. eps comes from ``rng``, or from
+    ``draws`` (the same draws), which draws the next block's beside the sums.
     """
     g, latent = mu.shape
     sigma = np.exp(0.5 * logvar)  # Eq. (2)
     for s in range(0, k, chunk):
         c = min(chunk, k - s)
-        eps = rng.standard_normal((g, c, latent), dtype=mu.dtype)
+        if draws is None:
+            eps = rng.standard_normal((g, c, latent), dtype=mu.dtype)
+        else:
+            eps = draws.take((g, c, latent))
         z = mu[:, None, :] + sigma[:, None, :] * eps  # Eq. (2)   (G, C, L)
         logits = decode(z.reshape(g * c, latent)).reshape(g, c, -1)  # Eq. (3)   (G, C, D)
         if model.config.likelihood == "bernoulli":
-            log_px = -bernoulli_nll_rows(logits, xb[:, None, :])  # minus Eq. (4)   (G, C)
+            ahead = {} if draws is None else {"beside": draws.draw_next, "share": IW_SHARE}
+            log_px = -bernoulli_nll_rows(logits, xb[:, None, :], **ahead)  # minus Eq. (4)   (G, C)
         else:
             log_px = -model.recon_nll(logits, xb[:, None, :], need_grad=False)[0]
         log_pz = log_std_normal(z)  # log N(z; 0, I)   (G, C)
@@ -232,16 +290,20 @@ def log_likelihood_iw_blocked(
     images, chunk, encode_rows = iw_blocks(len(x), k, max_rows)
     decode = ManyRowsDecoder(model, images * chunk)  # equals model.decode_logits
     out = np.empty(len(x), dtype=np.float64)
+    draws = None
     for first in range(0, len(x), encode_rows):  # the encoder runs on larger batches
         xe = x[first : first + encode_rows]
         mu_e, logvar_e = model.encode(xe)  # Eq. (1)   (E, L); encode checks xe
         if logvar_e is None:  # an AutoEncoder's code: no q(z|x) to sample from
             raise TypeError("the importance-weighted estimate needs a VAE (an encoder q(z|x))")
+        if draws is None:  # eps block by block, the next one drawn beside this one's sums
+            shapes = block_shapes(len(x), k, images, chunk, encode_rows, mu_e.shape[1])
+            draws = DrawsAhead(rng, shapes, mu_e.dtype)
         xe = np.asarray(xe)
         for start in range(0, len(xe), images):
             group = slice(start, start + images)  # (G,) images
             chunks = iw_log_weight_chunks(model, decode, xe[group], mu_e[group], logvar_e[group],
-                                          k, chunk, rng)
+                                          k, chunk, rng, draws)
             log_sum = running_logsumexp(chunks)  # stable logsumexp over the K samples
             out[first + start : first + start + len(log_sum)] = log_sum - math.log(k)  # Eq. (11)
             if progress is not None:
