@@ -20,7 +20,9 @@ faster, and ``tests/test_fast.py`` ties the two together:
   ``elbo.log_likelihood_iw``, Eq. (11) as written. Its pieces: ``ManyRowsDecoder``, the
   decoder of Eq. (3) with the biases folded into the products, tested equal to
   ``model.decode_logits``; ``bernoulli_nll_rows``, Eq. (4) with its softplus sums in
-  two passes (``sum_softplus``), tested equal to ``losses.bernoulli_nll``.
+  two passes (``sum_softplus``), tested equal to ``losses.bernoulli_nll``;
+  ``DrawsAhead``, the blocks' eps from one generator in their order, the next block's
+  drawn beside this block's sums: the draws of the plain form.
 
 Why each one pays, with the figures, is in ``benchmarks/README.md``. Each is entered by
 its module (``from numpyvae.fast.flat import FlatParams``): this file imports nothing, so
