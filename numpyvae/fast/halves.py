@@ -145,8 +145,10 @@ def in_halves(
     another thread is using the helper.
 
     ``work`` must touch only its own part of every array it writes (``hand`` picks the
-    scratch space of each half). An error in either half is raised here, after both
-    have stopped.
+    scratch space of each half). ``beside()``, if given, runs on this thread first, while
+    the helper works (or before the whole, alone); ``share`` is then the fraction of the
+    items this thread takes (``mid`` = ``share`` n). An error in either half is raised
+    here, after both have stopped.
     """
     if _hands.threads is None:
         _hands.threads = threads()
