@@ -303,3 +303,50 @@ def test_eq11_with_its_draws_ahead_equals_one_thread_to_the_bit(monkeypatch, n, 
         after[threads] = rng.standard_normal()  # the generator left where it was
     np.testing.assert_array_equal(out[1], out[2])
     assert after[1] == after[2]
+
+
+def test_two_first_callers_at_once_make_one_helper(two_hands, monkeypatch):
+    made = []
+
+    class Counted(halves._Helper):
+        def __init__(self):
+            made.append(self)
+            super().__init__()
+
+    monkeypatch.setattr(halves, "_Helper", Counted)
+    monkeypatch.setattr(halves._hands, "helper", None)
+    start = threading.Barrier(4)
+
+    def first_call():
+        start.wait()
+        record(10)
+
+    callers = [threading.Thread(target=first_call) for _ in range(4)]
+    for t in callers:
+        t.start()
+    for t in callers:
+        t.join()
+    assert len(made) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_child_forked_while_a_helper_was_being_made_makes_its_own(two_hands):
+    read, write = os.pipe()
+    with halves._hands.making:  # as if another thread were making the helper at the fork
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.write(write, repr(record(10)).encode())
+            finally:
+                os._exit(0)
+    os.close(write)
+    import select
+    import signal
+
+    ready, _, _ = select.select([read], [], [], 20)  # a child stuck on the lock never writes
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+    with os.fdopen(read) as f:
+        got = f.read() if ready else "nothing: the child hung"
+    os.waitpid(pid, 0)
+    assert got == repr([(0, 5, 0, True), (5, 10, 1, False)])

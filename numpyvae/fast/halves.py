@@ -120,9 +120,17 @@ class _Hands:
     def __init__(self) -> None:
         self.threads: int | None = None
         self.helper: _Helper | None = None
+        self.making = threading.Lock()  # two first callers at once make one helper, not two
+
+
+    def forget(self) -> None:
+        """In a forked child: the parent's helper thread and locks did not come along."""
+        self.helper, self.making = None, threading.Lock()
 
 
 _hands = _Hands()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_hands.forget)
 
 
 def set_threads(count: int | None) -> int | None:
@@ -162,10 +170,13 @@ def in_halves(
     if n * size < MIN_SPLIT or _hands.threads < 2 or mid == 0:
         return alone()
     if _hands.helper is None or _hands.helper.pid != os.getpid():
-        try:
-            _hands.helper = _Helper()
-        except RuntimeError:  # no thread to be had (a memory limit, say): one thread it is
-            _hands.threads = 1
+        with _hands.making:
+            if _hands.helper is None or _hands.helper.pid != os.getpid():
+                try:
+                    _hands.helper = _Helper()
+                except RuntimeError:  # no thread to be had (a memory limit, say): one thread
+                    _hands.threads = 1
+        if _hands.threads < 2:
             return alone()
     helper = _hands.helper
     if not helper.busy.acquire(blocking=False):
