@@ -72,7 +72,6 @@ class _Helper:
     the caller's ``np.errstate`` and ``np.seterrcall`` (NumPy keeps them per thread)."""
 
     def __init__(self) -> None:
-        self.pid = os.getpid()  # a forked child finds this helper's thread gone
         self.busy = threading.Lock()  # one caller at a time: another runs its work alone
         self.jobs: queue.SimpleQueue = queue.SimpleQueue()
         self.done = threading.Condition()
@@ -122,7 +121,6 @@ class _Hands:
         self.helper: _Helper | None = None
         self.making = threading.Lock()  # two first callers at once make one helper, not two
 
-
     def forget(self) -> None:
         """In a forked child: the parent's helper thread and locks did not come along."""
         self.helper, self.making = None, threading.Lock()
@@ -169,9 +167,9 @@ def in_halves(
     mid = int(n * share) // align * align
     if n * size < MIN_SPLIT or _hands.threads < 2 or mid == 0:
         return alone()
-    if _hands.helper is None or _hands.helper.pid != os.getpid():
+    if _hands.helper is None:  # made once per process: a forked child forgets the parent's
         with _hands.making:
-            if _hands.helper is None or _hands.helper.pid != os.getpid():
+            if _hands.helper is None:
                 try:
                     _hands.helper = _Helper()
                 except RuntimeError:  # no thread to be had (a memory limit, say): one thread

@@ -112,18 +112,13 @@ def bernoulli_nll_rows(logits: np.ndarray, x: np.ndarray,
     ``beside``, if given, runs on this thread beside the helper's part, and ``share`` is
     the fraction of the rows this thread takes.
     """
-    if logits.ndim < 2:
-        if beside is not None:
-            beside()
-        return sum_softplus(logits) - np.vecdot(logits, x)
     dtype = np.result_type(np.float16, logits.dtype)  # e^l's: float32 stays, integers give float64
-    nll = np.empty(np.broadcast_shapes(logits.shape, np.shape(x))[:-1], dtype)
-    if nll.shape[-1] != logits.shape[-2]:  # x brings more rows than the logits: no sharing
+    shape = np.broadcast_shapes(logits.shape, np.shape(x))[:-1]
+    if logits.ndim < 2 or shape[-1] != logits.shape[-2]:  # one row, or x adds rows: not shared
         if beside is not None:
             beside()
-        nll[...] = sum_softplus(logits) - np.vecdot(logits, x)
-        return nll
-
+        return (sum_softplus(logits) - np.vecdot(logits, x)).astype(dtype, copy=False)
+    nll = np.empty(shape, dtype)
     x = np.asarray(x)
     x_rows = x.ndim >= 2 and x.shape[-2] != 1  # x row by row, or one row for all of them
 
