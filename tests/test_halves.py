@@ -305,6 +305,23 @@ def test_eq11_with_its_draws_ahead_equals_one_thread_to_the_bit(monkeypatch, n, 
     assert after[1] == after[2]
 
 
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_eq11s_decoder_in_halves_equals_one_thread_to_the_bit(monkeypatch, activation):
+    """Each hidden activation over half of the rows on each core, every layer of it."""
+    from numpyvae.fast.iw import ManyRowsDecoder
+
+    monkeypatch.setattr(halves, "MIN_SPLIT", 2)
+    model = numpyvae.VAE(numpyvae.VAEConfig(input_dim=30, hidden_dims=(20, 12), latent_dim=3,
+                                            activation=activation, seed=4))
+    z = np.random.default_rng(5).standard_normal((37, 3)).astype(np.float32)
+    out = {}
+    for threads in (1, 2):
+        monkeypatch.setattr(halves._hands, "threads", threads)
+        out[threads] = ManyRowsDecoder(model, 40)(z).copy()
+    np.testing.assert_array_equal(out[1], out[2])
+    np.testing.assert_allclose(out[2], model.decode_logits(z), rtol=1e-5, atol=1e-5)
+
+
 def test_two_first_callers_at_once_make_one_helper(two_hands, monkeypatch):
     made = []
 
