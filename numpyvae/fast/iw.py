@@ -65,11 +65,8 @@ class ManyRowsDecoder:
         self.inputs[0][:r, :-1] = z
         for w, h, nxt in zip(self.weights, self.inputs, self.inputs[1:]):
             np.matmul(h[:r], w, out=nxt[:r, :-1])  # h W + b
-
-            def act(start: int, stop: int, hand: int, nxt: np.ndarray = nxt) -> None:
-                self.act(nxt[start:stop])  # whole rows (contiguous is faster)
-
-            in_halves(act, r, align=1, size=nxt.shape[1])  # half of the rows on each core
+            # the activation on whole rows (contiguous is faster), half of them on each core
+            in_halves(lambda a, b, hand, nxt=nxt: self.act(nxt[a:b]), r, align=1, size=nxt.shape[1])
             nxt[:r, -1] = 1  # the ones again
         return np.matmul(self.inputs[-1][:r], self.weights[-1], out=self.logits[:r])
 
